@@ -1,0 +1,103 @@
+// The columnar lead store: one array per field (struct of arrays), categorical columns encoded
+// against a dictionary, so filtering and sorting 100k leads are tight loops over plain arrays.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "leadkit/channel.hpp"
+#include "leadkit/lead.hpp"
+#include "leadkit/query.hpp"
+
+namespace leadkit {
+
+// Interns strings to dense codes; code 0 is always the empty string.
+class Dictionary {
+ public:
+  Dictionary() { Intern(""); }
+  uint32_t Intern(const std::string& value);
+  std::optional<uint32_t> Find(const std::string& value) const;
+  const std::string& Get(uint32_t code) const { return values_[code]; }
+  size_t size() const { return values_.size(); }
+
+ private:
+  std::vector<std::string> values_;
+  std::unordered_map<std::string, uint32_t> codes_;
+};
+
+struct QueryResult {
+  size_t total = 0;            // rows matching the filters
+  std::vector<uint32_t> rows;  // the requested page, in order
+};
+
+class LeadStore {
+ public:
+  size_t size() const { return ids_.size(); }
+  bool Contains(std::string_view id) const { return RowOf(id).has_value(); }
+  std::optional<uint32_t> RowOf(std::string_view id) const;
+
+  // Inserts, or replaces the lead with the same id.
+  void Upsert(Lead lead);
+  bool Remove(std::string_view id);
+  void Clear();
+
+  std::optional<Lead> Get(std::string_view id) const;
+  int64_t CreatedAt(uint32_t row) const { return created_at_[row]; }
+  Lead GetRow(uint32_t row) const;
+
+  QueryResult Query(const QuerySpec& spec, const ChannelMap& channels) const;
+  // How many leads matching `spec`'s filters have each value of `field` (a category field).
+  std::map<std::string, size_t> CountBy(Field field, const QuerySpec& spec,
+                                        const ChannelMap& channels) const;
+  // The sum of dealValue per stage among leads matching `spec`'s filters.
+  std::map<std::string, double> DealValueByStage(const QuerySpec& spec,
+                                                 const ChannelMap& channels) const;
+
+ private:
+  struct CategoryColumn {
+    Dictionary dict;
+    std::vector<uint32_t> codes;
+  };
+  struct StoredEvent {
+    uint32_t type;
+    int64_t at;
+    nlohmann::json props;
+  };
+
+  template <typename F>
+  void ForEachColumn(F&& f);  // every per-row vector, for moves and resizes
+  void WriteRow(uint32_t row, Lead&& lead);
+  void MoveRow(uint32_t from, uint32_t to);
+  void PopRow();
+  std::vector<uint32_t> Matching(const QuerySpec& spec, const ChannelMap& channels) const;
+  const std::string* TextColumn(Field f, uint32_t row) const;
+  const CategoryColumn* Category(Field f) const;
+  double NumberAt(Field f, uint32_t row) const;  // NaN when missing
+
+  std::unordered_map<std::string, uint32_t> row_of_;
+  std::vector<std::string> ids_;
+  std::vector<std::string> first_name_, last_name_, email_, phone_, company_, title_, domain_;
+  std::vector<std::string> stage_reason_, notes_;
+  std::vector<std::string> search_text_;  // lower-cased name, company and e-mail
+  CategoryColumn industry_, country_, region_, source_, currency_;
+  std::vector<uint8_t> stage_;
+  std::vector<double> employees_, annual_revenue_, deal_value_;  // NaN = missing
+  std::vector<int64_t> created_at_, updated_at_;
+  std::vector<std::array<BantCriterion, 4>> bant_;
+  Dictionary tag_dict_;
+  std::vector<std::vector<uint32_t>> tags_;
+  std::vector<nlohmann::json> custom_;
+  Dictionary event_types_;
+  std::vector<std::vector<StoredEvent>> events_;
+  std::vector<std::vector<Touch>> touches_;
+  std::vector<std::vector<Transition>> history_;
+  // Derived when a row is written, so sorting by them costs nothing extra.
+  std::vector<double> last_touch_at_, last_activity_at_;
+};
+
+}  // namespace leadkit

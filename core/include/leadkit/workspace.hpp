@@ -1,0 +1,65 @@
+// A workspace: one client's leads and its channel mapping, with the JSON entry points that the
+// bindings, the CLI and backups share. Every load is atomic: it lands whole or not at all.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "leadkit/channel.hpp"
+#include "leadkit/lead.hpp"
+#include "leadkit/result.hpp"
+#include "leadkit/store.hpp"
+
+namespace leadkit {
+
+inline constexpr int kBackupVersion = 1;
+inline constexpr size_t kMaxReportedIssues = 200;
+
+struct LoadReport {
+  size_t loaded = 0;
+  std::vector<Issue> errors;  // when not empty, nothing was loaded
+  int line = -1, column = -1; // where unparseable JSON broke, when it did
+};
+
+class Workspace {
+ public:
+  const LeadStore& store() const { return store_; }
+  const ChannelMap& channels() const { return channels_; }
+
+  // Text holding an array of leads or a backup document ({format, version, channels, leads}).
+  LoadReport LoadJson(std::string_view text, int64_t now_ms);
+  LoadReport Load(const nlohmann::json& doc, int64_t now_ms);
+
+  // Validates and stores one lead; assigns an id when it has none. Returns the id.
+  Result<std::string> Upsert(const nlohmann::json& lead, int64_t now_ms);
+  std::optional<nlohmann::json> GetJson(std::string_view id) const;
+  bool Remove(std::string_view id) { return store_.Remove(id); }
+
+  // {total, rows: [lead, ...]} for a query (see query.hpp).
+  Result<nlohmann::json> Query(const nlohmann::json& spec) const;
+  // Counts per stage, direction and source, and deal value per stage, of the filtered leads.
+  Result<nlohmann::json> Summary(const nlohmann::json& spec) const;
+
+  // The versioned backup document; LoadJson of its dump restores the same workspace.
+  nlohmann::json Export() const;
+
+  // {"channel_name": "inbound" | "outbound", ...} added to or overriding the mapping.
+  Status SetChannels(const nlohmann::json& mapping);
+
+ private:
+  std::string NewId(const std::vector<std::string>& taken_in_batch);
+
+  ChannelMap channels_;
+  LeadStore store_;
+  uint64_t next_id_ = 1;
+};
+
+// The 1-based line and column of byte `offset` in `text`.
+std::pair<int, int> LineAndColumn(std::string_view text, size_t offset);
+
+}  // namespace leadkit

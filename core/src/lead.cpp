@@ -1,0 +1,492 @@
+#include "leadkit/lead.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "leadkit/iso_time.hpp"
+
+namespace leadkit {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, kStageCount> kStageNames = {
+    "new", "nurturing", "mql", "sql", "opportunity", "customer", "lost", "disqualified"};
+constexpr std::array<std::string_view, 4> kBantNames = {"unknown", "partly", "met", "not_met"};
+constexpr std::array<std::string_view, 7> kTouchChannels = {"call",  "email", "linkedin", "in_person",
+                                                            "sms",   "video", "other"};
+constexpr std::array<std::string_view, 8> kTouchOutcomes = {
+    "sent",    "no_answer",      "voicemail", "connected",
+    "replied", "meeting_booked", "bounced",   "not_interested"};
+
+template <size_t N>
+std::string JoinNames(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+template <size_t N>
+bool OneOf(const std::array<std::string_view, N>& names, std::string_view v) {
+  return std::find(names.begin(), names.end(), v) != names.end();
+}
+
+std::string Trim(std::string_view s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// Reads the members of one JSON object, recording problems under `path`.
+class ObjectReader {
+ public:
+  ObjectReader(const json& obj, std::string path, std::vector<Issue>& issues)
+      : obj_(obj), path_(std::move(path)), issues_(issues) {}
+
+  std::string Where(std::string_view key) const { return path_ + "." + std::string(key); }
+  void Fail(std::string_view key, std::string message) const {
+    issues_.push_back({Where(key), std::move(message)});
+  }
+  const json* Find(std::string_view key) const {
+    const auto it = obj_.find(key);
+    return it == obj_.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  // A string member, trimmed; "" when absent or null.
+  std::string Text(std::string_view key, size_t limit, bool trim = true) const {
+    const json* v = Find(key);
+    if (!v) return {};
+    if (!v->is_string()) {
+      Fail(key, "expected a string, got " + DescribeJsonValue(*v));
+      return {};
+    }
+    const auto& s = v->get_ref<const std::string&>();
+    if (s.size() > limit) {
+      Fail(key, "text is " + std::to_string(s.size()) + " bytes, longer than the " +
+                    std::to_string(limit) + " allowed");
+      return {};
+    }
+    return trim ? Trim(s) : s;
+  }
+
+  std::optional<double> NonNegative(std::string_view key, bool integer) const {
+    const json* v = Find(key);
+    if (!v) return std::nullopt;
+    const char* expected = integer ? "expected a non-negative integer, got "
+                                   : "expected a non-negative number, got ";
+    if (!v->is_number()) {
+      Fail(key, expected + DescribeJsonValue(*v));
+      return std::nullopt;
+    }
+    const double d = v->get<double>();
+    if (!std::isfinite(d) || d < 0 || d > 1e15 || (integer && d != std::floor(d))) {
+      Fail(key, expected + DescribeJsonValue(*v));
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  std::optional<int64_t> Time(std::string_view key, bool required) const {
+    const json* v = Find(key);
+    if (!v) {
+      if (required) Fail(key, "is required (an ISO 8601 timestamp)");
+      return std::nullopt;
+    }
+    if (v->is_string()) {
+      if (auto t = ParseIsoTime(v->get_ref<const std::string&>())) return t;
+    }
+    Fail(key, "expected an ISO 8601 timestamp such as \"2026-03-01T09:30:00Z\", got " +
+                  DescribeJsonValue(*v));
+    return std::nullopt;
+  }
+
+  // Members not in `known` are reported: a typo must not vanish silently.
+  template <size_t N>
+  void RejectUnknown(const std::array<std::string_view, N>& known, std::string_view hint) const {
+    for (const auto& [key, value] : obj_.items()) {
+      if (!OneOf(known, key)) {
+        issues_.push_back({path_, "unknown field \"" + key.substr(0, 64) + "\"" +
+                                      std::string(hint)});
+      }
+    }
+  }
+
+ private:
+  const json& obj_;
+  std::string path_;
+  std::vector<Issue>& issues_;
+};
+
+bool LooksLikeEmail(std::string_view e) {
+  const size_t at = e.find('@');
+  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const auto domain = e.substr(at + 1);
+  const size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+  return std::none_of(e.begin(), e.end(),
+                      [](char c) { return c == ' ' || c == '<' || c == '>' || c == ','; });
+}
+
+bool IsObject(const json& v, const std::string& path, std::vector<Issue>& issues) {
+  if (v.is_object()) return true;
+  issues.push_back({path, "expected an object, got " + DescribeJsonValue(v)});
+  return false;
+}
+
+void ReadEvents(const json& arr, const std::string& path, std::vector<Event>& out,
+                std::vector<Issue>& issues) {
+  if (!arr.is_array()) {
+    issues.push_back({path, "expected an array, got " + DescribeJsonValue(arr)});
+    return;
+  }
+  if (arr.size() > TextLimits::kMaxEvents) {
+    issues.push_back({path, "has " + std::to_string(arr.size()) + " events, more than the " +
+                                std::to_string(TextLimits::kMaxEvents) + " allowed per lead"});
+    return;
+  }
+  static constexpr std::array<std::string_view, 3> kKeys = {"type", "at", "props"};
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    if (!IsObject(arr[i], p, issues)) continue;
+    ObjectReader r(arr[i], p, issues);
+    r.RejectUnknown(kKeys, "");
+    Event e;
+    e.type = r.Text("type", 64);
+    if (!IsIdentifier(e.type)) r.Fail("type", "expected an event type such as \"page_view\"");
+    e.at = r.Time("at", true).value_or(0);
+    if (const json* props = r.Find("props")) {
+      if (!props->is_object()) {
+        r.Fail("props", "expected an object, got " + DescribeJsonValue(*props));
+      } else if (props->dump().size() > TextLimits::kProps) {
+        r.Fail("props", "is larger than the " + std::to_string(TextLimits::kProps) +
+                            " bytes allowed");
+      } else {
+        e.props = *props;
+      }
+    }
+    out.push_back(std::move(e));
+  }
+}
+
+void ReadTouches(const json& arr, const std::string& path, std::vector<Touch>& out,
+                 std::vector<Issue>& issues) {
+  if (!arr.is_array()) {
+    issues.push_back({path, "expected an array, got " + DescribeJsonValue(arr)});
+    return;
+  }
+  static constexpr std::array<std::string_view, 4> kKeys = {"channel", "outcome", "at", "note"};
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    if (!IsObject(arr[i], p, issues)) continue;
+    ObjectReader r(arr[i], p, issues);
+    r.RejectUnknown(kKeys, "");
+    Touch t;
+    t.channel = r.Text("channel", 64);
+    if (!OneOf(kTouchChannels, t.channel)) {
+      r.Fail("channel", "expected one of " + JoinNames(kTouchChannels) + ", got \"" +
+                            t.channel.substr(0, 64) + "\"");
+    }
+    t.outcome = r.Text("outcome", 64);
+    if (!OneOf(kTouchOutcomes, t.outcome)) {
+      r.Fail("outcome", "expected one of " + JoinNames(kTouchOutcomes) + ", got \"" +
+                            t.outcome.substr(0, 64) + "\"");
+    }
+    t.at = r.Time("at", true).value_or(0);
+    t.note = r.Text("note", TextLimits::kReason, false);
+    out.push_back(std::move(t));
+  }
+}
+
+std::optional<Stage> ReadStage(const ObjectReader& r, std::string_view key, bool required) {
+  const json* v = r.Find(key);
+  if (!v) {
+    if (required) r.Fail(key, "is required (one of " + JoinNames(kStageNames) + ")");
+    return std::nullopt;
+  }
+  if (v->is_string()) {
+    if (auto s = ParseStage(v->get_ref<const std::string&>())) return s;
+  }
+  r.Fail(key, "unknown stage " + DescribeJsonValue(*v) + "; expected one of " +
+                  JoinNames(kStageNames));
+  return std::nullopt;
+}
+
+void ReadHistory(const json& arr, const std::string& path, std::vector<Transition>& out,
+                 std::vector<Issue>& issues) {
+  if (!arr.is_array()) {
+    issues.push_back({path, "expected an array, got " + DescribeJsonValue(arr)});
+    return;
+  }
+  static constexpr std::array<std::string_view, 5> kKeys = {"at", "from", "to", "reason", "actor"};
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    if (!IsObject(arr[i], p, issues)) continue;
+    ObjectReader r(arr[i], p, issues);
+    r.RejectUnknown(kKeys, "");
+    Transition t;
+    t.at = r.Time("at", true).value_or(0);
+    t.from = ReadStage(r, "from", true).value_or(Stage::kNew);
+    t.to = ReadStage(r, "to", true).value_or(Stage::kNew);
+    t.reason = r.Text("reason", TextLimits::kReason);
+    t.actor = r.Text("actor", TextLimits::kShort);
+    out.push_back(std::move(t));
+  }
+}
+
+void ReadBant(const json& v, const std::string& path, std::array<BantCriterion, 4>& out,
+              std::vector<Issue>& issues) {
+  if (!IsObject(v, path, issues)) return;
+  ObjectReader r(v, path, issues);
+  r.RejectUnknown(kBantKeys, " (BANT has budget, authority, need and timeline)");
+  for (size_t k = 0; k < kBantKeys.size(); ++k) {
+    const json* c = r.Find(kBantKeys[k]);
+    if (!c) continue;
+    const std::string p = r.Where(kBantKeys[k]);
+    const json* status = c;
+    if (c->is_object()) {
+      ObjectReader cr(*c, p, issues);
+      static constexpr std::array<std::string_view, 2> kKeys = {"status", "evidence"};
+      cr.RejectUnknown(kKeys, "");
+      out[k].evidence = cr.Text("evidence", TextLimits::kReason);
+      status = cr.Find("status");
+      if (!status) continue;
+    }
+    std::optional<BantStatus> s;
+    if (status->is_string()) s = ParseBantStatus(status->get_ref<const std::string&>());
+    if (!s) {
+      issues.push_back({c->is_object() ? p + ".status" : p,
+                        "expected one of " + JoinNames(kBantNames) + ", got " +
+                            DescribeJsonValue(*status)});
+      continue;
+    }
+    out[k].status = *s;
+  }
+}
+
+void ReadCustom(const json& v, const std::string& path, json& out, std::vector<Issue>& issues) {
+  if (!IsObject(v, path, issues)) return;
+  if (v.size() > 100) {
+    issues.push_back({path, "has " + std::to_string(v.size()) + " fields, more than 100"});
+    return;
+  }
+  for (const auto& [key, value] : v.items()) {
+    const std::string p = path + "." + key.substr(0, 64);
+    if (key.empty() || key.size() > 64) {
+      issues.push_back({p, "a custom field name has 1 to 64 characters"});
+    } else if (value.is_string() && value.get_ref<const std::string&>().size() > TextLimits::kReason) {
+      issues.push_back({p, "text is longer than the " + std::to_string(TextLimits::kReason) +
+                               " bytes allowed"});
+    } else if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+      issues.push_back({p, "expected a finite number"});
+    } else if (!(value.is_string() || value.is_number() || value.is_boolean() || value.is_null())) {
+      issues.push_back({p, "expected a string, number or boolean, got " + DescribeJsonValue(value)});
+    }
+  }
+  out = v;
+}
+
+}  // namespace
+
+std::string_view StageName(Stage s) { return kStageNames[static_cast<size_t>(s)]; }
+
+std::optional<Stage> ParseStage(std::string_view name) {
+  for (size_t i = 0; i < kStageNames.size(); ++i) {
+    if (kStageNames[i] == name) return static_cast<Stage>(i);
+  }
+  if (name == "prospect") return Stage::kSql;  // the field's other word for an SQL
+  return std::nullopt;
+}
+
+std::string_view BantStatusName(BantStatus s) { return kBantNames[static_cast<size_t>(s)]; }
+
+std::optional<BantStatus> ParseBantStatus(std::string_view name) {
+  for (size_t i = 0; i < kBantNames.size(); ++i) {
+    if (kBantNames[i] == name) return static_cast<BantStatus>(i);
+  }
+  return std::nullopt;
+}
+
+std::string DescribeJsonValue(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: {
+      const auto& s = j.get_ref<const std::string&>();
+      if (s.size() <= 40) return json(s).dump();
+      size_t cut = 40;
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 safe
+      return json(s.substr(0, cut)).dump() + "… (" + std::to_string(s.size()) + " bytes)";
+    }
+    default: return j.dump();
+  }
+}
+
+std::optional<Lead> LeadFromJson(const json& j, const std::string& path, const ChannelMap& channels,
+                                 int64_t now_ms, std::vector<Issue>& issues) {
+  const size_t before = issues.size();
+  if (!IsObject(j, path, issues)) return std::nullopt;
+  static constexpr std::array<std::string_view, 28> kKeys = {
+      "id",        "firstName", "lastName",  "email",      "phone",     "company",
+      "title",     "industry",  "employees", "annualRevenue", "country", "region",
+      "domain",    "source",    "direction", "stage",      "stageReason", "bant",
+      "dealValue", "currency",  "notes",     "tags",       "custom",    "createdAt",
+      "updatedAt", "events",    "touches",   "history"};
+  ObjectReader r(j, path, issues);
+  r.RejectUnknown(kKeys, " (put your own fields under \"custom\")");
+
+  Lead lead;
+  lead.id = r.Text("id", 128);
+  lead.first_name = r.Text("firstName", TextLimits::kShort);
+  lead.last_name = r.Text("lastName", TextLimits::kShort);
+  lead.email = Lower(r.Text("email", TextLimits::kEmail));
+  if (!lead.email.empty() && !LooksLikeEmail(lead.email)) {
+    r.Fail("email", "expected an e-mail address such as \"ana@example.com\", got " +
+                        DescribeJsonValue(json(lead.email)));
+  }
+  lead.phone = r.Text("phone", 64);
+  lead.company = r.Text("company", TextLimits::kShort);
+  lead.title = r.Text("title", TextLimits::kShort);
+  lead.industry = r.Text("industry", TextLimits::kShort);
+  if (auto e = r.NonNegative("employees", true)) lead.employees = static_cast<int64_t>(*e);
+  lead.annual_revenue = r.NonNegative("annualRevenue", false);
+  lead.country = r.Text("country", TextLimits::kShort);
+  lead.region = r.Text("region", TextLimits::kShort);
+  lead.domain = Lower(r.Text("domain", TextLimits::kShort));
+
+  if (r.Find("source")) {
+    lead.source = r.Text("source", 64);
+    if (!channels.Find(lead.source)) {
+      std::string known;
+      for (const auto& [name, dir] : channels.all()) known += (known.empty() ? "" : ", ") + name;
+      r.Fail("source", "unknown source channel \"" + lead.source.substr(0, 64) +
+                           "\"; known channels: " + known);
+    }
+  }
+  lead.stage = ReadStage(r, "stage", false).value_or(Stage::kNew);
+  lead.stage_reason = r.Text("stageReason", TextLimits::kReason);
+  if (StageNeedsReason(lead.stage) && lead.stage_reason.empty()) {
+    r.Fail("stageReason", "a " + std::string(StageName(lead.stage)) + " lead needs a reason");
+  }
+  if (const json* b = r.Find("bant")) ReadBant(*b, r.Where("bant"), lead.bant, issues);
+  lead.deal_value = r.NonNegative("dealValue", false);
+  lead.currency = r.Text("currency", 8);
+  for (char& c : lead.currency) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  if (!lead.currency.empty() &&
+      (lead.currency.size() != 3 ||
+       !std::all_of(lead.currency.begin(), lead.currency.end(),
+                    [](char c) { return c >= 'A' && c <= 'Z'; }))) {
+    r.Fail("currency", "expected a 3-letter ISO 4217 code such as \"EUR\", got " +
+                           DescribeJsonValue(json(lead.currency)));
+  }
+  lead.notes = r.Text("notes", TextLimits::kNote, false);
+  if (const json* tags = r.Find("tags")) {
+    if (!tags->is_array()) {
+      r.Fail("tags", "expected an array of strings, got " + DescribeJsonValue(*tags));
+    } else if (tags->size() > TextLimits::kMaxTags) {
+      r.Fail("tags", "has more than " + std::to_string(TextLimits::kMaxTags) + " tags");
+    } else {
+      for (size_t i = 0; i < tags->size(); ++i) {
+        const json& t = (*tags)[i];
+        const std::string p = r.Where("tags") + "[" + std::to_string(i) + "]";
+        if (!t.is_string() || t.get_ref<const std::string&>().size() > 64 ||
+            Trim(t.get_ref<const std::string&>()).empty()) {
+          issues.push_back({p, "expected a tag of 1 to 64 characters, got " + DescribeJsonValue(t)});
+          continue;
+        }
+        std::string tag = Trim(t.get_ref<const std::string&>());
+        if (std::find(lead.tags.begin(), lead.tags.end(), tag) == lead.tags.end()) {
+          lead.tags.push_back(std::move(tag));
+        }
+      }
+    }
+  }
+  if (const json* c = r.Find("custom")) ReadCustom(*c, r.Where("custom"), lead.custom, issues);
+  lead.created_at = r.Time("createdAt", false).value_or(now_ms);
+  lead.updated_at = r.Time("updatedAt", false).value_or(std::max(now_ms, lead.created_at));
+  if (const json* e = r.Find("events")) ReadEvents(*e, r.Where("events"), lead.events, issues);
+  if (const json* t = r.Find("touches")) ReadTouches(*t, r.Where("touches"), lead.touches, issues);
+  if (const json* h = r.Find("history")) ReadHistory(*h, r.Where("history"), lead.history, issues);
+
+  if (lead.email.empty() && lead.first_name.empty() && lead.last_name.empty() &&
+      lead.company.empty() && issues.size() == before) {
+    issues.push_back({path, "a lead needs at least one of email, firstName, lastName or company"});
+  }
+  if (issues.size() != before) return std::nullopt;
+  return lead;
+}
+
+json LeadToJson(const Lead& lead, const ChannelMap& channels) {
+  json j = json::object();
+  const auto put_text = [&j](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  j["id"] = lead.id;
+  put_text("firstName", lead.first_name);
+  put_text("lastName", lead.last_name);
+  put_text("email", lead.email);
+  put_text("phone", lead.phone);
+  put_text("company", lead.company);
+  put_text("title", lead.title);
+  put_text("industry", lead.industry);
+  if (lead.employees) j["employees"] = *lead.employees;
+  if (lead.annual_revenue) j["annualRevenue"] = *lead.annual_revenue;
+  put_text("country", lead.country);
+  put_text("region", lead.region);
+  put_text("domain", lead.domain);
+  j["source"] = lead.source;
+  j["direction"] = DirectionName(channels.Find(lead.source).value_or(Direction::kUnknown));
+  j["stage"] = StageName(lead.stage);
+  put_text("stageReason", lead.stage_reason);
+  json bant = json::object();
+  for (size_t k = 0; k < kBantKeys.size(); ++k) {
+    json c = {{"status", BantStatusName(lead.bant[k].status)}};
+    if (!lead.bant[k].evidence.empty()) c["evidence"] = lead.bant[k].evidence;
+    bant[std::string(kBantKeys[k])] = std::move(c);
+  }
+  j["bant"] = std::move(bant);
+  if (lead.deal_value) j["dealValue"] = *lead.deal_value;
+  put_text("currency", lead.currency);
+  put_text("notes", lead.notes);
+  j["tags"] = lead.tags;
+  j["custom"] = lead.custom;
+  j["createdAt"] = FormatIsoTime(lead.created_at);
+  j["updatedAt"] = FormatIsoTime(lead.updated_at);
+  json events = json::array();
+  for (const Event& e : lead.events) {
+    json ej = {{"type", e.type}, {"at", FormatIsoTime(e.at)}};
+    if (e.props.is_object()) ej["props"] = e.props;
+    events.push_back(std::move(ej));
+  }
+  j["events"] = std::move(events);
+  json touches = json::array();
+  for (const Touch& t : lead.touches) {
+    json tj = {{"channel", t.channel}, {"outcome", t.outcome}, {"at", FormatIsoTime(t.at)}};
+    if (!t.note.empty()) tj["note"] = t.note;
+    touches.push_back(std::move(tj));
+  }
+  j["touches"] = std::move(touches);
+  json history = json::array();
+  for (const Transition& t : lead.history) {
+    json hj = {{"at", FormatIsoTime(t.at)}, {"from", StageName(t.from)}, {"to", StageName(t.to)}};
+    if (!t.reason.empty()) hj["reason"] = t.reason;
+    if (!t.actor.empty()) hj["actor"] = t.actor;
+    history.push_back(std::move(hj));
+  }
+  j["history"] = std::move(history);
+  return j;
+}
+
+}  // namespace leadkit

@@ -1,0 +1,394 @@
+#include "leadkit/store.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace leadkit {
+namespace {
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Case-insensitive (ASCII) three-way comparison; good enough for ordering names in a table.
+int CompareNoCase(const std::string& a, const std::string& b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const char x = LowerAscii(a[i]), y = LowerAscii(b[i]);
+    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+}  // namespace
+
+uint32_t Dictionary::Intern(const std::string& value) {
+  const auto [it, inserted] = codes_.try_emplace(value, static_cast<uint32_t>(values_.size()));
+  if (inserted) values_.push_back(value);
+  return it->second;
+}
+
+std::optional<uint32_t> Dictionary::Find(const std::string& value) const {
+  const auto it = codes_.find(value);
+  if (it == codes_.end()) return std::nullopt;
+  return it->second;
+}
+
+template <typename F>
+void LeadStore::ForEachColumn(F&& f) {
+  f(ids_);
+  f(first_name_); f(last_name_); f(email_); f(phone_); f(company_); f(title_); f(domain_);
+  f(stage_reason_); f(notes_); f(search_text_);
+  f(industry_.codes); f(country_.codes); f(region_.codes); f(source_.codes); f(currency_.codes);
+  f(stage_);
+  f(employees_); f(annual_revenue_); f(deal_value_);
+  f(created_at_); f(updated_at_);
+  f(bant_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
+  f(last_touch_at_); f(last_activity_at_);
+}
+
+std::optional<uint32_t> LeadStore::RowOf(std::string_view id) const {
+  const auto it = row_of_.find(std::string(id));
+  if (it == row_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+void LeadStore::Upsert(Lead lead) {
+  uint32_t row;
+  if (const auto existing = RowOf(lead.id)) {
+    row = *existing;
+  } else {
+    row = static_cast<uint32_t>(ids_.size());
+    ForEachColumn([n = row + 1](auto& col) { col.resize(n); });
+    row_of_.emplace(lead.id, row);
+  }
+  WriteRow(row, std::move(lead));
+}
+
+void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
+  const auto opt = [](const auto& v) { return v ? static_cast<double>(*v) : kMissing; };
+  search_text_[row].clear();
+  for (const std::string* part : {&lead.first_name, &lead.last_name, &lead.company, &lead.email}) {
+    for (char c : *part) search_text_[row] += LowerAscii(c);
+    search_text_[row] += '\n';
+  }
+  ids_[row] = std::move(lead.id);
+  first_name_[row] = std::move(lead.first_name);
+  last_name_[row] = std::move(lead.last_name);
+  email_[row] = std::move(lead.email);
+  phone_[row] = std::move(lead.phone);
+  company_[row] = std::move(lead.company);
+  title_[row] = std::move(lead.title);
+  domain_[row] = std::move(lead.domain);
+  stage_reason_[row] = std::move(lead.stage_reason);
+  notes_[row] = std::move(lead.notes);
+  industry_.codes[row] = industry_.dict.Intern(lead.industry);
+  country_.codes[row] = country_.dict.Intern(lead.country);
+  region_.codes[row] = region_.dict.Intern(lead.region);
+  source_.codes[row] = source_.dict.Intern(lead.source);
+  currency_.codes[row] = currency_.dict.Intern(lead.currency);
+  stage_[row] = static_cast<uint8_t>(lead.stage);
+  employees_[row] = opt(lead.employees);
+  annual_revenue_[row] = opt(lead.annual_revenue);
+  deal_value_[row] = opt(lead.deal_value);
+  created_at_[row] = lead.created_at;
+  updated_at_[row] = lead.updated_at;
+  bant_[row] = std::move(lead.bant);
+  tags_[row].clear();
+  for (const std::string& t : lead.tags) tags_[row].push_back(tag_dict_.Intern(t));
+  custom_[row] = std::move(lead.custom);
+  double last_touch = kMissing, last_activity = kMissing;
+  const auto later = [](double current, int64_t at) {
+    return std::isnan(current) || static_cast<double>(at) > current ? static_cast<double>(at)
+                                                                     : current;
+  };
+  events_[row].clear();
+  events_[row].reserve(lead.events.size());
+  for (Event& e : lead.events) {
+    last_activity = later(last_activity, e.at);
+    events_[row].push_back({event_types_.Intern(e.type), e.at, std::move(e.props)});
+  }
+  for (const Touch& t : lead.touches) {
+    last_touch = later(last_touch, t.at);
+    last_activity = later(last_activity, t.at);
+  }
+  touches_[row] = std::move(lead.touches);
+  history_[row] = std::move(lead.history);
+  last_touch_at_[row] = last_touch;
+  last_activity_at_[row] = last_activity;
+}
+
+void LeadStore::MoveRow(uint32_t from, uint32_t to) {
+  ForEachColumn([from, to](auto& col) { col[to] = std::move(col[from]); });
+  row_of_[ids_[to]] = to;
+}
+
+void LeadStore::PopRow() {
+  ForEachColumn([](auto& col) { col.pop_back(); });
+}
+
+bool LeadStore::Remove(std::string_view id) {
+  const auto row = RowOf(id);
+  if (!row) return false;
+  row_of_.erase(std::string(id));
+  const uint32_t last = static_cast<uint32_t>(ids_.size() - 1);
+  if (*row != last) MoveRow(last, *row);  // swap-remove keeps the columns dense
+  PopRow();
+  return true;
+}
+
+void LeadStore::Clear() { *this = LeadStore(); }
+
+std::optional<Lead> LeadStore::Get(std::string_view id) const {
+  const auto row = RowOf(id);
+  if (!row) return std::nullopt;
+  return GetRow(*row);
+}
+
+Lead LeadStore::GetRow(uint32_t row) const {
+  const auto opt_int = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<int64_t>(static_cast<int64_t>(v)); };
+  const auto opt_double = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); };
+  Lead lead;
+  lead.id = ids_[row];
+  lead.first_name = first_name_[row];
+  lead.last_name = last_name_[row];
+  lead.email = email_[row];
+  lead.phone = phone_[row];
+  lead.company = company_[row];
+  lead.title = title_[row];
+  lead.industry = industry_.dict.Get(industry_.codes[row]);
+  lead.employees = opt_int(employees_[row]);
+  lead.annual_revenue = opt_double(annual_revenue_[row]);
+  lead.country = country_.dict.Get(country_.codes[row]);
+  lead.region = region_.dict.Get(region_.codes[row]);
+  lead.domain = domain_[row];
+  lead.source = source_.dict.Get(source_.codes[row]);
+  lead.stage = static_cast<Stage>(stage_[row]);
+  lead.stage_reason = stage_reason_[row];
+  lead.bant = bant_[row];
+  lead.deal_value = opt_double(deal_value_[row]);
+  lead.currency = currency_.dict.Get(currency_.codes[row]);
+  lead.notes = notes_[row];
+  for (uint32_t t : tags_[row]) lead.tags.push_back(tag_dict_.Get(t));
+  lead.custom = custom_[row];
+  lead.created_at = created_at_[row];
+  lead.updated_at = updated_at_[row];
+  for (const StoredEvent& e : events_[row]) {
+    lead.events.push_back({event_types_.Get(e.type), e.at, e.props});
+  }
+  lead.touches = touches_[row];
+  lead.history = history_[row];
+  return lead;
+}
+
+const std::string* LeadStore::TextColumn(Field f, uint32_t row) const {
+  switch (f) {
+    case Field::kId: return &ids_[row];
+    case Field::kFirstName: return &first_name_[row];
+    case Field::kLastName: return &last_name_[row];
+    case Field::kEmail: return &email_[row];
+    case Field::kPhone: return &phone_[row];
+    case Field::kCompany: return &company_[row];
+    case Field::kTitle: return &title_[row];
+    case Field::kDomain: return &domain_[row];
+    default: return nullptr;
+  }
+}
+
+const LeadStore::CategoryColumn* LeadStore::Category(Field f) const {
+  switch (f) {
+    case Field::kIndustry: return &industry_;
+    case Field::kCountry: return &country_;
+    case Field::kRegion: return &region_;
+    case Field::kSource: return &source_;
+    case Field::kCurrency: return &currency_;
+    default: return nullptr;
+  }
+}
+
+double LeadStore::NumberAt(Field f, uint32_t row) const {
+  switch (f) {
+    case Field::kEmployees: return employees_[row];
+    case Field::kAnnualRevenue: return annual_revenue_[row];
+    case Field::kDealValue: return deal_value_[row];
+    case Field::kCreatedAt: return static_cast<double>(created_at_[row]);
+    case Field::kUpdatedAt: return static_cast<double>(updated_at_[row]);
+    case Field::kTouchCount: return static_cast<double>(touches_[row].size());
+    case Field::kEventCount: return static_cast<double>(events_[row].size());
+    case Field::kLastTouchAt: return last_touch_at_[row];
+    case Field::kLastActivityAt: return last_activity_at_[row];
+    default: return kMissing;
+  }
+}
+
+namespace {
+
+// For a category-like field, a code → rank table (sort order) and a code → selected table.
+struct CodeTables {
+  std::vector<double> rank;
+  std::vector<char> selected;
+};
+
+}  // namespace
+
+std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMap& channels) const {
+  std::vector<uint32_t> rows(ids_.size());
+  for (uint32_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  const auto keep = [&rows](auto&& pred) {
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](uint32_t r) { return !pred(r); }),
+               rows.end());
+  };
+  for (const Filter& f : spec.filters) {
+    switch (f.kind) {
+      case FieldKind::kNumber:
+      case FieldKind::kTime:
+        if (!f.numbers.empty()) {
+          keep([&](uint32_t r) {
+            const double v = NumberAt(f.field, r);
+            return std::find(f.numbers.begin(), f.numbers.end(), v) != f.numbers.end();
+          });
+        } else {
+          keep([&](uint32_t r) {
+            const double v = NumberAt(f.field, r);
+            return v >= f.min && v <= f.max;  // false for NaN: a missing value matches no range
+          });
+        }
+        break;
+      case FieldKind::kText:
+        keep([&](uint32_t r) {
+          return std::find(f.any_of.begin(), f.any_of.end(), *TextColumn(f.field, r)) !=
+                 f.any_of.end();
+        });
+        break;
+      case FieldKind::kTagSet: {
+        std::vector<uint32_t> wanted;
+        for (const auto& t : f.any_of) {
+          if (auto c = tag_dict_.Find(t)) wanted.push_back(*c);
+        }
+        keep([&](uint32_t r) {
+          return std::any_of(tags_[r].begin(), tags_[r].end(), [&](uint32_t t) {
+            return std::find(wanted.begin(), wanted.end(), t) != wanted.end();
+          });
+        });
+        break;
+      }
+      case FieldKind::kCategory: {
+        const auto wants = [&f](std::string_view v) {
+          return std::find(f.any_of.begin(), f.any_of.end(), v) != f.any_of.end();
+        };
+        if (f.field == Field::kStage) {
+          std::array<char, kStageCount> sel{};
+          for (int s = 0; s < kStageCount; ++s) sel[s] = wants(StageName(static_cast<Stage>(s)));
+          keep([&](uint32_t r) { return sel[stage_[r]] != 0; });
+        } else {
+          const bool direction = f.field == Field::kDirection;
+          const CategoryColumn& col = direction ? source_ : *Category(f.field);
+          std::vector<char> sel(col.dict.size());
+          for (uint32_t c = 0; c < sel.size(); ++c) {
+            sel[c] = direction ? wants(DirectionName(
+                                     channels.Find(col.dict.Get(c)).value_or(Direction::kUnknown)))
+                               : wants(col.dict.Get(c));
+          }
+          keep([&](uint32_t r) { return sel[col.codes[r]] != 0; });
+        }
+        break;
+      }
+    }
+  }
+  if (!spec.search.empty()) {
+    keep([&](uint32_t r) { return search_text_[r].find(spec.search) != std::string::npos; });
+  }
+  return rows;
+}
+
+QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels) const {
+  std::vector<uint32_t> rows = Matching(spec, channels);
+  QueryResult result;
+  result.total = rows.size();
+  if (spec.offset >= rows.size() || spec.limit == 0) return result;
+  const size_t end = std::min(rows.size(), spec.offset + spec.limit);
+
+  const Field field = spec.sort.value_or(Field::kCreatedAt);
+  const bool desc = spec.sort ? spec.descending : true;  // default: newest first
+  const auto info = *std::find_if(AllFields().begin(), AllFields().end(),
+                                  [field](const FieldInfo& i) { return i.field == field; });
+  const auto by_id = [this](uint32_t a, uint32_t b) { return ids_[a] < ids_[b]; };
+
+  if (info.kind == FieldKind::kText) {
+    std::partial_sort(rows.begin(), rows.begin() + end, rows.end(), [&](uint32_t a, uint32_t b) {
+      const std::string& x = *TextColumn(field, a);
+      const std::string& y = *TextColumn(field, b);
+      if (x.empty() != y.empty()) return y.empty();  // missing last
+      const int c = CompareNoCase(x, y);
+      return c != 0 ? (desc ? c > 0 : c < 0) : by_id(a, b);
+    });
+  } else {
+    // Every other kind sorts by a number per row: the value, or the rank of its category.
+    std::vector<double> key(ids_.size(), kMissing);
+    if (info.kind == FieldKind::kCategory) {
+      const bool direction = field == Field::kDirection;
+      if (field == Field::kStage) {
+        for (uint32_t r : rows) key[r] = stage_[r];
+      } else {
+        const CategoryColumn& col = direction ? source_ : *Category(field);
+        std::vector<uint32_t> order(col.dict.size());
+        for (uint32_t c = 0; c < order.size(); ++c) order[c] = c;
+        std::vector<double> rank(order.size(), kMissing);
+        if (direction) {
+          for (uint32_t c = 0; c < order.size(); ++c) {
+            rank[c] = static_cast<double>(channels.Find(col.dict.Get(c)).value_or(Direction::kUnknown));
+          }
+        } else {
+          std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+            return CompareNoCase(col.dict.Get(a), col.dict.Get(b)) < 0;
+          });
+          for (uint32_t i = 0; i < order.size(); ++i) {
+            if (!col.dict.Get(order[i]).empty()) rank[order[i]] = i;
+          }
+        }
+        for (uint32_t r : rows) key[r] = rank[col.codes[r]];
+      }
+    } else {
+      for (uint32_t r : rows) key[r] = NumberAt(field, r);
+    }
+    std::partial_sort(rows.begin(), rows.begin() + end, rows.end(), [&](uint32_t a, uint32_t b) {
+      const double x = key[a], y = key[b];
+      if (std::isnan(x) || std::isnan(y)) return std::isnan(x) == std::isnan(y) ? by_id(a, b) : std::isnan(y);
+      if (x != y) return desc ? x > y : x < y;
+      return by_id(a, b);
+    });
+  }
+  result.rows.assign(rows.begin() + spec.offset, rows.begin() + end);
+  return result;
+}
+
+std::map<std::string, size_t> LeadStore::CountBy(Field field, const QuerySpec& spec,
+                                                 const ChannelMap& channels) const {
+  std::map<std::string, size_t> counts;
+  for (uint32_t r : Matching(spec, channels)) {
+    std::string value;
+    if (field == Field::kStage) {
+      value = StageName(static_cast<Stage>(stage_[r]));
+    } else if (field == Field::kDirection) {
+      value = DirectionName(channels.Find(source_.dict.Get(source_.codes[r])).value_or(Direction::kUnknown));
+    } else {
+      const CategoryColumn* col = Category(field);
+      value = col->dict.Get(col->codes[r]);
+    }
+    ++counts[value];
+  }
+  return counts;
+}
+
+std::map<std::string, double> LeadStore::DealValueByStage(const QuerySpec& spec,
+                                                          const ChannelMap& channels) const {
+  std::map<std::string, double> sums;
+  for (uint32_t r : Matching(spec, channels)) {
+    const double v = deal_value_[r];
+    sums[std::string(StageName(static_cast<Stage>(stage_[r])))] += std::isnan(v) ? 0.0 : v;
+  }
+  return sums;
+}
+
+}  // namespace leadkit

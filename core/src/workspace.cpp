@@ -1,0 +1,235 @@
+#include "leadkit/workspace.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace leadkit {
+
+using nlohmann::json;
+
+namespace {
+
+// Accepts everything and remembers where parsing broke: used only after a failed parse, to tell
+// the user where the JSON is malformed without exceptions.
+struct ErrorFinder : nlohmann::json_sax<json> {
+  size_t position = 0;
+  std::string message;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t pos, const std::string& token,
+                   const nlohmann::detail::exception& ex) override {
+    position = pos;
+    message = ex.what();
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 5: ...";
+    // keep what follows the location, which says what was expected.
+    const auto colon = message.find(": ", message.find("parse error"));
+    if (colon != std::string::npos) message = message.substr(colon + 2);
+    if (!token.empty() && token.size() < 40) message += " (near '" + token + "')";
+    return false;
+  }
+};
+
+Status ApplyChannels(const json& mapping, ChannelMap& channels, const std::string& path) {
+  if (!mapping.is_object()) {
+    return MakeError("expected an object of channel: direction, got " + DescribeJsonValue(mapping), path);
+  }
+  for (const auto& [name, dir] : mapping.items()) {
+    const std::string p = path + "." + name.substr(0, 64);
+    const auto d = dir.is_string() ? ParseDirection(dir.get_ref<const std::string&>()) : std::nullopt;
+    if (!d) return MakeError("expected \"inbound\", \"outbound\" or \"unknown\", got " + DescribeJsonValue(dir), p);
+    if (auto s = channels.Set(name, *d); !s) return Error{s.error().message, Location{p}};
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+std::pair<int, int> LineAndColumn(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  int line = 1, column = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;  // count characters, not UTF-8 continuation bytes
+    }
+  }
+  return {line, column};
+}
+
+LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) {
+    ErrorFinder finder;
+    json::sax_parse(text, &finder);
+    LoadReport report;
+    const auto [line, column] = LineAndColumn(text, finder.position > 0 ? finder.position - 1 : 0);
+    report.line = line;
+    report.column = column;
+    report.errors.push_back({"", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                     std::to_string(column) + ": " + finder.message});
+    return report;
+  }
+  return Load(doc, now_ms);
+}
+
+LoadReport Workspace::Load(const json& doc, int64_t now_ms) {
+  LoadReport report;
+  ChannelMap channels = channels_;
+  const json* leads = &doc;
+  if (doc.is_object()) {
+    const auto format = doc.find("format");
+    if (format == doc.end() || *format != "leadkit-workspace") {
+      report.errors.push_back({"format", "expected an array of leads or a leadkit backup "
+                                         "({\"format\": \"leadkit-workspace\", ...})"});
+      return report;
+    }
+    const auto version = doc.find("version");
+    if (version == doc.end() || !version->is_number_integer() || *version > kBackupVersion ||
+        *version < 1) {
+      report.errors.push_back({"version", "this leadkit reads backup versions 1 to " +
+                                              std::to_string(kBackupVersion)});
+      return report;
+    }
+    if (const auto ch = doc.find("channels"); ch != doc.end()) {
+      if (auto s = ApplyChannels(*ch, channels, "channels"); !s) {
+        report.errors.push_back({s.error().where.path, s.error().message});
+        return report;
+      }
+    }
+    const auto it = doc.find("leads");
+    if (it == doc.end()) {
+      report.errors.push_back({"leads", "is required"});
+      return report;
+    }
+    leads = &*it;
+  }
+  if (!leads->is_array()) {
+    report.errors.push_back({"leads", "expected an array of leads, got " + DescribeJsonValue(*leads)});
+    return report;
+  }
+
+  std::vector<Lead> parsed;
+  parsed.reserve(leads->size());
+  std::unordered_map<std::string, size_t> first_seen;
+  std::vector<size_t> needs_id;
+  for (size_t i = 0; i < leads->size(); ++i) {
+    const std::string path = "leads[" + std::to_string(i) + "]";
+    const json& lj = (*leads)[i];
+    auto lead = LeadFromJson(lj, path, channels, now_ms, report.errors);
+    if (report.errors.size() > kMaxReportedIssues) {
+      report.errors.resize(kMaxReportedIssues);
+      report.errors.push_back({"", "stopped after " + std::to_string(kMaxReportedIssues) +
+                                       " problems; fix these and load again"});
+      return report;
+    }
+    if (!lead) continue;
+    if (lead->id.empty()) {
+      needs_id.push_back(parsed.size());
+    } else if (auto [it, fresh] = first_seen.try_emplace(lead->id, i); !fresh) {
+      report.errors.push_back({path + ".id", "duplicate id " + DescribeJsonValue(json(lead->id)) +
+                                                 " (also at leads[" + std::to_string(it->second) + "])"});
+      continue;
+    }
+    if (const auto row = store_.RowOf(lead->id); row && !lj.contains("createdAt")) {
+      lead->created_at = store_.CreatedAt(*row);  // an update keeps when the lead was created
+    }
+    parsed.push_back(std::move(*lead));
+  }
+  if (!report.errors.empty()) return report;
+
+  std::vector<std::string> batch_ids;
+  for (const auto& [id, index] : first_seen) batch_ids.push_back(id);
+  std::sort(batch_ids.begin(), batch_ids.end());
+  for (size_t i : needs_id) parsed[i].id = NewId(batch_ids);
+
+  channels_ = std::move(channels);
+  for (Lead& lead : parsed) store_.Upsert(std::move(lead));
+  report.loaded = parsed.size();
+  return report;
+}
+
+std::string Workspace::NewId(const std::vector<std::string>& taken_in_batch) {
+  for (;;) {
+    std::string id = "lead-" + std::to_string(next_id_++);
+    if (!store_.Contains(id) && !std::binary_search(taken_in_batch.begin(), taken_in_batch.end(), id)) {
+      return id;
+    }
+  }
+}
+
+Result<std::string> Workspace::Upsert(const json& lj, int64_t now_ms) {
+  std::vector<Issue> issues;
+  auto lead = LeadFromJson(lj, "lead", channels_, now_ms, issues);
+  if (!lead) return Error{issues.front().message, Location{issues.front().path}};
+  if (lead->id.empty()) lead->id = NewId({});
+  if (const auto row = store_.RowOf(lead->id)) {
+    if (!lj.contains("createdAt")) lead->created_at = store_.CreatedAt(*row);
+    if (!lj.contains("updatedAt")) lead->updated_at = std::max(now_ms, lead->created_at);
+  }
+  std::string id = lead->id;
+  store_.Upsert(std::move(*lead));
+  return id;
+}
+
+std::optional<json> Workspace::GetJson(std::string_view id) const {
+  const auto lead = store_.Get(id);
+  if (!lead) return std::nullopt;
+  return LeadToJson(*lead, channels_);
+}
+
+Result<json> Workspace::Query(const json& spec) const {
+  auto q = ParseQuery(spec);
+  if (!q) return q.error();
+  const QueryResult r = store_.Query(q.value(), channels_);
+  json rows = json::array();
+  for (uint32_t row : r.rows) rows.push_back(LeadToJson(store_.GetRow(row), channels_));
+  return json{{"total", r.total}, {"rows", std::move(rows)}};
+}
+
+Result<json> Workspace::Summary(const json& spec) const {
+  auto q = ParseQuery(spec);
+  if (!q) return q.error();
+  json out = json::object();
+  out["byStage"] = store_.CountBy(Field::kStage, q.value(), channels_);
+  out["byDirection"] = store_.CountBy(Field::kDirection, q.value(), channels_);
+  out["bySource"] = store_.CountBy(Field::kSource, q.value(), channels_);
+  out["valueByStage"] = store_.DealValueByStage(q.value(), channels_);
+  size_t total = 0;
+  for (const auto& [stage, n] : out["byStage"].items()) total += n.get<size_t>();
+  out["total"] = total;
+  return out;
+}
+
+json Workspace::Export() const {
+  json channels = json::object();
+  for (const auto& [name, dir] : channels_.all()) channels[name] = DirectionName(dir);
+  json leads = json::array();
+  for (uint32_t row = 0; row < store_.size(); ++row) {
+    leads.push_back(LeadToJson(store_.GetRow(row), channels_));
+  }
+  return json{{"format", "leadkit-workspace"},
+              {"version", kBackupVersion},
+              {"channels", std::move(channels)},
+              {"leads", std::move(leads)}};
+}
+
+Status Workspace::SetChannels(const json& mapping) {
+  ChannelMap next = channels_;
+  if (auto s = ApplyChannels(mapping, next, "channels"); !s) return s;
+  channels_ = std::move(next);
+  return Ok{};
+}
+
+}  // namespace leadkit

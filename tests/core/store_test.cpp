@@ -1,0 +1,116 @@
+#include "leadkit/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "leadkit/workspace.hpp"
+
+namespace leadkit {
+namespace {
+
+using nlohmann::json;
+using testing::Fixture;
+using testing::kNow;
+
+Workspace FixtureWorkspace() {
+  Workspace ws;
+  const auto report = ws.Load(Fixture("leads.json"), kNow);
+  EXPECT_TRUE(report.errors.empty()) << report.errors[0].ToString();
+  return ws;
+}
+
+// Every case of tests/fixtures/queries.json, also run by tests/js/engine.test.mjs.
+class QueryFixture : public ::testing::TestWithParam<json> {};
+
+TEST_P(QueryFixture, ReturnsTheExpectedTotalAndOrder) {
+  const json& c = GetParam();
+  const Workspace ws = FixtureWorkspace();
+  const auto result = ws.Query(c["query"]);
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  EXPECT_EQ(result.value()["total"], c["total"]);
+  std::vector<std::string> ids;
+  for (const json& row : result.value()["rows"]) ids.push_back(row["id"]);
+  EXPECT_EQ(json(ids), c["ids"]);
+}
+
+std::vector<json> QueryCases() {
+  const json cases = Fixture("queries.json")["cases"];
+  return {cases.begin(), cases.end()};
+}
+
+INSTANTIATE_TEST_SUITE_P(Queries, QueryFixture, ::testing::ValuesIn(QueryCases()),
+                         [](const ::testing::TestParamInfo<json>& info) {
+                           std::string name;
+                           for (char c : info.param["name"].get<std::string>()) {
+                             if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+                           }
+                           return name;
+                         });
+
+TEST(Store, UpsertReplacesTheLeadWithTheSameId) {
+  Workspace ws = FixtureWorkspace();
+  ASSERT_TRUE(ws.Upsert({{"id", "L-002"}, {"company", "Brightline GmbH"}, {"stage", "mql"}}, kNow).ok());
+  EXPECT_EQ(ws.store().size(), 5u);
+  const json lead = *ws.GetJson("L-002");
+  EXPECT_EQ(lead["company"], "Brightline GmbH");
+  EXPECT_EQ(lead["stage"], "mql");
+  EXPECT_FALSE(lead.contains("firstName"));  // an upsert replaces the whole lead
+  EXPECT_EQ(lead["createdAt"], "2026-10-10T00:00:00Z");  // but keeps when it was created
+}
+
+TEST(Store, RemoveKeepsEveryOtherLeadIntactAndFindable) {
+  Workspace ws = FixtureWorkspace();
+  const json before = *ws.GetJson("L-005");
+  EXPECT_TRUE(ws.Remove("L-001"));  // a row in the middle: the last row moves into its place
+  EXPECT_FALSE(ws.Remove("L-001"));
+  EXPECT_EQ(ws.store().size(), 4u);
+  EXPECT_FALSE(ws.GetJson("L-001").has_value());
+  EXPECT_EQ(*ws.GetJson("L-005"), before);
+  EXPECT_EQ(ws.Query({{"search", "helix"}}).value()["total"], 0);
+  EXPECT_EQ(ws.Query({{"filter", {{"tags", "priority"}}}}).value()["total"], 1);
+}
+
+TEST(Store, DictionaryEncodesCategoricalColumns) {
+  Dictionary d;
+  EXPECT_EQ(d.Intern(""), 0u);
+  const uint32_t saas = d.Intern("SaaS");
+  EXPECT_EQ(d.Intern("SaaS"), saas);
+  EXPECT_NE(d.Intern("Fintech"), saas);
+  EXPECT_EQ(d.Get(saas), "SaaS");
+  EXPECT_EQ(d.size(), 3u);
+}
+
+TEST(Store, QueryRejectsUnknownFieldsAndBadValuesNamingThem) {
+  const Workspace ws = FixtureWorkspace();
+  const auto unknown = ws.Query({{"filter", {{"colour", "red"}}}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().where.path, "filter.colour");
+  EXPECT_NE(unknown.error().message.find("unknown field \"colour\""), std::string::npos);
+  const auto sort = ws.Query({{"sort", {{"field", "shoeSize"}}}});
+  ASSERT_FALSE(sort.ok());
+  EXPECT_EQ(sort.error().where.path, "sort.field");
+  const auto range = ws.Query({{"filter", {{"employees", {{"min", "many"}}}}}});
+  ASSERT_FALSE(range.ok());
+  EXPECT_EQ(range.error().where.path, "filter.employees.min");
+  const auto stage = ws.Query({{"filter", {{"stage", "hot"}}}});
+  ASSERT_FALSE(stage.ok());
+  EXPECT_EQ(stage.error().where.path, "filter.stage");
+  EXPECT_FALSE(ws.Query({{"limit", -1}}).ok());
+  EXPECT_FALSE(ws.Query({{"limits", 5}}).ok());
+}
+
+TEST(Store, SummaryCountsStagesDirectionsAndValue) {
+  const Workspace ws = FixtureWorkspace();
+  const json s = ws.Summary(json::object()).value();
+  EXPECT_EQ(s["total"], 5);
+  EXPECT_EQ(s["byStage"]["sql"], 1);
+  EXPECT_EQ(s["byDirection"]["inbound"], 3);
+  EXPECT_EQ(s["byDirection"]["outbound"], 2);
+  EXPECT_EQ(s["valueByStage"]["sql"], 36000.0);
+  EXPECT_EQ(s["valueByStage"]["customer"], 12000.0);
+  const json inbound = ws.Summary({{"filter", {{"direction", "inbound"}}}}).value();
+  EXPECT_EQ(inbound["total"], 3);
+}
+
+}  // namespace
+}  // namespace leadkit

@@ -1,0 +1,164 @@
+// embind bindings: thin, and every call returns a JSON envelope — {"ok":true,"value":...} or
+// {"ok":false,"error":{"message","where"}} — so no C++ exception ever crosses into JS.
+// Workspaces are addressed by integer handles rather than embind class handles, so nothing on the
+// JS side can leak a C++ object: web/lib/leadkit.js disposes a handle with dropWorkspace().
+#include <emscripten/bind.h>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "leadkit/sample.hpp"
+#include "leadkit/workspace.hpp"
+
+namespace {
+
+using leadkit::Workspace;
+using nlohmann::json;
+
+std::unordered_map<int, std::unique_ptr<Workspace>>& Workspaces() {
+  static std::unordered_map<int, std::unique_ptr<Workspace>> workspaces;
+  return workspaces;
+}
+
+json Where(const leadkit::Location& w) {
+  json where = json::object();
+  if (!w.path.empty()) where["path"] = w.path;
+  if (w.row > 0) where["row"] = w.row;
+  if (w.line > 0) where["line"] = w.line;
+  if (w.column > 0) where["column"] = w.column;
+  return where;
+}
+
+std::string Ok(json value) { return json{{"ok", true}, {"value", std::move(value)}}.dump(); }
+
+std::string Fail(const std::string& message, json where = json::object()) {
+  return json{{"ok", false}, {"error", {{"message", message}, {"where", std::move(where)}}}}.dump();
+}
+
+std::string Fail(const leadkit::Error& e) { return Fail(e.message, Where(e.where)); }
+
+// Runs `body` against workspace `handle`; unexpected exceptions (a bug, or memory exhausted)
+// become error values too.
+template <typename F>
+std::string WithWorkspace(int handle, F&& body) {
+  const auto it = Workspaces().find(handle);
+  if (it == Workspaces().end()) return Fail("this engine was disposed");
+  try {
+    return body(*it->second);
+  } catch (const std::exception& e) {
+    return Fail(std::string("internal error: ") + e.what());
+  }
+}
+
+std::string ParseArg(const std::string& text, json& out) {
+  out = json::parse(text, nullptr, false);
+  return out.is_discarded() ? Fail("the argument is not valid JSON") : std::string();
+}
+
+int CreateWorkspace() {
+  static int next = 1;
+  Workspaces().emplace(next, std::make_unique<Workspace>());
+  return next++;
+}
+
+bool DropWorkspace(int handle) { return Workspaces().erase(handle) > 0; }
+
+int LiveWorkspaces() { return static_cast<int>(Workspaces().size()); }
+
+std::string LoadLeads(int handle, const std::string& text, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    const leadkit::LoadReport r = ws.LoadJson(text, static_cast<int64_t>(now_ms));
+    json errors = json::array();
+    for (const leadkit::Issue& issue : r.errors) {
+      json where = json::object();
+      if (!issue.path.empty()) where["path"] = issue.path;
+      if (r.line > 0) where["line"] = r.line, where["column"] = r.column;
+      errors.push_back({{"message", issue.ToString()}, {"where", std::move(where)}});
+    }
+    return Ok({{"loaded", r.loaded}, {"errors", std::move(errors)}});
+  });
+}
+
+std::string UpsertLead(int handle, const std::string& text, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json lead;
+    if (auto bad = ParseArg(text, lead); !bad.empty()) return bad;
+    auto id = ws.Upsert(lead, static_cast<int64_t>(now_ms));
+    return id ? Ok(id.value()) : Fail(id.error());
+  });
+}
+
+std::string GetLead(int handle, const std::string& id) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto lead = ws.GetJson(id);
+    return Ok(lead ? std::move(*lead) : json());
+  });
+}
+
+std::string RemoveLead(int handle, const std::string& id) {
+  return WithWorkspace(handle, [&](Workspace& ws) { return Ok(ws.Remove(id)); });
+}
+
+std::string Query(int handle, const std::string& spec_text) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json spec;
+    if (auto bad = ParseArg(spec_text, spec); !bad.empty()) return bad;
+    auto r = ws.Query(spec);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string Summary(int handle, const std::string& spec_text) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json spec;
+    if (auto bad = ParseArg(spec_text, spec); !bad.empty()) return bad;
+    auto r = ws.Summary(spec);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string ExportJson(int handle) {
+  // The backup itself, not an envelope: it can be large and needs no second parse.
+  return WithWorkspace(handle, [](Workspace& ws) { return ws.Export().dump(); });
+}
+
+std::string SetChannels(int handle, const std::string& text) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json mapping;
+    if (auto bad = ParseArg(text, mapping); !bad.empty()) return bad;
+    auto s = ws.SetChannels(mapping);
+    return s ? Ok(nullptr) : Fail(s.error());
+  });
+}
+
+int LeadCount(int handle) {
+  const auto it = Workspaces().find(handle);
+  return it == Workspaces().end() ? -1 : static_cast<int>(it->second->store().size());
+}
+
+std::string SampleLeadsJson(int count, double seed, double now_ms) {
+  return leadkit::SampleLeads(static_cast<size_t>(count < 0 ? 0 : count),
+                              static_cast<uint64_t>(seed), static_cast<int64_t>(now_ms))
+      .dump();
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(leadkit) {
+  emscripten::function("createWorkspace", &CreateWorkspace);
+  emscripten::function("dropWorkspace", &DropWorkspace);
+  emscripten::function("liveWorkspaces", &LiveWorkspaces);
+  emscripten::function("loadLeads", &LoadLeads);
+  emscripten::function("upsertLead", &UpsertLead);
+  emscripten::function("getLead", &GetLead);
+  emscripten::function("removeLead", &RemoveLead);
+  emscripten::function("query", &Query);
+  emscripten::function("summary", &Summary);
+  emscripten::function("exportJson", &ExportJson);
+  emscripten::function("setChannels", &SetChannels);
+  emscripten::function("leadCount", &LeadCount);
+  emscripten::function("sampleLeads", &SampleLeadsJson);
+}

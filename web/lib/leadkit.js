@@ -1,0 +1,123 @@
+// leadkit's JS API: an ES module that works in the browser (page or worker) and in node 20.
+// Every call crosses into the wasm core as JSON text and comes back as a JSON envelope, so the
+// only error type callers ever see is LeadkitError.
+import createLeadkitModule from './dist/leadkit.mjs';
+
+export class LeadkitError extends Error {
+  /** @param {string} message @param {object} [where] path, row, line, column */
+  constructor(message, where = {}) {
+    super(message);
+    this.name = 'LeadkitError';
+    this.where = where;
+  }
+}
+
+let modulePromise = null;
+
+async function loadModule() {
+  const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+  if (!isNode) return createLeadkitModule();
+  // The module is built for web and worker; in node we hand it the wasm bytes (TOOLCHAIN.md #3).
+  const { readFile } = await import('node:fs/promises');
+  const wasmBinary = await readFile(new URL('./dist/leadkit.wasm', import.meta.url));
+  return createLeadkitModule({ wasmBinary });
+}
+
+function unwrap(envelopeText) {
+  const envelope = JSON.parse(envelopeText);
+  if (!envelope.ok) throw new LeadkitError(envelope.error.message, envelope.error.where);
+  return envelope.value;
+}
+
+function toJsonText(value, what) {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value ?? null);
+  } catch (e) {
+    throw new LeadkitError(`${what} cannot be written as JSON: ${e.message}`);
+  }
+}
+
+/** The number of engines not yet disposed, across this module: for leak tests. */
+export async function liveEngines() {
+  modulePromise ??= loadModule();
+  return (await modulePromise).liveWorkspaces();
+}
+
+/** Realistic synthetic leads (the demo workspace): the same seed gives the same leads. */
+export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {}) {
+  modulePromise ??= loadModule();
+  return JSON.parse((await modulePromise).sampleLeads(count, seed, now));
+}
+
+export async function createEngine() {
+  modulePromise ??= loadModule();
+  return new Engine(await modulePromise);
+}
+
+class Engine {
+  #m;
+  #h;
+
+  constructor(module) {
+    this.#m = module;
+    this.#h = module.createWorkspace();
+  }
+
+  #handle() {
+    if (this.#h === 0) throw new LeadkitError('this engine was disposed');
+    return this.#h;
+  }
+
+  /**
+   * Loads an array of leads, or a backup, given as objects or JSON text. All or nothing: when any
+   * lead is invalid nothing is stored and every problem is listed with its path.
+   */
+  loadLeads(leads, { now = Date.now() } = {}) {
+    return unwrap(this.#m.loadLeads(this.#handle(), toJsonText(leads, 'leads'), now));
+  }
+
+  upsertLead(lead, { now = Date.now() } = {}) {
+    if (lead === null || typeof lead !== 'object' || Array.isArray(lead)) {
+      throw new LeadkitError('a lead is an object', { path: 'lead' });
+    }
+    return unwrap(this.#m.upsertLead(this.#handle(), toJsonText(lead, 'lead'), now));
+  }
+
+  getLead(id) {
+    return unwrap(this.#m.getLead(this.#handle(), String(id)));
+  }
+
+  removeLead(id) {
+    return unwrap(this.#m.removeLead(this.#handle(), String(id)));
+  }
+
+  query({ filter, search, sort, offset, limit } = {}) {
+    return unwrap(this.#m.query(this.#handle(), toJsonText({ filter, search, sort, offset, limit }, 'query')));
+  }
+
+  /** Counts by stage, direction and source, and deal value by stage, of the filtered leads. */
+  summary({ filter, search } = {}) {
+    return unwrap(this.#m.summary(this.#handle(), toJsonText({ filter, search }, 'query')));
+  }
+
+  setChannels(mapping) {
+    unwrap(this.#m.setChannels(this.#handle(), toJsonText(mapping, 'channels')));
+  }
+
+  get size() {
+    return this.#m.leadCount(this.#handle());
+  }
+
+  /** The whole workspace as a versioned backup (JSON text); loadLeads(text) restores it. */
+  exportJson() {
+    const text = this.#m.exportJson(this.#handle());
+    if (text.startsWith('{"ok":false')) unwrap(text);
+    return text;
+  }
+
+  dispose() {
+    if (this.#h !== 0) this.#m.dropWorkspace(this.#h);
+    this.#h = 0;
+  }
+}
