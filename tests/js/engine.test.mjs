@@ -1,0 +1,128 @@
+// The JS API against the built wasm module, over the same golden fixtures as the gtest suite.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createEngine, LeadkitError, liveEngines, sampleLeads } from '../../web/lib/leadkit.js';
+
+const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+const NOW = 1_795_000_000_000;  // the same fixed "now" as tests/core/fixtures.hpp
+
+async function fixtureEngine() {
+  const engine = await createEngine();
+  const report = engine.loadLeads(fixture('leads.json'), { now: NOW });
+  assert.deepEqual(report, { loaded: 5, errors: [] });
+  return engine;
+}
+
+for (const c of fixture('queries.json').cases) {
+  test(`query: ${c.name}`, async () => {
+    const engine = await fixtureEngine();
+    const result = engine.query(c.query);
+    assert.equal(result.total, c.total);
+    assert.deepEqual(result.rows.map((r) => r.id), c.ids);
+    engine.dispose();
+  });
+}
+
+for (const c of fixture('bad_leads.json').cases) {
+  test(`bad input is refused and changes nothing: ${c.name}`, async () => {
+    const engine = await fixtureEngine();
+    const before = engine.exportJson();
+    const report = engine.loadLeads(c.text ?? c.input, { now: NOW });
+    assert.equal(report.loaded, 0);
+    assert.ok(report.errors.length > 0);
+    assert.equal(report.errors[0].where.path ?? '', c.path);
+    assert.ok(report.errors[0].message.includes(c.message), report.errors[0].message);
+    assert.equal(engine.exportJson(), before);
+    engine.dispose();
+  });
+}
+
+test('malformed JSON text reports its line and column', async () => {
+  const engine = await createEngine();
+  const { errors } = engine.loadLeads('[\n  {"id": "x", "email": "a@b.co",}\n]');
+  assert.deepEqual(errors[0].where, { line: 2, column: 33 });
+  engine.dispose();
+});
+
+test('upsertLead returns the id, getLead returns the normalised lead, removeLead deletes it', async () => {
+  const engine = await createEngine();
+  const id = engine.upsertLead({ firstName: 'Ana', email: 'ANA@Example.com', source: 'webinar', employees: 12 }, { now: NOW });
+  assert.equal(typeof id, 'string');
+  const lead = engine.getLead(id);
+  assert.equal(lead.email, 'ana@example.com');
+  assert.equal(lead.direction, 'inbound');
+  assert.equal(lead.stage, 'new');
+  assert.equal(lead.createdAt, new Date(NOW).toISOString().replace('.000Z', 'Z'));
+  assert.equal(engine.removeLead(id), true);
+  assert.equal(engine.getLead(id), null);
+  assert.equal(engine.removeLead(id), false);
+  engine.dispose();
+});
+
+test('a bad lead throws LeadkitError with the path of the problem', async () => {
+  const engine = await createEngine();
+  assert.throws(() => engine.upsertLead({ company: 'Acme', employees: 'ten' }), (e) =>
+    e instanceof LeadkitError && e.where.path === 'lead.employees' &&
+    e.message === 'expected a non-negative integer, got "ten"');
+  assert.throws(() => engine.upsertLead(null), LeadkitError);
+  assert.throws(() => engine.query({ sort: { field: 'shoeSize' } }), (e) => e instanceof LeadkitError && e.where.path === 'sort.field');
+  assert.equal(engine.size, 0);
+  engine.dispose();
+});
+
+test('a 10 MB string field is refused with its size and the store keeps what it had', async () => {
+  const engine = await fixtureEngine();
+  const report = engine.loadLeads([{ id: 'big', company: 'Acme', notes: 'x'.repeat(10 << 20) }]);
+  assert.equal(report.errors[0].where.path, 'leads[0].notes');
+  assert.match(report.errors[0].message, /10485760 bytes, longer than the 65536 allowed/);
+  assert.equal(engine.size, 5);
+  engine.dispose();
+});
+
+test('hostile strings are stored and returned as the exact text, never interpreted', async () => {
+  const engine = await createEngine();
+  const hostile = '<img src=x onerror=alert(1)>"\'\u0000\u202e😀';
+  const id = engine.upsertLead({ company: hostile, notes: hostile, tags: [hostile.slice(0, 20)] });
+  const lead = engine.getLead(id);
+  assert.equal(lead.company, hostile.trim());
+  assert.equal(lead.notes, hostile);
+  assert.equal(engine.query({ search: '<img' }).total, 1);
+  engine.dispose();
+});
+
+test('exportJson and loadLeads restore an identical workspace', async () => {
+  const engine = await createEngine();
+  engine.setChannels({ podcast: 'inbound' });
+  const leads = await sampleLeads(400, { seed: 9, now: NOW });
+  leads[3].source = 'podcast';
+  assert.equal(engine.loadLeads(leads, { now: NOW }).loaded, 400);
+  const backup = engine.exportJson();
+  const restored = await createEngine();
+  assert.deepEqual(restored.loadLeads(backup).errors, []);
+  assert.equal(restored.exportJson(), backup);
+  assert.equal(restored.getLead(leads[3].id).direction, 'inbound');
+  engine.dispose();
+  restored.dispose();
+});
+
+test('the demo generator is deterministic and yields a plausible pipeline', async () => {
+  const a = await sampleLeads(520, { seed: 2026, now: NOW });
+  assert.deepEqual(a, await sampleLeads(520, { seed: 2026, now: NOW }));
+  const engine = await createEngine();
+  assert.equal(engine.loadLeads(a).loaded, 520);
+  const s = engine.summary();
+  assert.equal(s.total, 520);
+  assert.ok(s.byDirection.inbound > s.byDirection.outbound && s.byDirection.outbound > 100);
+  assert.equal(Object.keys(s.byStage).length, 8);
+  engine.dispose();
+});
+
+test('disposed engines release their workspace and refuse further calls', async () => {
+  const before = await liveEngines();
+  const engines = await Promise.all(Array.from({ length: 5 }, () => createEngine()));
+  assert.equal(await liveEngines(), before + 5);
+  for (const e of engines) e.dispose();
+  assert.equal(await liveEngines(), before);
+  assert.throws(() => engines[0].query(), /disposed/);
+});
