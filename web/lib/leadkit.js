@@ -13,6 +13,7 @@ export class LeadkitError extends Error {
 }
 
 let modulePromise = null;
+const utf8 = new TextEncoder();
 
 async function loadModule() {
   const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
@@ -74,7 +75,17 @@ class Engine {
    * lead is invalid nothing is stored and every problem is listed with its path.
    */
   loadLeads(leads, { now = Date.now() } = {}) {
-    return unwrap(this.#m.loadLeads(this.#handle(), toJsonText(leads, 'leads'), now));
+    const handle = this.#handle();
+    const bytes = utf8.encode(toJsonText(leads, 'leads'));
+    const m = this.#m;
+    const at = m._malloc(Math.max(1, bytes.length));
+    if (!at) throw new LeadkitError(`not enough memory to load ${bytes.length} bytes of leads`);
+    try {
+      m.HEAPU8.set(bytes, at);  // read HEAPU8 after malloc: growing the heap replaces it
+      return unwrap(m.loadLeadsUtf8(handle, at, bytes.length, now));
+    } finally {
+      m._free(at);
+    }
   }
 
   upsertLead(lead, { now = Date.now() } = {}) {
