@@ -3,7 +3,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <cctype>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +25,24 @@ inline std::string FixturePath(const std::string& name) {
 inline nlohmann::json Fixture(const std::string& name) {
   return nlohmann::json::parse(ReadText(FixturePath(name)), nullptr, false);
 }
+
+// The cases of a fixture file's "cases" array, for INSTANTIATE_TEST_SUITE_P.
+inline std::vector<nlohmann::json> FixtureCases(const std::string& name) {
+  const nlohmann::json cases = Fixture(name)["cases"];
+  return {cases.begin(), cases.end()};
+}
+
+// A gtest-legal test name made from a case's "name".
+struct CaseName {
+  template <typename Info>
+  std::string operator()(const Info& info) const {
+    std::string out;
+    for (char c : info.param["name"].template get<std::string>()) {
+      if (std::isalnum(static_cast<unsigned char>(c))) out += c;
+    }
+    return out;
+  }
+};
 
 // A fixed "now" for every test, so defaults derived from the clock are reproducible.
 inline constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-17T...

@@ -33,19 +33,8 @@ TEST_P(QueryFixture, ReturnsTheExpectedTotalAndOrder) {
   EXPECT_EQ(json(ids), c["ids"]);
 }
 
-std::vector<json> QueryCases() {
-  const json cases = Fixture("queries.json")["cases"];
-  return {cases.begin(), cases.end()};
-}
-
-INSTANTIATE_TEST_SUITE_P(Queries, QueryFixture, ::testing::ValuesIn(QueryCases()),
-                         [](const ::testing::TestParamInfo<json>& info) {
-                           std::string name;
-                           for (char c : info.param["name"].get<std::string>()) {
-                             if (std::isalnum(static_cast<unsigned char>(c))) name += c;
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Queries, QueryFixture, ::testing::ValuesIn(testing::FixtureCases("queries.json")),
+                         testing::CaseName());
 
 TEST(Store, UpsertReplacesTheLeadWithTheSameId) {
   Workspace ws = FixtureWorkspace();

@@ -31,19 +31,8 @@ TEST_P(BadInput, IsReportedWithItsLocationAndChangesNothing) {
   EXPECT_EQ(ws.Export(), before);
 }
 
-std::vector<json> BadCases() {
-  const json cases = Fixture("bad_leads.json")["cases"];
-  return {cases.begin(), cases.end()};
-}
-
-INSTANTIATE_TEST_SUITE_P(Fixtures, BadInput, ::testing::ValuesIn(BadCases()),
-                         [](const ::testing::TestParamInfo<json>& info) {
-                           std::string name;
-                           for (char c : info.param["name"].get<std::string>()) {
-                             if (std::isalnum(static_cast<unsigned char>(c))) name += c;
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Fixtures, BadInput, ::testing::ValuesIn(testing::FixtureCases("bad_leads.json")),
+                         testing::CaseName());
 
 TEST(Workspace, ALoadWithOneBadLeadLandsNothing) {
   Workspace ws;
