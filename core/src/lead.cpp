@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "leadkit/iso_time.hpp"
 
@@ -45,84 +46,134 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// A location in the input, built into text only when a problem is reported: most leads are valid,
+// and formatting "leads[12345].events[3]" for every event would dominate the load.
+struct PathRef {
+  const PathRef* parent = nullptr;
+  std::string_view key;  // a member name
+  size_t index = 0;      // an array index
+  bool is_index = false;
+  const std::string* root = nullptr;
+
+  std::string ToString() const {
+    if (!parent) return root ? *root : std::string();
+    std::string out = parent->ToString();
+    if (is_index) return out + "[" + std::to_string(index) + "]";
+    out += '.';
+    out += key.substr(0, 64);
+    return out;
+  }
+  PathRef Member(std::string_view k) const { return PathRef{this, k, 0, false, nullptr}; }
+  PathRef Element(size_t i) const { return PathRef{this, {}, i, true, nullptr}; }
+};
+
+void Report(std::vector<Issue>& issues, const PathRef& where, std::string message) {
+  issues.push_back({where.ToString(), std::move(message)});
+}
+
 // Reads the members of one JSON object, recording problems under `path`.
 class ObjectReader {
  public:
-  ObjectReader(const json& obj, std::string path, std::vector<Issue>& issues)
-      : obj_(obj), path_(std::move(path)), issues_(issues) {}
+  ObjectReader(JsonValue obj, const PathRef& path, std::vector<Issue>& issues)
+      : obj_(obj), path_(path), issues_(issues) {}
 
-  std::string Where(std::string_view key) const { return path_ + "." + std::string(key); }
+  const PathRef& path() const { return path_; }
+  std::string Where(std::string_view key) const { return path_.Member(key).ToString(); }
   void Fail(std::string_view key, std::string message) const {
     issues_.push_back({Where(key), std::move(message)});
   }
-  const json* Find(std::string_view key) const {
-    const auto it = obj_.find(key);
-    return it == obj_.end() || it->is_null() ? nullptr : &*it;
+  // A member that is present and not null. After RejectUnknown, a known key is found through the
+  // index it built, starting after the last key asked for: readers ask in the order of `known`.
+  JsonValue Find(std::string_view key) const {
+    JsonValue v;
+    if (known_.empty()) {
+      v = obj_.find(key);
+    } else {
+      for (size_t n = 0; n < known_.size(); ++n) {
+        const size_t k = (next_ + n) % known_.size();
+        if (known_[k] == key) {
+          v = found_[k];
+          next_ = k + 1;
+          break;
+        }
+      }
+    }
+    return v && !v.is_null() ? v : JsonValue();
   }
 
   // A string member, trimmed; "" when absent or null.
   std::string Text(std::string_view key, size_t limit, bool trim = true) const {
-    const json* v = Find(key);
+    const JsonValue v = Find(key);
     if (!v) return {};
-    if (!v->is_string()) {
-      Fail(key, "expected a string, got " + DescribeJsonValue(*v));
+    if (!v.is_string()) {
+      Fail(key, "expected a string, got " + DescribeJsonValue(v));
       return {};
     }
-    const auto& s = v->get_ref<const std::string&>();
+    const std::string_view s = v.str();
     if (s.size() > limit) {
       Fail(key, "text is " + std::to_string(s.size()) + " bytes, longer than the " +
                     std::to_string(limit) + " allowed");
       return {};
     }
-    return trim ? Trim(s) : s;
+    return trim ? Trim(s) : std::string(s);
   }
 
   std::optional<double> NonNegative(std::string_view key, bool integer) const {
-    const json* v = Find(key);
+    const JsonValue v = Find(key);
     if (!v) return std::nullopt;
     const char* expected = integer ? "expected a non-negative integer, got "
                                    : "expected a non-negative number, got ";
-    if (!v->is_number()) {
-      Fail(key, expected + DescribeJsonValue(*v));
+    if (!v.is_number()) {
+      Fail(key, expected + DescribeJsonValue(v));
       return std::nullopt;
     }
-    const double d = v->get<double>();
+    const double d = v.number();
     if (!std::isfinite(d) || d < 0 || d > 1e15 || (integer && d != std::floor(d))) {
-      Fail(key, expected + DescribeJsonValue(*v));
+      Fail(key, expected + DescribeJsonValue(v));
       return std::nullopt;
     }
     return d;
   }
 
   std::optional<int64_t> Time(std::string_view key, bool required) const {
-    const json* v = Find(key);
+    const JsonValue v = Find(key);
     if (!v) {
       if (required) Fail(key, "is required (an ISO 8601 timestamp)");
       return std::nullopt;
     }
-    if (v->is_string()) {
-      if (auto t = ParseIsoTime(v->get_ref<const std::string&>())) return t;
+    if (v.is_string()) {
+      if (auto t = ParseIsoTime(v.str())) return t;
     }
     Fail(key, "expected an ISO 8601 timestamp such as \"2026-03-01T09:30:00Z\", got " +
-                  DescribeJsonValue(*v));
+                  DescribeJsonValue(v));
     return std::nullopt;
   }
 
   // Members not in `known` are reported: a typo must not vanish silently.
   template <size_t N>
-  void RejectUnknown(const std::array<std::string_view, N>& known, std::string_view hint) const {
-    for (const auto& [key, value] : obj_.items()) {
-      if (!OneOf(known, key)) {
-        issues_.push_back({path_, "unknown field \"" + key.substr(0, 64) + "\"" +
-                                      std::string(hint)});
+  void RejectUnknown(const std::array<std::string_view, N>& known, std::string_view hint) {
+    static_assert(N <= kMaxKnown);
+    known_ = std::span<const std::string_view>(known);
+    for (auto c = obj_.children(); !c.done(); c.next()) {
+      const std::string_view key = c.key().str();
+      const auto it = std::find(known.begin(), known.end(), key);
+      if (it == known.end()) {
+        Report(issues_, path_, "unknown field \"" + std::string(key.substr(0, 64)) + "\"" +
+                                   std::string(hint));
+      } else {
+        found_[static_cast<size_t>(it - known.begin())] = c.value();  // the last duplicate wins
       }
     }
   }
 
  private:
-  const json& obj_;
-  std::string path_;
+  static constexpr size_t kMaxKnown = 32;
+  JsonValue obj_;
+  const PathRef& path_;
   std::vector<Issue>& issues_;
+  std::span<const std::string_view> known_;
+  std::array<JsonValue, kMaxKnown> found_{};
+  mutable size_t next_ = 0;
 };
 
 bool LooksLikeEmail(std::string_view e) {
@@ -137,58 +188,62 @@ bool LooksLikeEmail(std::string_view e) {
                       [](char c) { return c == ' ' || c == '<' || c == '>' || c == ','; });
 }
 
-bool IsObject(const json& v, const std::string& path, std::vector<Issue>& issues) {
+bool IsObject(JsonValue v, const PathRef& path, std::vector<Issue>& issues) {
   if (v.is_object()) return true;
-  issues.push_back({path, "expected an object, got " + DescribeJsonValue(v)});
+  Report(issues, path, "expected an object, got " + DescribeJsonValue(v));
   return false;
 }
 
-void ReadEvents(const json& arr, const std::string& path, std::vector<Event>& out,
+bool IsArray(JsonValue v, const PathRef& path, std::vector<Issue>& issues) {
+  if (v.is_array()) return true;
+  Report(issues, path, "expected an array, got " + DescribeJsonValue(v));
+  return false;
+}
+
+void ReadEvents(JsonValue arr, const PathRef& path, std::vector<Event>& out,
                 std::vector<Issue>& issues) {
-  if (!arr.is_array()) {
-    issues.push_back({path, "expected an array, got " + DescribeJsonValue(arr)});
-    return;
-  }
+  if (!IsArray(arr, path, issues)) return;
   if (arr.size() > TextLimits::kMaxEvents) {
-    issues.push_back({path, "has " + std::to_string(arr.size()) + " events, more than the " +
-                                std::to_string(TextLimits::kMaxEvents) + " allowed per lead"});
+    Report(issues, path, "has " + std::to_string(arr.size()) + " events, more than the " +
+                             std::to_string(TextLimits::kMaxEvents) + " allowed per lead");
     return;
   }
   static constexpr std::array<std::string_view, 3> kKeys = {"type", "at", "props"};
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string p = path + "[" + std::to_string(i) + "]";
-    if (!IsObject(arr[i], p, issues)) continue;
-    ObjectReader r(arr[i], p, issues);
+  out.reserve(arr.size());
+  size_t i = 0;
+  for (auto c = arr.children(); !c.done(); c.next(), ++i) {
+    const PathRef p = path.Element(i);
+    if (!IsObject(c.value(), p, issues)) continue;
+    ObjectReader r(c.value(), p, issues);
     r.RejectUnknown(kKeys, "");
     Event e;
     e.type = r.Text("type", 64);
     if (!IsIdentifier(e.type)) r.Fail("type", "expected an event type such as \"page_view\"");
     e.at = r.Time("at", true).value_or(0);
-    if (const json* props = r.Find("props")) {
-      if (!props->is_object()) {
-        r.Fail("props", "expected an object, got " + DescribeJsonValue(*props));
-      } else if (props->dump().size() > TextLimits::kProps) {
+    if (const JsonValue props = r.Find("props")) {
+      if (!props.is_object()) {
+        r.Fail("props", "expected an object, got " + DescribeJsonValue(props));
+      } else if (props.source().size() > TextLimits::kProps) {
         r.Fail("props", "is larger than the " + std::to_string(TextLimits::kProps) +
                             " bytes allowed");
       } else {
-        e.props = *props;
+        e.props = props.ToJson();
       }
     }
     out.push_back(std::move(e));
   }
 }
 
-void ReadTouches(const json& arr, const std::string& path, std::vector<Touch>& out,
+void ReadTouches(JsonValue arr, const PathRef& path, std::vector<Touch>& out,
                  std::vector<Issue>& issues) {
-  if (!arr.is_array()) {
-    issues.push_back({path, "expected an array, got " + DescribeJsonValue(arr)});
-    return;
-  }
+  if (!IsArray(arr, path, issues)) return;
   static constexpr std::array<std::string_view, 4> kKeys = {"channel", "outcome", "at", "note"};
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string p = path + "[" + std::to_string(i) + "]";
-    if (!IsObject(arr[i], p, issues)) continue;
-    ObjectReader r(arr[i], p, issues);
+  out.reserve(arr.size());
+  size_t i = 0;
+  for (auto c = arr.children(); !c.done(); c.next(), ++i) {
+    const PathRef p = path.Element(i);
+    if (!IsObject(c.value(), p, issues)) continue;
+    ObjectReader r(c.value(), p, issues);
     r.RejectUnknown(kKeys, "");
     Touch t;
     t.channel = r.Text("channel", 64);
@@ -208,30 +263,29 @@ void ReadTouches(const json& arr, const std::string& path, std::vector<Touch>& o
 }
 
 std::optional<Stage> ReadStage(const ObjectReader& r, std::string_view key, bool required) {
-  const json* v = r.Find(key);
+  const JsonValue v = r.Find(key);
   if (!v) {
     if (required) r.Fail(key, "is required (one of " + JoinNames(kStageNames) + ")");
     return std::nullopt;
   }
-  if (v->is_string()) {
-    if (auto s = ParseStage(v->get_ref<const std::string&>())) return s;
+  if (v.is_string()) {
+    if (auto s = ParseStage(v.str())) return s;
   }
-  r.Fail(key, "unknown stage " + DescribeJsonValue(*v) + "; expected one of " +
+  r.Fail(key, "unknown stage " + DescribeJsonValue(v) + "; expected one of " +
                   JoinNames(kStageNames));
   return std::nullopt;
 }
 
-void ReadHistory(const json& arr, const std::string& path, std::vector<Transition>& out,
+void ReadHistory(JsonValue arr, const PathRef& path, std::vector<Transition>& out,
                  std::vector<Issue>& issues) {
-  if (!arr.is_array()) {
-    issues.push_back({path, "expected an array, got " + DescribeJsonValue(arr)});
-    return;
-  }
+  if (!IsArray(arr, path, issues)) return;
   static constexpr std::array<std::string_view, 5> kKeys = {"at", "from", "to", "reason", "actor"};
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string p = path + "[" + std::to_string(i) + "]";
-    if (!IsObject(arr[i], p, issues)) continue;
-    ObjectReader r(arr[i], p, issues);
+  out.reserve(arr.size());
+  size_t i = 0;
+  for (auto c = arr.children(); !c.done(); c.next(), ++i) {
+    const PathRef p = path.Element(i);
+    if (!IsObject(c.value(), p, issues)) continue;
+    ObjectReader r(c.value(), p, issues);
     r.RejectUnknown(kKeys, "");
     Transition t;
     t.at = r.Time("at", true).value_or(0);
@@ -243,18 +297,18 @@ void ReadHistory(const json& arr, const std::string& path, std::vector<Transitio
   }
 }
 
-void ReadBant(const json& v, const std::string& path, std::array<BantCriterion, 4>& out,
+void ReadBant(JsonValue v, const PathRef& path, std::array<BantCriterion, 4>& out,
               std::vector<Issue>& issues) {
   if (!IsObject(v, path, issues)) return;
   ObjectReader r(v, path, issues);
   r.RejectUnknown(kBantKeys, " (BANT has budget, authority, need and timeline)");
   for (size_t k = 0; k < kBantKeys.size(); ++k) {
-    const json* c = r.Find(kBantKeys[k]);
+    const JsonValue c = r.Find(kBantKeys[k]);
     if (!c) continue;
-    const std::string p = r.Where(kBantKeys[k]);
-    const json* status = c;
-    if (c->is_object()) {
-      ObjectReader cr(*c, p, issues);
+    const PathRef p = path.Member(kBantKeys[k]);
+    JsonValue status = c;
+    if (c.is_object()) {
+      ObjectReader cr(c, p, issues);
       static constexpr std::array<std::string_view, 2> kKeys = {"status", "evidence"};
       cr.RejectUnknown(kKeys, "");
       out[k].evidence = cr.Text("evidence", TextLimits::kReason);
@@ -262,37 +316,38 @@ void ReadBant(const json& v, const std::string& path, std::array<BantCriterion, 
       if (!status) continue;
     }
     std::optional<BantStatus> s;
-    if (status->is_string()) s = ParseBantStatus(status->get_ref<const std::string&>());
+    if (status.is_string()) s = ParseBantStatus(status.str());
     if (!s) {
-      issues.push_back({c->is_object() ? p + ".status" : p,
-                        "expected one of " + JoinNames(kBantNames) + ", got " +
-                            DescribeJsonValue(*status)});
+      Report(issues, c.is_object() ? p.Member("status") : p,
+             "expected one of " + JoinNames(kBantNames) + ", got " + DescribeJsonValue(status));
       continue;
     }
     out[k].status = *s;
   }
 }
 
-void ReadCustom(const json& v, const std::string& path, json& out, std::vector<Issue>& issues) {
+void ReadCustom(JsonValue v, const PathRef& path, json& out, std::vector<Issue>& issues) {
   if (!IsObject(v, path, issues)) return;
   if (v.size() > 100) {
-    issues.push_back({path, "has " + std::to_string(v.size()) + " fields, more than 100"});
+    Report(issues, path, "has " + std::to_string(v.size()) + " fields, more than 100");
     return;
   }
-  for (const auto& [key, value] : v.items()) {
-    const std::string p = path + "." + key.substr(0, 64);
+  for (auto c = v.children(); !c.done(); c.next()) {
+    const std::string_view key = c.key().str();
+    const JsonValue value = c.value();
+    const PathRef p = path.Member(key);
     if (key.empty() || key.size() > 64) {
-      issues.push_back({p, "a custom field name has 1 to 64 characters"});
-    } else if (value.is_string() && value.get_ref<const std::string&>().size() > TextLimits::kReason) {
-      issues.push_back({p, "text is longer than the " + std::to_string(TextLimits::kReason) +
-                               " bytes allowed"});
-    } else if (value.is_number_float() && !std::isfinite(value.get<double>())) {
-      issues.push_back({p, "expected a finite number"});
-    } else if (!(value.is_string() || value.is_number() || value.is_boolean() || value.is_null())) {
-      issues.push_back({p, "expected a string, number or boolean, got " + DescribeJsonValue(value)});
+      Report(issues, p, "a custom field name has 1 to 64 characters");
+    } else if (value.is_string() && value.str().size() > TextLimits::kReason) {
+      Report(issues, p, "text is longer than the " + std::to_string(TextLimits::kReason) +
+                            " bytes allowed");
+    } else if (value.is_number() && !std::isfinite(value.number())) {
+      Report(issues, p, "expected a finite number");
+    } else if (!(value.is_string() || value.is_number() || value.is_bool() || value.is_null())) {
+      Report(issues, p, "expected a string, number or boolean, got " + DescribeJsonValue(value));
     }
   }
-  out = v;
+  if (v.size() > 0) out = v.ToJson();
 }
 
 }  // namespace
@@ -332,9 +387,31 @@ std::string DescribeJsonValue(const json& j) {
   }
 }
 
+std::string DescribeJsonValue(JsonValue j) {
+  switch (j.type()) {
+    case JsonValue::Type::kNull: return "null";
+    case JsonValue::Type::kTrue: return "true";
+    case JsonValue::Type::kFalse: return "false";
+    case JsonValue::Type::kNumber: return std::string(j.raw().substr(0, 40));
+    case JsonValue::Type::kString: return DescribeJsonValue(json(std::string(j.str())));
+    case JsonValue::Type::kArray: return "an array";
+    case JsonValue::Type::kObject: return "an object";
+  }
+  return "?";
+}
+
 std::optional<Lead> LeadFromJson(const json& j, const std::string& path, const ChannelMap& channels,
                                  int64_t now_ms, std::vector<Issue>& issues) {
+  const std::string text = j.dump();
+  JsonDoc doc;
+  doc.ParseAll(text);  // nlohmann's own output always parses
+  return LeadFromJson(doc.root(), path, channels, now_ms, issues);
+}
+
+std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const ChannelMap& channels,
+                                 int64_t now_ms, std::vector<Issue>& issues) {
   const size_t before = issues.size();
+  const PathRef path{nullptr, {}, 0, false, &root};
   if (!IsObject(j, path, issues)) return std::nullopt;
   static constexpr std::array<std::string_view, 28> kKeys = {
       "id",        "firstName", "lastName",  "email",      "phone",     "company",
@@ -378,7 +455,7 @@ std::optional<Lead> LeadFromJson(const json& j, const std::string& path, const C
   if (StageNeedsReason(lead.stage) && lead.stage_reason.empty()) {
     r.Fail("stageReason", "a " + std::string(StageName(lead.stage)) + " lead needs a reason");
   }
-  if (const json* b = r.Find("bant")) ReadBant(*b, r.Where("bant"), lead.bant, issues);
+  if (const JsonValue b = r.Find("bant")) ReadBant(b, path.Member("bant"), lead.bant, issues);
   lead.deal_value = r.NonNegative("dealValue", false);
   lead.currency = r.Text("currency", 8);
   for (char& c : lead.currency) {
@@ -392,37 +469,38 @@ std::optional<Lead> LeadFromJson(const json& j, const std::string& path, const C
                            DescribeJsonValue(json(lead.currency)));
   }
   lead.notes = r.Text("notes", TextLimits::kNote, false);
-  if (const json* tags = r.Find("tags")) {
-    if (!tags->is_array()) {
-      r.Fail("tags", "expected an array of strings, got " + DescribeJsonValue(*tags));
-    } else if (tags->size() > TextLimits::kMaxTags) {
+  if (const JsonValue tags = r.Find("tags")) {
+    if (!tags.is_array()) {
+      r.Fail("tags", "expected an array of strings, got " + DescribeJsonValue(tags));
+    } else if (tags.size() > TextLimits::kMaxTags) {
       r.Fail("tags", "has more than " + std::to_string(TextLimits::kMaxTags) + " tags");
     } else {
-      for (size_t i = 0; i < tags->size(); ++i) {
-        const json& t = (*tags)[i];
-        const std::string p = r.Where("tags") + "[" + std::to_string(i) + "]";
-        if (!t.is_string() || t.get_ref<const std::string&>().size() > 64 ||
-            Trim(t.get_ref<const std::string&>()).empty()) {
-          issues.push_back({p, "expected a tag of 1 to 64 characters, got " + DescribeJsonValue(t)});
+      const PathRef tags_path = path.Member("tags");
+      size_t i = 0;
+      for (auto c = tags.children(); !c.done(); c.next(), ++i) {
+        const JsonValue t = c.value();
+        if (!t.is_string() || t.str().size() > 64 || Trim(t.str()).empty()) {
+          Report(issues, tags_path.Element(i),
+                 "expected a tag of 1 to 64 characters, got " + DescribeJsonValue(t));
           continue;
         }
-        std::string tag = Trim(t.get_ref<const std::string&>());
+        std::string tag = Trim(t.str());
         if (std::find(lead.tags.begin(), lead.tags.end(), tag) == lead.tags.end()) {
           lead.tags.push_back(std::move(tag));
         }
       }
     }
   }
-  if (const json* c = r.Find("custom")) ReadCustom(*c, r.Where("custom"), lead.custom, issues);
+  if (const JsonValue c = r.Find("custom")) ReadCustom(c, path.Member("custom"), lead.custom, issues);
   lead.created_at = r.Time("createdAt", false).value_or(now_ms);
   lead.updated_at = r.Time("updatedAt", false).value_or(std::max(now_ms, lead.created_at));
-  if (const json* e = r.Find("events")) ReadEvents(*e, r.Where("events"), lead.events, issues);
-  if (const json* t = r.Find("touches")) ReadTouches(*t, r.Where("touches"), lead.touches, issues);
-  if (const json* h = r.Find("history")) ReadHistory(*h, r.Where("history"), lead.history, issues);
+  if (const JsonValue e = r.Find("events")) ReadEvents(e, path.Member("events"), lead.events, issues);
+  if (const JsonValue t = r.Find("touches")) ReadTouches(t, path.Member("touches"), lead.touches, issues);
+  if (const JsonValue h = r.Find("history")) ReadHistory(h, path.Member("history"), lead.history, issues);
 
   if (lead.email.empty() && lead.first_name.empty() && lead.last_name.empty() &&
       lead.company.empty() && issues.size() == before) {
-    issues.push_back({path, "a lead needs at least one of email, firstName, lastName or company"});
+    Report(issues, path, "a lead needs at least one of email, firstName, lastName or company");
   }
   if (issues.size() != before) return std::nullopt;
   return lead;
@@ -461,7 +539,7 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels) {
   put_text("currency", lead.currency);
   put_text("notes", lead.notes);
   j["tags"] = lead.tags;
-  j["custom"] = lead.custom;
+  j["custom"] = lead.custom.is_object() ? lead.custom : json::object();
   j["createdAt"] = FormatIsoTime(lead.created_at);
   j["updatedAt"] = FormatIsoTime(lead.updated_at);
   json events = json::array();

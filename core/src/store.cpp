@@ -54,6 +54,11 @@ std::optional<uint32_t> LeadStore::RowOf(std::string_view id) const {
   return it->second;
 }
 
+void LeadStore::Reserve(size_t rows) {
+  ForEachColumn([rows](auto& col) { col.reserve(rows); });
+  row_of_.reserve(rows);
+}
+
 void LeadStore::Upsert(Lead lead) {
   uint32_t row;
   if (const auto existing = RowOf(lead.id)) {
@@ -68,10 +73,15 @@ void LeadStore::Upsert(Lead lead) {
 
 void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   const auto opt = [](const auto& v) { return v ? static_cast<double>(*v) : kMissing; };
-  search_text_[row].clear();
+  std::string& search = search_text_[row];
+  search.clear();
+  search.reserve(lead.first_name.size() + lead.last_name.size() + lead.company.size() +
+                 lead.email.size() + 4);
   for (const std::string* part : {&lead.first_name, &lead.last_name, &lead.company, &lead.email}) {
-    for (char c : *part) search_text_[row] += LowerAscii(c);
-    search_text_[row] += '\n';
+    const size_t at = search.size();
+    search += *part;
+    for (size_t i = at; i < search.size(); ++i) search[i] = LowerAscii(search[i]);
+    search += '\n';
   }
   ids_[row] = std::move(lead.id);
   first_name_[row] = std::move(lead.first_name);
@@ -325,39 +335,50 @@ QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels) 
     });
   } else {
     // Every other kind sorts by a number per row: the value, or the rank of its category.
-    std::vector<double> key(ids_.size(), kMissing);
-    if (info.kind == FieldKind::kCategory) {
+    std::vector<double> rank;  // per dictionary code, for category fields
+    const CategoryColumn* col = nullptr;
+    if (info.kind == FieldKind::kCategory && field != Field::kStage) {
       const bool direction = field == Field::kDirection;
-      if (field == Field::kStage) {
-        for (uint32_t r : rows) key[r] = stage_[r];
-      } else {
-        const CategoryColumn& col = direction ? source_ : *Category(field);
-        std::vector<uint32_t> order(col.dict.size());
-        for (uint32_t c = 0; c < order.size(); ++c) order[c] = c;
-        std::vector<double> rank(order.size(), kMissing);
-        if (direction) {
-          for (uint32_t c = 0; c < order.size(); ++c) {
-            rank[c] = static_cast<double>(channels.Find(col.dict.Get(c)).value_or(Direction::kUnknown));
-          }
-        } else {
-          std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-            return CompareNoCase(col.dict.Get(a), col.dict.Get(b)) < 0;
-          });
-          for (uint32_t i = 0; i < order.size(); ++i) {
-            if (!col.dict.Get(order[i]).empty()) rank[order[i]] = i;
-          }
+      col = direction ? &source_ : Category(field);
+      std::vector<uint32_t> order(col->dict.size());
+      for (uint32_t c = 0; c < order.size(); ++c) order[c] = c;
+      rank.assign(order.size(), kMissing);
+      if (direction) {
+        for (uint32_t c = 0; c < order.size(); ++c) {
+          rank[c] = static_cast<double>(channels.Find(col->dict.Get(c)).value_or(Direction::kUnknown));
         }
-        for (uint32_t r : rows) key[r] = rank[col.codes[r]];
+      } else {
+        std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+          return CompareNoCase(col->dict.Get(a), col->dict.Get(b)) < 0;
+        });
+        for (uint32_t i = 0; i < order.size(); ++i) {
+          if (!col->dict.Get(order[i]).empty()) rank[order[i]] = i;
+        }
       }
-    } else {
-      for (uint32_t r : rows) key[r] = NumberAt(field, r);
     }
-    std::partial_sort(rows.begin(), rows.begin() + end, rows.end(), [&](uint32_t a, uint32_t b) {
-      const double x = key[a], y = key[b];
-      if (std::isnan(x) || std::isnan(y)) return std::isnan(x) == std::isnan(y) ? by_id(a, b) : std::isnan(y);
-      if (x != y) return desc ? x > y : x < y;
-      return by_id(a, b);
+    const auto key = [&](uint32_t r) -> double {
+      if (field == Field::kStage) return stage_[r];
+      if (col) return rank[col->codes[r]];
+      return NumberAt(field, r);
+    };
+    // Sort (key, row) pairs held side by side rather than rows that point into the key column:
+    // the scan over 100k candidates then reads memory in order. Stored numbers are finite, so
+    // missing values become +inf after the direction is folded into the sign, and sort last.
+    struct Keyed {
+      double key;
+      uint32_t row;
+    };
+    std::vector<Keyed> keyed(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const double k = key(rows[i]);
+      keyed[i] = {std::isnan(k) ? std::numeric_limits<double>::infinity() : (desc ? -k : k), rows[i]};
+    }
+    std::partial_sort(keyed.begin(), keyed.begin() + end, keyed.end(), [&](const Keyed& a, const Keyed& b) {
+      return a.key != b.key ? a.key < b.key : by_id(a.row, b.row);
     });
+    for (size_t i = 0; i < end; ++i) rows[i] = keyed[i].row;
+    result.rows.assign(rows.begin() + spec.offset, rows.begin() + end);
+    return result;
   }
   result.rows.assign(rows.begin() + spec.offset, rows.begin() + end);
   return result;

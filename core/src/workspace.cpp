@@ -1,7 +1,10 @@
 #include "leadkit/workspace.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
+
+#include "leadkit/json_doc.hpp"
 
 namespace leadkit {
 
@@ -52,87 +55,115 @@ Status ApplyChannels(const json& mapping, ChannelMap& channels, const std::strin
   return Ok{};
 }
 
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+size_t SkipSpace(std::string_view text, size_t pos) {
+  while (pos < text.size() && IsSpace(text[pos])) ++pos;
+  return pos;
+}
+
+// Says where the JSON is malformed. nlohmann's wording names what was expected; when it accepts
+// text that leadkit refuses (nesting deeper than JsonDoc::kMaxDepth), our own message is used.
+LoadReport Malformed(std::string_view text, size_t offset, const std::string& message) {
+  ErrorFinder finder;
+  if (!json::sax_parse(text, &finder)) {
+    offset = finder.position > 0 ? finder.position - 1 : 0;
+  } else {
+    finder.message = message;
+  }
+  LoadReport report;
+  const auto [line, column] = LineAndColumn(text, offset);
+  report.line = line;
+  report.column = column;
+  report.errors.push_back({"", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                   std::to_string(column) + ": " + finder.message});
+  return report;
+}
+
 }  // namespace
 
-std::pair<int, int> LineAndColumn(std::string_view text, size_t offset) {
-  offset = std::min(offset, text.size());
-  int line = 1, column = 1;
-  for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      ++column;  // count characters, not UTF-8 continuation bytes
-    }
-  }
-  return {line, column};
-}
+LoadReport Workspace::Load(const json& doc, int64_t now_ms) { return LoadJson(doc.dump(), now_ms); }
 
+// Leads are read one at a time into a reused JsonDoc, so the load never holds the whole document
+// as a tree: the text, the validated leads and one lead's nodes are all that is in memory.
 LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    ErrorFinder finder;
-    json::sax_parse(text, &finder);
-    LoadReport report;
-    const auto [line, column] = LineAndColumn(text, finder.position > 0 ? finder.position - 1 : 0);
-    report.line = line;
-    report.column = column;
-    report.errors.push_back({"", "malformed JSON at line " + std::to_string(line) + ", column " +
-                                     std::to_string(column) + ": " + finder.message});
-    return report;
-  }
-  return Load(doc, now_ms);
-}
-
-LoadReport Workspace::Load(const json& doc, int64_t now_ms) {
   LoadReport report;
+  size_t pos = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // a UTF-8 byte order mark
+  pos = SkipSpace(text, pos);
   ChannelMap channels = channels_;
-  const json* leads = &doc;
-  if (doc.is_object()) {
-    const auto format = doc.find("format");
-    if (format == doc.end() || *format != "leadkit-workspace") {
+  std::string_view leads_text = text;  // the text holding the array of leads
+  size_t leads_pos = pos;
+  if (pos < text.size() && text[pos] == '{') {
+    JsonDoc top;
+    if (!top.Parse(text, pos, 1)) return Malformed(text, top.error_offset(), top.error());
+    if (pos = SkipSpace(text, pos); pos != text.size()) {
+      return Malformed(text, pos, "unexpected text after the JSON value");
+    }
+    const JsonValue root = top.root();
+    const JsonValue format = root.find("format");
+    if (!format || !format.is_string() || format.str() != "leadkit-workspace") {
       report.errors.push_back({"format", "expected an array of leads or a leadkit backup "
                                          "({\"format\": \"leadkit-workspace\", ...})"});
       return report;
     }
-    const auto version = doc.find("version");
-    if (version == doc.end() || !version->is_number_integer() || *version > kBackupVersion ||
-        *version < 1) {
+    const JsonValue version = root.find("version");
+    if (!version || !version.is_integer() || version.number() > kBackupVersion ||
+        version.number() < 1) {
       report.errors.push_back({"version", "this leadkit reads backup versions 1 to " +
                                               std::to_string(kBackupVersion)});
       return report;
     }
-    if (const auto ch = doc.find("channels"); ch != doc.end()) {
-      if (auto s = ApplyChannels(*ch, channels, "channels"); !s) {
+    if (const JsonValue ch = root.find("channels")) {
+      if (auto s = ApplyChannels(ch.ToJson(), channels, "channels"); !s) {
         report.errors.push_back({s.error().where.path, s.error().message});
         return report;
       }
     }
-    const auto it = doc.find("leads");
-    if (it == doc.end()) {
+    const JsonValue leads = root.find("leads");
+    if (!leads) {
       report.errors.push_back({"leads", "is required"});
       return report;
     }
-    leads = &*it;
-  }
-  if (!leads->is_array()) {
-    report.errors.push_back({"leads", "expected an array of leads, got " + DescribeJsonValue(*leads)});
+    if (!leads.is_array()) {
+      report.errors.push_back({"leads", "expected an array of leads, got " + DescribeJsonValue(leads)});
+      return report;
+    }
+    leads_text = leads.raw();
+    leads_pos = 0;
+  } else if (pos >= text.size() || text[pos] != '[') {
+    JsonDoc doc;
+    if (!doc.ParseAll(text.substr(pos))) return Malformed(text, pos + doc.error_offset(), doc.error());
+    report.errors.push_back({"leads", "expected an array of leads, got " + DescribeJsonValue(doc.root())});
     return report;
   }
 
-  std::vector<Lead> parsed;
-  parsed.reserve(leads->size());
+  const size_t base = static_cast<size_t>(leads_text.data() - text.data());
+  std::deque<Lead> parsed;  // grows without moving the leads already read
   std::unordered_map<std::string, size_t> first_seen;
   std::vector<size_t> needs_id;
-  for (size_t i = 0; i < leads->size(); ++i) {
+  JsonDoc doc;
+  pos = SkipSpace(leads_text, leads_pos + 1);
+  bool more = pos >= leads_text.size() || leads_text[pos] != ']';
+  if (!more) ++pos;
+  for (size_t i = 0; more; ++i) {
+    if (!doc.Parse(leads_text, pos)) return Malformed(text, base + doc.error_offset(), doc.error());
     const std::string path = "leads[" + std::to_string(i) + "]";
-    const json& lj = (*leads)[i];
+    const JsonValue lj = doc.root();
     auto lead = LeadFromJson(lj, path, channels, now_ms, report.errors);
     if (report.errors.size() > kMaxReportedIssues) {
       report.errors.resize(kMaxReportedIssues);
       report.errors.push_back({"", "stopped after " + std::to_string(kMaxReportedIssues) +
                                        " problems; fix these and load again"});
       return report;
+    }
+    pos = SkipSpace(leads_text, pos);
+    if (pos < leads_text.size() && leads_text[pos] == ',') {
+      ++pos;
+    } else if (pos < leads_text.size() && leads_text[pos] == ']') {
+      ++pos;
+      more = false;
+    } else {
+      return Malformed(text, base + pos, "expected ',' or ']' after a lead");
     }
     if (!lead) continue;
     if (lead->id.empty()) {
@@ -142,10 +173,13 @@ LoadReport Workspace::Load(const json& doc, int64_t now_ms) {
                                                  " (also at leads[" + std::to_string(it->second) + "])"});
       continue;
     }
-    if (const auto row = store_.RowOf(lead->id); row && !lj.contains("createdAt")) {
+    if (const auto row = store_.RowOf(lead->id); row && !lj.find("createdAt")) {
       lead->created_at = store_.CreatedAt(*row);  // an update keeps when the lead was created
     }
     parsed.push_back(std::move(*lead));
+  }
+  if (base == 0 && SkipSpace(text, pos) != text.size()) {
+    return Malformed(text, SkipSpace(text, pos), "unexpected text after the JSON value");
   }
   if (!report.errors.empty()) return report;
 
@@ -155,6 +189,7 @@ LoadReport Workspace::Load(const json& doc, int64_t now_ms) {
   for (size_t i : needs_id) parsed[i].id = NewId(batch_ids);
 
   channels_ = std::move(channels);
+  store_.Reserve(store_.size() + parsed.size());
   for (Lead& lead : parsed) store_.Upsert(std::move(lead));
   report.loaded = parsed.size();
   return report;

@@ -19,11 +19,17 @@ async function viaJsApi(shape) {
   const leads = await sampleLeads(count, { seed: 42, now: NOW });
   if (shape === 'contacts') for (const l of leads) { delete l.events; delete l.touches; delete l.history; }
   const text = JSON.stringify(leads);
-  const engine = await createEngine();
-  let t = performance.now();
-  const report = engine.loadLeads(text, { now: NOW });
-  const loadMs = performance.now() - t;
-  if (report.loaded !== count) throw new Error(report.errors[0]?.message);
+  let engine;
+  let loadMs = Infinity;
+  let t;
+  for (let i = 0; i < 3; i++) {  // best of 3 fresh loads, as the C++ runs do
+    engine?.dispose();
+    engine = await createEngine();
+    t = performance.now();
+    const report = engine.loadLeads(text, { now: NOW });
+    loadMs = Math.min(loadMs, performance.now() - t);
+    if (report.loaded !== count) throw new Error(report.errors[0]?.message);
+  }
   let top50Ms = Infinity;
   for (let i = 0; i < 5; i++) {
     t = performance.now();
@@ -36,7 +42,7 @@ async function viaJsApi(shape) {
 
 const pad = (s, n) => String(s).padEnd(n);
 const num = (x, d = 1) => x.toFixed(d).padStart(9);
-console.log(`leadkit store benchmark: ${count.toLocaleString('en-US')} leads, load from JSON text + top 50 by employees\n`);
+console.log(`leadkit store benchmark: ${count.toLocaleString('en-US')} leads, load from JSON text (best of 3) + top 50 by employees (best of 5)\n`);
 for (const shape of ['contacts', 'full']) {
   const native = cpp(`${root}build/native-release/tests/bench/leadkit_bench_store`, shape, false);
   const wasm = cpp(`${root}build/wasm-release/tests/bench/leadkit_bench_store.js`, shape, true);

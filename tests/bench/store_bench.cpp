@@ -1,6 +1,7 @@
 // Loads 100k synthetic leads from JSON text into the columnar store and asks for the top 50 by a
 // column. Prints one JSON line of timings; scripts/bench runs it natively and as wasm and prints
 // the two side by side with the JS-API figure.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -32,21 +33,26 @@ int main(int argc, char** argv) {
   const std::string text = leads.dump();
   leads = nullptr;
 
+  // Best of 3 fresh loads: this machine is a shared VM whose run-to-run noise is about 30%.
   leadkit::Workspace ws;
-  auto start = std::chrono::steady_clock::now();
-  const auto report = ws.LoadJson(text, now);
-  const double load_ms = MsSince(start);
-  if (report.loaded != count) {
-    std::fprintf(stderr, "load failed: %s\n",
-                 report.errors.empty() ? "?" : report.errors[0].ToString().c_str());
-    return 1;
+  double load_ms = 1e300;
+  for (int i = 0; i < 3; ++i) {
+    ws = leadkit::Workspace();
+    const auto start = std::chrono::steady_clock::now();
+    const auto report = ws.LoadJson(text, now);
+    load_ms = std::min(load_ms, MsSince(start));
+    if (report.loaded != count) {
+      std::fprintf(stderr, "load failed: %s\n",
+                   report.errors.empty() ? "?" : report.errors[0].ToString().c_str());
+      return 1;
+    }
   }
 
   // Best of 5: the query is short enough that one run is noise.
   double query_ms = 1e300;
   size_t total = 0;
   for (int i = 0; i < 5; ++i) {
-    start = std::chrono::steady_clock::now();
+    const auto start = std::chrono::steady_clock::now();
     const auto r = ws.Query({{"sort", {{"field", "employees"}, {"order", "desc"}}}, {"limit", 50}});
     query_ms = std::min(query_ms, MsSince(start));
     total = r.value()["total"].get<size_t>();

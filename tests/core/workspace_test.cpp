@@ -53,6 +53,29 @@ TEST(Workspace, MalformedJsonGivesLineAndColumn) {
   EXPECT_EQ(ws.store().size(), 0u);
 }
 
+TEST(Workspace, ASyntaxErrorLaterInTheFileOutranksProblemsInEarlierLeads) {
+  // Leads are validated as they stream past, so leads[0]'s problem is found first; the broken
+  // text after it must still be what the user hears about, with its line.
+  Workspace ws;
+  const LoadReport report =
+      ws.LoadJson("[{\"company\": \"A\", \"employees\": -1},\n {\"company\": \"B\"} {]", kNow);
+  ASSERT_EQ(report.errors.size(), 1u);
+  EXPECT_NE(report.errors[0].message.find("malformed JSON at line 2"), std::string::npos)
+      << report.errors[0].message;
+  EXPECT_EQ(ws.store().size(), 0u);
+}
+
+TEST(Workspace, ReadsABackupWhateverTheOrderOfItsKeysAndAByteOrderMark) {
+  Workspace ws;
+  const std::string text =
+      "\xEF\xBB\xBF{\"leads\": [{\"company\": \"A\", \"source\": \"podcast\"}], \"version\": 1,"
+      " \"channels\": {\"podcast\": \"inbound\"}, \"format\": \"leadkit-workspace\"}";
+  const LoadReport report = ws.LoadJson(text, kNow);
+  ASSERT_TRUE(report.errors.empty()) << report.errors[0].ToString();
+  EXPECT_EQ(report.loaded, 1u);
+  EXPECT_EQ(ws.channels().Find("podcast"), Direction::kInbound);
+}
+
 TEST(Workspace, ExportThenLoadRestoresTheSameWorkspace) {
   Workspace ws;
   ASSERT_TRUE(ws.SetChannels({{"podcast", "inbound"}}).ok());

@@ -91,6 +91,17 @@ test('hostile strings are stored and returned as the exact text, never interpret
   engine.dispose();
 });
 
+test('loadLeads keeps non-ASCII text exact, whether it is a little or mostly wide characters', async () => {
+  const engine = await createEngine();
+  const names = ['Zoë Müller', '山田 太郎 株式会社', '😀🚀 Ltd', 'Ωmega Σ'];
+  const leads = names.map((company, i) => ({ id: `u${i}`, company }));
+  assert.equal(engine.loadLeads(leads, { now: NOW }).loaded, 4);  // wide enough to need the exact encode
+  assert.deepEqual(names.map((_, i) => engine.getLead(`u${i}`).company), names);
+  assert.equal(engine.loadLeads([{ id: 'u9', company: 'Café Ltd' }], { now: NOW }).loaded, 1);
+  assert.equal(engine.getLead('u9').company, 'Café Ltd');
+  engine.dispose();
+});
+
 test('exportJson and loadLeads restore an identical workspace', async () => {
   const engine = await createEngine();
   engine.setChannels({ podcast: 'inbound' });

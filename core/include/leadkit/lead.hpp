@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "leadkit/channel.hpp"
+#include "leadkit/json_doc.hpp"
 #include "leadkit/result.hpp"
 
 namespace leadkit {
@@ -77,7 +78,7 @@ struct Lead {
   std::string currency;
   std::string notes;
   std::vector<std::string> tags;
-  nlohmann::json custom = nlohmann::json::object();  // string, number or boolean values
+  nlohmann::json custom;  // null, or an object of string, number or boolean values
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::vector<Event> events;
@@ -100,13 +101,15 @@ struct TextLimits {
   static constexpr size_t kEmail = 320;
   static constexpr size_t kNote = 65'536;     // notes
   static constexpr size_t kReason = 1'024;    // stage reasons, evidence, touch notes
-  static constexpr size_t kProps = 16'384;    // serialised event properties
+  static constexpr size_t kProps = 16'384;    // event properties, as JSON text
   static constexpr size_t kMaxTags = 64;
   static constexpr size_t kMaxEvents = 100'000;
 };
 
 // Reads a lead from its JSON form. Every problem is appended to `issues` with a path starting at
 // `path`; returns nullopt if there was any. Missing createdAt/updatedAt become `now_ms`.
+std::optional<Lead> LeadFromJson(JsonValue j, const std::string& path, const ChannelMap& channels,
+                                 int64_t now_ms, std::vector<Issue>& issues);
 std::optional<Lead> LeadFromJson(const nlohmann::json& j, const std::string& path,
                                  const ChannelMap& channels, int64_t now_ms,
                                  std::vector<Issue>& issues);
@@ -115,5 +118,6 @@ nlohmann::json LeadToJson(const Lead& lead, const ChannelMap& channels);
 
 // The value of a JSON scalar for messages: "ten" → "\"ten\"", shortened when long.
 std::string DescribeJsonValue(const nlohmann::json& j);
+std::string DescribeJsonValue(JsonValue j);
 
 }  // namespace leadkit

@@ -43,6 +43,8 @@ class LeadStore {
 
   // Inserts, or replaces the lead with the same id.
   void Upsert(Lead lead);
+  // Makes room for `rows` leads in total, so a bulk load does not regrow ~30 columns as it goes.
+  void Reserve(size_t rows);
   bool Remove(std::string_view id);
   void Clear();
 

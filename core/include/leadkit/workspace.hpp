@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "leadkit/channel.hpp"
+#include "leadkit/json_doc.hpp"
 #include "leadkit/lead.hpp"
 #include "leadkit/result.hpp"
 #include "leadkit/store.hpp"
@@ -58,8 +59,5 @@ class Workspace {
   LeadStore store_;
   uint64_t next_id_ = 1;
 };
-
-// The 1-based line and column of byte `offset` in `text`.
-std::pair<int, int> LineAndColumn(std::string_view text, size_t offset);
 
 }  // namespace leadkit
