@@ -17,7 +17,7 @@ const std::vector<FieldInfo>& AllFields() {
       {Field::kEmail, "email", FieldKind::kText},
       {Field::kPhone, "phone", FieldKind::kText},
       {Field::kCompany, "company", FieldKind::kText},
-      {Field::kTitle, "title", FieldKind::kText},
+      {Field::kTitle, "title", FieldKind::kCategory},
       {Field::kIndustry, "industry", FieldKind::kCategory},
       {Field::kEmployees, "employees", FieldKind::kNumber},
       {Field::kAnnualRevenue, "annualRevenue", FieldKind::kNumber},

@@ -38,9 +38,9 @@ std::optional<uint32_t> Dictionary::Find(const std::string& value) const {
 template <typename F>
 void LeadStore::ForEachColumn(F&& f) {
   f(ids_);
-  f(first_name_); f(last_name_); f(email_); f(phone_); f(company_); f(title_); f(domain_);
+  f(first_name_); f(last_name_); f(email_); f(phone_); f(company_); f(domain_);
   f(stage_reason_); f(notes_); f(search_text_);
-  f(industry_.codes); f(country_.codes); f(region_.codes); f(source_.codes); f(currency_.codes);
+  f(industry_.codes); f(title_.codes); f(email_domain_.codes); f(country_.codes); f(region_.codes); f(source_.codes); f(currency_.codes);
   f(stage_);
   f(employees_); f(annual_revenue_); f(deal_value_);
   f(created_at_); f(updated_at_);
@@ -89,7 +89,10 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   email_[row] = std::move(lead.email);
   phone_[row] = std::move(lead.phone);
   company_[row] = std::move(lead.company);
-  title_[row] = std::move(lead.title);
+  title_.codes[row] = title_.dict.Intern(lead.title);
+  const size_t at = lead.email.find('@');
+  email_domain_.codes[row] =
+      email_domain_.dict.Intern(at == std::string::npos ? std::string() : lead.email.substr(at + 1));
   domain_[row] = std::move(lead.domain);
   stage_reason_[row] = std::move(lead.stage_reason);
   notes_[row] = std::move(lead.notes);
@@ -166,7 +169,7 @@ Lead LeadStore::GetRow(uint32_t row) const {
   lead.email = email_[row];
   lead.phone = phone_[row];
   lead.company = company_[row];
-  lead.title = title_[row];
+  lead.title = title_.dict.Get(title_.codes[row]);
   lead.industry = industry_.dict.Get(industry_.codes[row]);
   lead.employees = opt_int(employees_[row]);
   lead.annual_revenue = opt_double(annual_revenue_[row]);
@@ -200,7 +203,6 @@ const std::string* LeadStore::TextColumn(Field f, uint32_t row) const {
     case Field::kEmail: return &email_[row];
     case Field::kPhone: return &phone_[row];
     case Field::kCompany: return &company_[row];
-    case Field::kTitle: return &title_[row];
     case Field::kDomain: return &domain_[row];
     default: return nullptr;
   }
@@ -209,10 +211,33 @@ const std::string* LeadStore::TextColumn(Field f, uint32_t row) const {
 const LeadStore::CategoryColumn* LeadStore::Category(Field f) const {
   switch (f) {
     case Field::kIndustry: return &industry_;
+    case Field::kTitle: return &title_;
     case Field::kCountry: return &country_;
     case Field::kRegion: return &region_;
     case Field::kSource: return &source_;
     case Field::kCurrency: return &currency_;
+    default: return nullptr;
+  }
+}
+
+const std::vector<std::string>* LeadStore::Texts(Field f) const {
+  switch (f) {
+    case Field::kId: return &ids_;
+    case Field::kFirstName: return &first_name_;
+    case Field::kLastName: return &last_name_;
+    case Field::kEmail: return &email_;
+    case Field::kPhone: return &phone_;
+    case Field::kCompany: return &company_;
+    case Field::kDomain: return &domain_;
+    default: return nullptr;
+  }
+}
+
+const std::vector<double>* LeadStore::Numbers(Field f) const {
+  switch (f) {
+    case Field::kEmployees: return &employees_;
+    case Field::kAnnualRevenue: return &annual_revenue_;
+    case Field::kDealValue: return &deal_value_;
     default: return nullptr;
   }
 }

@@ -37,6 +37,16 @@ struct QueryResult {
 
 class LeadStore {
  public:
+  struct CategoryColumn {
+    Dictionary dict;
+    std::vector<uint32_t> codes;
+  };
+  struct StoredEvent {
+    uint32_t type;  // a code of event_types()
+    int64_t at;
+    nlohmann::json props;
+  };
+
   size_t size() const { return ids_.size(); }
   bool Contains(std::string_view id) const { return RowOf(id).has_value(); }
   std::optional<uint32_t> RowOf(std::string_view id) const;
@@ -60,17 +70,25 @@ class LeadStore {
   std::map<std::string, double> DealValueByStage(const QuerySpec& spec,
                                                  const ChannelMap& channels) const;
 
- private:
-  struct CategoryColumn {
-    Dictionary dict;
-    std::vector<uint32_t> codes;
-  };
-  struct StoredEvent {
-    uint32_t type;
-    int64_t at;
-    nlohmann::json props;
-  };
+  // Read-only column access for the scoring engine, which runs its programs over these arrays.
+  const CategoryColumn* Category(Field f) const;  // industry, title, country, region, source, currency
+  const CategoryColumn& email_domains() const { return email_domain_; }  // the part after '@'
+  const std::vector<std::string>* Texts(Field f) const;  // id, names, e-mail, phone, company, domain
+  const std::vector<double>* Numbers(Field f) const;     // employees, revenue, deal value; NaN = missing
+  const std::vector<uint8_t>& stages() const { return stage_; }
+  const std::string& IdAt(uint32_t row) const { return ids_[row]; }
+  const std::vector<int64_t>& created_at() const { return created_at_; }
+  const std::vector<double>& last_touch_at() const { return last_touch_at_; }
+  const std::vector<double>& last_activity_at() const { return last_activity_at_; }
+  const std::vector<std::array<BantCriterion, 4>>& bant() const { return bant_; }
+  const Dictionary& tag_dict() const { return tag_dict_; }
+  const std::vector<std::vector<uint32_t>>& tags() const { return tags_; }
+  const Dictionary& event_types() const { return event_types_; }
+  const std::vector<std::vector<StoredEvent>>& events() const { return events_; }
+  const std::vector<std::vector<Touch>>& touches() const { return touches_; }
+  const std::vector<nlohmann::json>& custom() const { return custom_; }
 
+ private:
   template <typename F>
   void ForEachColumn(F&& f);  // every per-row vector, for moves and resizes
   void WriteRow(uint32_t row, Lead&& lead);
@@ -78,15 +96,14 @@ class LeadStore {
   void PopRow();
   std::vector<uint32_t> Matching(const QuerySpec& spec, const ChannelMap& channels) const;
   const std::string* TextColumn(Field f, uint32_t row) const;
-  const CategoryColumn* Category(Field f) const;
   double NumberAt(Field f, uint32_t row) const;  // NaN when missing
 
   std::unordered_map<std::string, uint32_t> row_of_;
   std::vector<std::string> ids_;
-  std::vector<std::string> first_name_, last_name_, email_, phone_, company_, title_, domain_;
+  std::vector<std::string> first_name_, last_name_, email_, phone_, company_, domain_;
   std::vector<std::string> stage_reason_, notes_;
   std::vector<std::string> search_text_;  // lower-cased name, company and e-mail
-  CategoryColumn industry_, country_, region_, source_, currency_;
+  CategoryColumn industry_, title_, country_, region_, source_, currency_, email_domain_;
   std::vector<uint8_t> stage_;
   std::vector<double> employees_, annual_revenue_, deal_value_;  // NaN = missing
   std::vector<int64_t> created_at_, updated_at_;
