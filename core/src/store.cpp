@@ -90,9 +90,9 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   phone_[row] = std::move(lead.phone);
   company_[row] = std::move(lead.company);
   title_.codes[row] = title_.dict.Intern(lead.title);
-  const size_t at = lead.email.find('@');
+  const size_t at = email_[row].find('@');  // lead.email has been moved into the column
   email_domain_.codes[row] =
-      email_domain_.dict.Intern(at == std::string::npos ? std::string() : lead.email.substr(at + 1));
+      email_domain_.dict.Intern(at == std::string::npos ? std::string() : email_[row].substr(at + 1));
   domain_[row] = std::move(lead.domain);
   stage_reason_[row] = std::move(lead.stage_reason);
   notes_[row] = std::move(lead.notes);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 #include "leadkit/json_doc.hpp"
@@ -91,6 +92,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   size_t pos = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // a UTF-8 byte order mark
   pos = SkipSpace(text, pos);
   ChannelMap channels = channels_;
+  std::optional<ScoringModel> model;  // a backup's scoring model, set only if the load lands
   std::string_view leads_text = text;  // the text holding the array of leads
   size_t leads_pos = pos;
   if (pos < text.size() && text[pos] == '{') {
@@ -118,6 +120,15 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
         report.errors.push_back({s.error().where.path, s.error().message});
         return report;
       }
+    }
+    if (const JsonValue mj = root.find("model")) {
+      auto m = ScoringModel::FromJson(mj.ToJson());
+      if (!m) {
+        const Error& e = m.error();
+        report.errors.push_back({e.where.path.empty() ? "model.rules" : e.where.path, e.ToString()});
+        return report;
+      }
+      model = std::move(m.value());
     }
     const JsonValue leads = root.find("leads");
     if (!leads) {
@@ -189,6 +200,10 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   for (size_t i : needs_id) parsed[i].id = NewId(batch_ids);
 
   channels_ = std::move(channels);
+  if (model) {
+    model_ = std::move(*model);
+    model_set_ = true;
+  }
   store_.Reserve(store_.size() + parsed.size());
   for (Lead& lead : parsed) store_.Upsert(std::move(lead));
   report.loaded = parsed.size();
@@ -247,6 +262,89 @@ Result<json> Workspace::Summary(const json& spec) const {
   return out;
 }
 
+Status Workspace::SetScoringModel(const json& model) {
+  auto m = ScoringModel::FromJson(model);
+  if (!m) return m.error();
+  model_ = std::move(m.value());
+  model_set_ = true;
+  return Ok{};
+}
+
+namespace {
+
+json ScoreJson(const Score& s, const std::string& hash) {
+  return {{"fit", s.fit}, {"engagement", s.engagement}, {"total", s.total},
+          {"grade", GradeName(s.grade)}, {"matrix", s.matrix}, {"stage", StageName(s.stage)},
+          {"modelHash", hash}};
+}
+
+}  // namespace
+
+json Workspace::ScoreAll(int64_t now_ms) const {
+  std::vector<leadkit::Score> scores;
+  const auto n = static_cast<uint32_t>(store_.size());
+  model_.ScoreRows(store_, channels_, now_ms, 0, n, scores);
+  json ids = json::array(), fit = json::array(), eng = json::array(), total = json::array(),
+       grade = json::array(), matrix = json::array(), stage = json::array();
+  for (uint32_t r = 0; r < n; ++r) {
+    ids.push_back(store_.IdAt(r));
+    fit.push_back(scores[r].fit);
+    eng.push_back(scores[r].engagement);
+    total.push_back(scores[r].total);
+    grade.push_back(GradeName(scores[r].grade));
+    matrix.push_back(scores[r].matrix);
+    stage.push_back(StageName(scores[r].stage));
+  }
+  return {{"modelHash", model_.hash()}, {"ids", std::move(ids)}, {"fit", std::move(fit)},
+          {"engagement", std::move(eng)}, {"total", std::move(total)}, {"grade", std::move(grade)},
+          {"matrix", std::move(matrix)}, {"stage", std::move(stage)}};
+}
+
+Result<json> Workspace::Score(std::string_view id, int64_t now_ms) const {
+  const auto row = store_.RowOf(id);
+  if (!row) return MakeError("no lead with id " + DescribeJsonValue(json(std::string(id))), "id");
+  std::vector<leadkit::Score> s;
+  model_.ScoreRows(store_, channels_, now_ms, *row, *row + 1, s);
+  return ScoreJson(s[0], model_.hash());
+}
+
+Result<json> Workspace::Explain(std::string_view id, int64_t now_ms) const {
+  const auto row = store_.RowOf(id);
+  if (!row) return MakeError("no lead with id " + DescribeJsonValue(json(std::string(id))), "id");
+  json out = json::array();
+  for (const Contribution& c : model_.Explain(store_, channels_, now_ms, *row)) {
+    out.push_back({{"kind", c.kind}, {"label", c.label}, {"points", c.points}});
+  }
+  return out;
+}
+
+Result<json> Workspace::WhatIf(const json& draft, int64_t now_ms) const {
+  auto m = ScoringModel::FromJson(draft);
+  if (!m) return m.error();
+  std::vector<leadkit::Score> before, after;
+  const auto n = static_cast<uint32_t>(store_.size());
+  model_.ScoreRows(store_, channels_, now_ms, 0, n, before);
+  m.value().ScoreRows(store_, channels_, now_ms, 0, n, after);
+  constexpr size_t kMaxListed = 10'000;
+  size_t changed = 0, grade_changed = 0, stage_changed = 0;
+  json leads = json::array();
+  const auto brief = [](const leadkit::Score& s) {
+    return json{{"grade", GradeName(s.grade)}, {"stage", StageName(s.stage)}, {"total", s.total}};
+  };
+  for (uint32_t r = 0; r < n; ++r) {
+    const bool g = before[r].grade != after[r].grade, st = before[r].stage != after[r].stage;
+    grade_changed += g;
+    stage_changed += st;
+    if (!g && !st) continue;
+    if (++changed <= kMaxListed) {
+      leads.push_back({{"id", store_.IdAt(r)}, {"before", brief(before[r])}, {"after", brief(after[r])}});
+    }
+  }
+  return json{{"modelHash", m.value().hash()}, {"scored", n}, {"changed", changed},
+              {"gradeChanged", grade_changed}, {"stageChanged", stage_changed},
+              {"leads", std::move(leads)}, {"truncated", changed > kMaxListed}};
+}
+
 json Workspace::Export() const {
   json channels = json::object();
   for (const auto& [name, dir] : channels_.all()) channels[name] = DirectionName(dir);
@@ -254,10 +352,12 @@ json Workspace::Export() const {
   for (uint32_t row = 0; row < store_.size(); ++row) {
     leads.push_back(LeadToJson(store_.GetRow(row), channels_));
   }
-  return json{{"format", "leadkit-workspace"},
-              {"version", kBackupVersion},
-              {"channels", std::move(channels)},
-              {"leads", std::move(leads)}};
+  json out{{"format", "leadkit-workspace"},
+           {"version", kBackupVersion},
+           {"channels", std::move(channels)},
+           {"leads", std::move(leads)}};
+  if (model_set_) out["model"] = model_.normalized();
+  return out;
 }
 
 Status Workspace::SetChannels(const json& mapping) {

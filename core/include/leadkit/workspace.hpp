@@ -14,6 +14,7 @@
 #include "leadkit/json_doc.hpp"
 #include "leadkit/lead.hpp"
 #include "leadkit/result.hpp"
+#include "leadkit/scoring.hpp"
 #include "leadkit/store.hpp"
 
 namespace leadkit {
@@ -52,11 +53,27 @@ class Workspace {
   // {"channel_name": "inbound" | "outbound", ...} added to or overriding the mapping.
   Status SetChannels(const nlohmann::json& mapping);
 
+  // Scoring (see scoring.hpp). Until a model is set, the default model scores: the default
+  // profile and engagement, no rules.
+  Status SetScoringModel(const nlohmann::json& model);
+  const ScoringModel& model() const { return model_; }
+  // {modelHash, ids, fit, engagement, total, grade, matrix, stage}: one array per column.
+  nlohmann::json ScoreAll(int64_t now_ms) const;
+  // {fit, engagement, total, grade, matrix, stage, modelHash} of one lead.
+  Result<nlohmann::json> Score(std::string_view id, int64_t now_ms) const;
+  // [{kind, label, points}] adding up exactly to the lead's total.
+  Result<nlohmann::json> Explain(std::string_view id, int64_t now_ms) const;
+  // What `draft` would change without saving it: {modelHash, scored, changed, gradeChanged,
+  // stageChanged, leads: [{id, before, after}], truncated}.
+  Result<nlohmann::json> WhatIf(const nlohmann::json& draft, int64_t now_ms) const;
+
  private:
   std::string NewId(const std::vector<std::string>& taken_in_batch);
 
   ChannelMap channels_;
   LeadStore store_;
+  ScoringModel model_ = ScoringModel::FromJson(nlohmann::json::object()).value();
+  bool model_set_ = false;
   uint64_t next_id_ = 1;
 };
 

@@ -1,0 +1,56 @@
+// Engagement: points per event type (with a cap and a repeat limit), decayed by age along a
+// configurable curve. Decay is computed on read at a given `now`: nothing decayed is stored and
+// no timer runs. The result is normalised to 0-100.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "leadkit/result.hpp"
+#include "leadkit/store.hpp"
+
+namespace leadkit {
+
+class Engagement {
+ public:
+  struct EventRule {
+    std::string type;
+    double points = 0;
+    double cap = 0;     // 0: none; otherwise the type's total stays within ±cap
+    uint32_t repeat = 0;  // 0: all; otherwise only the most recent `repeat` events count
+  };
+  enum class Curve { kNone, kHalfLife, kLinear, kSteps };
+  struct Step {
+    double days;
+    double factor;
+  };
+
+  // {"events": {"page_view": {"points": 1, "cap": 15, "repeat": 0}, ...} (merged over the
+  //  defaults), "decay": {"kind": "halfLife", "days": 30} | {"kind": "linear", "days": 90} |
+  //  {"kind": "steps", "steps": [{"days": 7, "factor": 1}, ...]} | {"kind": "none"},
+  //  "fullScoreAt": 100}
+  static Result<Engagement> FromJson(const nlohmann::json& j, const std::string& path);
+  nlohmann::json ToJson() const;
+
+  const std::vector<EventRule>& events() const { return events_; }
+  double full_score_at() const { return full_score_at_; }
+  double Decay(double age_days) const;  // 1 for a fresh event, falling towards 0
+
+  // Decayed points per event rule for one row, after caps and repeat limits; sized events().
+  void PointsByType(const LeadStore& store, uint32_t row, int64_t now_ms,
+                    const std::vector<int32_t>& rule_of_code, std::vector<double>& out) const;
+  // Maps the store's event-type codes to indexes into events() (-1: not scored).
+  std::vector<int32_t> RuleOfCode(const LeadStore& store) const;
+
+ private:
+  std::vector<EventRule> events_;
+  Curve curve_ = Curve::kHalfLife;
+  double days_ = 30;
+  std::vector<Step> steps_;
+  double full_score_at_ = 100;
+};
+
+}  // namespace leadkit

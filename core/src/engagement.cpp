@@ -1,0 +1,179 @@
+#include "leadkit/engagement.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "leadkit/channel.hpp"
+#include "leadkit/iso_time.hpp"
+
+namespace leadkit {
+namespace {
+
+using nlohmann::json;
+
+bool FiniteNumber(const json& v, double lo, double hi) {
+  return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= lo && v.get<double>() <= hi;
+}
+
+}  // namespace
+
+Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) {
+  if (!j.is_object()) return MakeError("expected an object", path);
+  for (const auto& [key, v] : j.items()) {
+    if (key != "events" && key != "decay" && key != "fullScoreAt") {
+      return MakeError("unknown field \"" + key.substr(0, 64) + "\" (engagement has events, decay and fullScoreAt)", path);
+    }
+  }
+  Engagement e;
+  // Defaults: what a marketing-automation tool would start from. Unsubscribes and bounces count
+  // against a lead.
+  e.events_ = {{"page_view", 1, 15, 0},          {"pricing_page_view", 8, 24, 0},
+               {"content_download", 8, 24, 0},   {"webinar_registered", 5, 10, 0},
+               {"webinar_attended", 15, 30, 0},  {"email_open", 1, 5, 0},
+               {"email_click", 3, 12, 0},        {"email_reply", 15, 30, 0},
+               {"form_submit", 10, 20, 0},       {"meeting_booked", 25, 50, 0},
+               {"unsubscribe", -20, 20, 1},      {"bounce", -10, 10, 1}};
+  if (j.contains("events")) {
+    const json& ev = j["events"];
+    if (!ev.is_object() || ev.size() > 100) return MakeError("expected an object of event types", path + ".events");
+    for (const auto& [type, cfg] : ev.items()) {
+      const std::string p = path + ".events." + type.substr(0, 64);
+      if (!IsIdentifier(type)) return MakeError("an event type is lower_snake_case, e.g. page_view", p);
+      if (!cfg.is_object()) return MakeError("expected {points, cap, repeat}, got " + DescribeJsonValue(cfg), p);
+      EventRule rule{type};
+      auto it = std::find_if(e.events_.begin(), e.events_.end(), [&](const EventRule& r) { return r.type == type; });
+      if (it != e.events_.end()) rule = *it;
+      for (const auto& [key, v] : cfg.items()) {
+        if (key == "points" && FiniteNumber(v, -1000, 1000)) {
+          rule.points = v.get<double>();
+        } else if (key == "cap" && FiniteNumber(v, 0, 100000)) {
+          rule.cap = v.get<double>();
+        } else if (key == "repeat" && v.is_number_integer() && FiniteNumber(v, 0, 100000)) {
+          rule.repeat = v.get<uint32_t>();
+        } else if (key == "points" || key == "cap" || key == "repeat") {
+          return MakeError("expected " + std::string(key == "points" ? "a number from -1000 to 1000"
+                                                     : key == "cap" ? "a number from 0 to 100000"
+                                                                    : "a whole number from 0 to 100000") +
+                               ", got " + DescribeJsonValue(v),
+                           p + "." + key);
+        } else {
+          return MakeError("unknown field \"" + key.substr(0, 64) + "\" (an event type has points, cap and repeat)", p);
+        }
+      }
+      if (it != e.events_.end()) *it = rule; else e.events_.push_back(rule);
+    }
+  }
+  if (j.contains("decay")) {
+    const json& d = j["decay"];
+    const std::string p = path + ".decay";
+    if (!d.is_object() || !d.contains("kind") || !d["kind"].is_string()) {
+      return MakeError("expected {\"kind\": \"halfLife\" | \"linear\" | \"steps\" | \"none\", ...}", p);
+    }
+    const std::string kind = d["kind"].get<std::string>();
+    for (const auto& [key, v] : d.items()) {
+      if (key != "kind" && key != "days" && key != "steps") return MakeError("unknown field \"" + key.substr(0, 64) + "\"", p);
+    }
+    if (kind == "none") {
+      e.curve_ = Curve::kNone;
+    } else if (kind == "halfLife" || kind == "linear") {
+      e.curve_ = kind == "halfLife" ? Curve::kHalfLife : Curve::kLinear;
+      if (!d.contains("days") || !FiniteNumber(d["days"], 0.01, 3650)) {
+        return MakeError("expected days from 0.01 to 3650", p + ".days");
+      }
+      e.days_ = d["days"].get<double>();
+    } else if (kind == "steps") {
+      e.curve_ = Curve::kSteps;
+      const json steps = d.value("steps", json());
+      if (!steps.is_array() || steps.empty() || steps.size() > 50) return MakeError("expected 1 to 50 steps", p + ".steps");
+      double last = 0;
+      for (size_t i = 0; i < steps.size(); ++i) {
+        const std::string sp = p + ".steps[" + std::to_string(i) + "]";
+        const json& s = steps[i];
+        if (!s.is_object() || !s.contains("days") || !FiniteNumber(s["days"], 0, 3650) ||
+            !s.contains("factor") || !FiniteNumber(s["factor"], 0, 1)) {
+          return MakeError("expected {\"days\": 0-3650, \"factor\": 0-1}", sp);
+        }
+        if (s["days"].get<double>() <= last && i > 0) return MakeError("steps must go up in days", sp + ".days");
+        last = s["days"].get<double>();
+        e.steps_.push_back({last, s["factor"].get<double>()});
+      }
+    } else {
+      return MakeError("unknown decay \"" + kind.substr(0, 32) + "\"; expected halfLife, linear, steps or none", p + ".kind");
+    }
+  }
+  if (j.contains("fullScoreAt")) {
+    if (!FiniteNumber(j["fullScoreAt"], 1, 1e6)) return MakeError("expected a number from 1 to 1000000", path + ".fullScoreAt");
+    e.full_score_at_ = j["fullScoreAt"].get<double>();
+  }
+  return e;
+}
+
+json Engagement::ToJson() const {
+  json events = json::object();
+  for (const EventRule& r : events_) events[r.type] = {{"points", r.points}, {"cap", r.cap}, {"repeat", r.repeat}};
+  json decay;
+  switch (curve_) {
+    case Curve::kNone: decay = {{"kind", "none"}}; break;
+    case Curve::kHalfLife: decay = {{"kind", "halfLife"}, {"days", days_}}; break;
+    case Curve::kLinear: decay = {{"kind", "linear"}, {"days", days_}}; break;
+    case Curve::kSteps: {
+      json steps = json::array();
+      for (const Step& s : steps_) steps.push_back({{"days", s.days}, {"factor", s.factor}});
+      decay = {{"kind", "steps"}, {"steps", std::move(steps)}};
+      break;
+    }
+  }
+  return {{"events", std::move(events)}, {"decay", std::move(decay)}, {"fullScoreAt", full_score_at_}};
+}
+
+double Engagement::Decay(double age_days) const {
+  if (!(age_days >= 0)) return 0;  // future-dated or NaN: not counted
+  switch (curve_) {
+    case Curve::kNone: return 1;
+    case Curve::kHalfLife: return std::exp2(-age_days / days_);
+    case Curve::kLinear: return std::max(0.0, 1 - age_days / days_);
+    case Curve::kSteps:
+      for (const Step& s : steps_) {
+        if (age_days <= s.days) return s.factor;
+      }
+      return 0;
+  }
+  return 0;
+}
+
+std::vector<int32_t> Engagement::RuleOfCode(const LeadStore& store) const {
+  std::vector<int32_t> out(store.event_types().size(), -1);
+  for (uint32_t c = 0; c < out.size(); ++c) {
+    for (size_t r = 0; r < events_.size(); ++r) {
+      if (events_[r].type == store.event_types().Get(c)) out[c] = static_cast<int32_t>(r);
+    }
+  }
+  return out;
+}
+
+void Engagement::PointsByType(const LeadStore& store, uint32_t row, int64_t now_ms,
+                              const std::vector<int32_t>& rule_of_code, std::vector<double>& out) const {
+  out.assign(events_.size(), 0.0);
+  thread_local std::vector<uint32_t> seen;
+  seen.assign(events_.size(), 0);
+  const auto& events = store.events()[row];
+  // Newest last, as leads record them: walking backwards meets the most recent first, which is
+  // what a repeat limit keeps.
+  for (size_t k = events.size(); k-- > 0;) {
+    const auto& e = events[k];
+    const int32_t r = e.type < rule_of_code.size() ? rule_of_code[e.type] : -1;
+    if (r < 0) continue;
+    const EventRule& rule = events_[r];
+    if (rule.repeat && seen[r] >= rule.repeat) continue;
+    const double age = static_cast<double>(now_ms - e.at) / kMsPerDay;
+    const double f = Decay(age);
+    if (f <= 0) continue;
+    ++seen[r];
+    out[r] += rule.points * f;
+  }
+  for (size_t r = 0; r < events_.size(); ++r) {
+    if (events_[r].cap > 0) out[r] = std::clamp(out[r], -events_[r].cap, events_[r].cap);
+  }
+}
+
+}  // namespace leadkit
