@@ -137,6 +137,46 @@ std::string SetChannels(int handle, const std::string& text) {
   });
 }
 
+std::string SetScoringModel(int handle, const std::string& text) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json model;
+    if (auto bad = ParseArg(text, model); !bad.empty()) return bad;
+    auto s = ws.SetScoringModel(model);
+    return s ? Ok(ws.model().hash()) : Fail(s.error().ToString(), Where(s.error().where));
+  });
+}
+
+std::string GetScoringModel(int handle) {
+  return WithWorkspace(handle, [](Workspace& ws) { return Ok(ws.model().normalized()); });
+}
+
+std::string ScoreAll(int handle, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) { return Ok(ws.ScoreAll(static_cast<int64_t>(now_ms))); });
+}
+
+std::string ScoreLead(int handle, const std::string& id, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto r = ws.Score(id, static_cast<int64_t>(now_ms));
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string ExplainLead(int handle, const std::string& id, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto r = ws.Explain(id, static_cast<int64_t>(now_ms));
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string WhatIf(int handle, const std::string& text, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json draft;
+    if (auto bad = ParseArg(text, draft); !bad.empty()) return bad;
+    auto r = ws.WhatIf(draft, static_cast<int64_t>(now_ms));
+    return r ? Ok(std::move(r).value()) : Fail(r.error().ToString(), Where(r.error().where));
+  });
+}
+
 int LeadCount(int handle) {
   const auto it = Workspaces().find(handle);
   return it == Workspaces().end() ? -1 : static_cast<int>(it->second->store().size());
@@ -163,5 +203,11 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("exportJson", &ExportJson);
   emscripten::function("setChannels", &SetChannels);
   emscripten::function("leadCount", &LeadCount);
+  emscripten::function("setScoringModel", &SetScoringModel);
+  emscripten::function("getScoringModel", &GetScoringModel);
+  emscripten::function("scoreAll", &ScoreAll);
+  emscripten::function("scoreLead", &ScoreLead);
+  emscripten::function("explainLead", &ExplainLead);
+  emscripten::function("whatIf", &WhatIf);
   emscripten::function("sampleLeads", &SampleLeadsJson);
 }

@@ -27,7 +27,7 @@ Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) 
   Engagement e;
   // Defaults: what a marketing-automation tool would start from. Unsubscribes and bounces count
   // against a lead.
-  e.events_ = {{"page_view", 1, 15, 0},          {"pricing_page_view", 8, 24, 0},
+  e.events_ = {{"page_view", 1, 15, 0},          {"pricing_view", 8, 24, 0},
                {"content_download", 8, 24, 0},   {"webinar_registered", 5, 10, 0},
                {"webinar_attended", 15, 30, 0},  {"email_open", 1, 5, 0},
                {"email_click", 3, 12, 0},        {"email_reply", 15, 30, 0},
@@ -41,7 +41,8 @@ Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) 
       if (!IsIdentifier(type)) return MakeError("an event type is lower_snake_case, e.g. page_view", p);
       if (!cfg.is_object()) return MakeError("expected {points, cap, repeat}, got " + DescribeJsonValue(cfg), p);
       EventRule rule{type};
-      auto it = std::find_if(e.events_.begin(), e.events_.end(), [&](const EventRule& r) { return r.type == type; });
+      const std::string& name = type;  // clang 14 cannot capture a structured binding
+      auto it = std::find_if(e.events_.begin(), e.events_.end(), [&](const EventRule& r) { return r.type == name; });
       if (it != e.events_.end()) rule = *it;
       for (const auto& [key, v] : cfg.items()) {
         if (key == "points" && FiniteNumber(v, -1000, 1000)) {

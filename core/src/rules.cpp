@@ -13,7 +13,7 @@ namespace leadkit {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr uint32_t kBlock = 256;  // rows per pass of one instruction: registers stay in cache
+constexpr uint32_t kBlock = 1024;  // rows per pass of one instruction: registers stay in cache
 constexpr size_t kMaxRuleText = 256 * 1024;
 constexpr double kMaxMagnitude = 1e12;  // event property values beyond this are clamped
 
@@ -270,6 +270,10 @@ class Parser {
       auto inner = Unary();
       if (!inner) return inner;
       if (o.text == "+") return inner;
+      if (inner.value().kind == Node::kNumber) {  // "-30" is a constant, not an operation
+        inner.value().number = -inner.value().number;
+        return inner;
+      }
       Node n(Node::kNeg);
       n.line = o.line;
       n.column = o.column;
@@ -485,31 +489,44 @@ struct TextTest {
   TextOp op;
   std::vector<std::string> values;  // lower-cased
 
-  bool Matches(std::string_view raw) const {
-    const std::string v = Lower(raw);
+  // Case-insensitive (ASCII) without allocating: this runs once per row for text columns.
+  static char Fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+  static bool SameAt(std::string_view v, size_t at, std::string_view lower) {
+    if (at + lower.size() > v.size()) return false;
+    for (size_t i = 0; i < lower.size(); ++i) {
+      if (Fold(v[at + i]) != lower[i]) return false;
+    }
+    return true;
+  }
+  static bool Same(std::string_view v, std::string_view lower) {
+    return v.size() == lower.size() && SameAt(v, 0, lower);
+  }
+  static bool IsWordChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (static_cast<unsigned char>(c) & 0x80);
+  }
+
+  bool Matches(std::string_view v) const {
     switch (op) {
-      case TextOp::kEq: return v == values[0];
-      case TextOp::kNe: return v != values[0];
-      case TextOp::kIn: return std::find(values.begin(), values.end(), v) != values.end();
-      case TextOp::kContains: return v.find(values[0]) != std::string::npos;
-      case TextOp::kStartsWith: return v.rfind(values[0], 0) == 0;
-      case TextOp::kEndsWith:
-        return v.size() >= values[0].size() && v.compare(v.size() - values[0].size(), values[0].size(), values[0]) == 0;
+      case TextOp::kEq: return Same(v, values[0]);
+      case TextOp::kNe: return !Same(v, values[0]);
+      case TextOp::kIn:
+        return std::any_of(values.begin(), values.end(), [&](const std::string& w) { return Same(v, w); });
+      case TextOp::kContains:
+        for (size_t at = 0; at + values[0].size() <= v.size(); ++at) {
+          if (SameAt(v, at, values[0])) return true;
+        }
+        return false;
+      case TextOp::kStartsWith: return SameAt(v, 0, values[0]);
+      case TextOp::kEndsWith: return v.size() >= values[0].size() && SameAt(v, v.size() - values[0].size(), values[0]);
       case TextOp::kHasAny: {
-        // Whole words: "vp" matches "VP Sales" but "head" does not match "headcount".
-        size_t i = 0;
-        while (i < v.size()) {
-          while (i < v.size() && !std::isalnum(static_cast<unsigned char>(v[i]))) ++i;
-          size_t j = i;
-          while (j < v.size() && std::isalnum(static_cast<unsigned char>(v[j]))) ++j;
-          if (j > i) {
-            const std::string_view word(v.data() + i, j - i);
-            for (const auto& w : values) {
-              if (w == word) return true;
-              if (w.find(' ') != std::string::npos && v.compare(i, w.size(), w) == 0) return true;
-            }
+        // Whole words: "vp" matches "VP Sales" but "head" does not match "headcount"; a value
+        // of several words must match them in a row.
+        for (size_t i = 0; i < v.size(); ++i) {
+          if (!IsWordChar(v[i]) || (i > 0 && IsWordChar(v[i - 1]))) continue;
+          for (const auto& w : values) {
+            if (SameAt(v, i, w) && (i + w.size() == v.size() || !IsWordChar(v[i + w.size()]))) return true;
           }
-          i = j;
         }
         return false;
       }
@@ -536,6 +553,8 @@ struct Instr {
 
 struct CompiledRule {
   int cond = -1, points = -1;  // registers
+  bool constant_points = false;
+  double points_value = 0;
 };
 
 }  // namespace
@@ -719,11 +738,18 @@ struct RuleProgram::Impl {
       if (f->src == Src::kTags && t.op != TextOp::kHasAny && t.op != TextOp::kContains && t.op != TextOp::kIn) {
         return At(n.line, n.column, "tags work with has_any, in and contains (a tag equal to the text)");
       }
+      // "email ends_with .edu" is a question about the domain, which is a dictionary column: the
+      // answer is looked up per distinct domain instead of tested per row.
+      FieldRef ref = *f;
+      if (ref.src == Src::kText && ref.field == Field::kEmail && t.op == TextOp::kEndsWith &&
+          t.values[0].find('@') == std::string::npos) {
+        ref.src = Src::kCategory;
+      }
       tests.push_back(std::move(t));
-      Instr i(custom ? Op::kCustomText : f->src == Src::kText ? Op::kTextRow
-              : f->src == Src::kTags ? Op::kTags : Op::kLut);
+      Instr i(custom ? Op::kCustomText : ref.src == Src::kText ? Op::kTextRow
+              : ref.src == Src::kTags ? Op::kTags : Op::kLut);
       i.dst = NewReg();
-      i.field = *f;
+      i.field = ref;
       i.test = static_cast<int>(tests.size() - 1);
       code.push_back(i);
       return Value{kBool, i.dst, &n};
@@ -765,19 +791,26 @@ struct RuleProgram::Impl {
 
   // ---- Execution ----
 
-  struct Bound {  // per-run lookup tables for dictionary columns
-    std::vector<std::vector<double>> luts;  // by instruction index
-    std::vector<int32_t> type_codes;        // by instruction index: the event type's code, -1 none, -2 absent
-  };
+  using Bound = RuleBinding;
 
   void Bind(const LeadStore& store, const ChannelMap& channels, Bound& b) const {
     b.luts.assign(code.size(), {});
-    b.type_codes.assign(code.size(), -1);
+    b.codes.assign(code.size(), -1);
     for (size_t k = 0; k < code.size(); ++k) {
       const Instr& i = code[k];
-      if (i.op == Op::kAggregate && i.agg->source == "events" && !i.agg->type_filter.empty()) {
-        const auto c = store.event_types().Find(i.agg->type_filter);
-        b.type_codes[k] = c ? static_cast<int32_t>(*c) : -2;
+      if (i.op == Op::kAggregate && !i.agg->type_filter.empty()) {
+        const auto c = i.agg->source == "events" ? store.event_types().Find(i.agg->type_filter)
+                                                 : store.activity().touch_words.Find(i.agg->type_filter);
+        b.codes[k] = c ? static_cast<int32_t>(*c) : -2;
+      }
+      if (i.op == Op::kTags) {  // has_any, in, contains: a tag equal to one of the values
+        const TextTest& t = tests[i.test];
+        auto& lut = b.luts[k];
+        lut.resize(store.tag_dict().size());
+        for (uint32_t c = 0; c < lut.size(); ++c) {
+          const std::string tag = Lower(store.tag_dict().Get(c));
+          lut[c] = std::find(t.values.begin(), t.values.end(), tag) != t.values.end();
+        }
       }
       if (i.op != Op::kLut) continue;
       const TextTest& t = tests[i.test];
@@ -823,43 +856,64 @@ struct RuleProgram::Impl {
     return f.field == Field::kEmail ? store.email_domains() : *store.Category(f.field);
   }
 
+  // Fills the constant registers, which stay the same for every block of a run.
+  void Prepare(std::vector<double>& regs) const {
+    for (const Instr& in : code) {
+      if (in.op == Op::kConst) std::fill_n(regs.data() + static_cast<size_t>(in.dst) * kBlock, kBlock, in.value);
+    }
+  }
+
+  // Runs every instruction over rows [begin, begin + n). `ptr[r]` is where register r's values
+  // for this block are: its own buffer, or straight into a number column (no copy).
   void Exec(const LeadStore& store, const Bound& bound, int64_t now, uint32_t begin, uint32_t n,
-            std::vector<double>& regs) const {
+            std::vector<double>& regs, std::vector<const double*>& ptr) const {
     const auto R = [&regs](int r) { return regs.data() + static_cast<size_t>(r) * kBlock; };
     const double now_d = static_cast<double>(now);
     for (size_t k = 0; k < code.size(); ++k) {
       const Instr& in = code[k];
       double* d = R(in.dst);
-      const double* a = R(in.a);
-      const double* b = R(in.b);
+      const double* a = ptr[in.a];
+      const double* b = ptr[in.b];
+      ptr[in.dst] = d;
       switch (in.op) {
-        case Op::kConst: std::fill(d, d + n, in.value); break;
-        case Op::kNumberCol: {
-          const double* col = store.Numbers(in.field.field)->data() + begin;
-          std::copy(col, col + n, d);
+        case Op::kConst: break;  // filled once by Prepare
+        case Op::kNumberCol:
+          ptr[in.dst] = store.Numbers(in.field.field)->data() + begin;
           break;
-        }
-        case Op::kDerived:
-          for (uint32_t i = 0; i < n; ++i) {
-            const uint32_t row = begin + i;
-            switch (in.field.index) {
-              case kTouchCount: d[i] = static_cast<double>(store.touches()[row].size()); break;
-              case kEventCount: d[i] = static_cast<double>(store.events()[row].size()); break;
-              case kDaysSinceCreated: d[i] = (now_d - static_cast<double>(store.created_at()[row])) / kMsPerDay; break;
-              case kDaysSinceLastTouch: d[i] = (now_d - store.last_touch_at()[row]) / kMsPerDay; break;
-              default: d[i] = (now_d - store.last_activity_at()[row]) / kMsPerDay; break;
+        case Op::kDerived: {
+          const auto& act = store.activity();
+          const uint32_t* off = (in.field.index == kTouchCount ? act.touch_offsets : act.event_offsets).data() + begin;
+          switch (in.field.index) {
+            case kTouchCount:
+            case kEventCount:
+              for (uint32_t i = 0; i < n; ++i) d[i] = static_cast<double>(off[i + 1] - off[i]);
+              break;
+            case kDaysSinceCreated: {
+              const int64_t* c = store.created_at().data() + begin;
+              for (uint32_t i = 0; i < n; ++i) d[i] = (now_d - static_cast<double>(c[i])) / kMsPerDay;
+              break;
+            }
+            case kDaysSinceLastTouch: {
+              const double* t = store.last_touch_at().data() + begin;
+              for (uint32_t i = 0; i < n; ++i) d[i] = (now_d - t[i]) / kMsPerDay;
+              break;
+            }
+            default: {
+              const double* t = store.last_activity_at().data() + begin;
+              for (uint32_t i = 0; i < n; ++i) d[i] = (now_d - t[i]) / kMsPerDay;
+              break;
             }
           }
           break;
+        }
         case Op::kLut: {
           const double* lut = bound.luts[k].data();
           if (in.field.src == Src::kStage) {
             const uint8_t* s = store.stages().data() + begin;
             for (uint32_t i = 0; i < n; ++i) d[i] = lut[s[i]];
           } else if (in.field.src == Src::kBant) {
-            for (uint32_t i = 0; i < n; ++i) {
-              d[i] = lut[static_cast<int>(store.bant()[begin + i][in.field.index].status)];
-            }
+            const auto* status = store.bant_status().data() + begin;
+            for (uint32_t i = 0; i < n; ++i) d[i] = lut[status[i][in.field.index]];
           } else {
             const uint32_t* codes =
                 (in.field.src == Src::kDirection ? store.Category(Field::kSource)->codes
@@ -875,15 +929,14 @@ struct RuleProgram::Impl {
           break;
         }
         case Op::kTags: {
-          const TextTest& t = tests[in.test];
-          std::vector<char> wanted(store.tag_dict().size());
-          for (uint32_t c = 0; c < wanted.size(); ++c) {  // has_any, in, contains: a tag equal to one
-            const std::string tag = Lower(store.tag_dict().Get(c));
-            wanted[c] = std::find(t.values.begin(), t.values.end(), tag) != t.values.end();
-          }
+          const double* wanted = bound.luts[k].data();
+          const auto& act = store.activity();
+          const uint32_t* off = act.tag_offsets.data() + begin;
+          const uint32_t* codes = act.tag_codes.data();
           for (uint32_t i = 0; i < n; ++i) {
-            const auto& tags = store.tags()[begin + i];
-            d[i] = std::any_of(tags.begin(), tags.end(), [&](uint32_t c) { return wanted[c] != 0; });
+            bool any = false;
+            for (uint32_t t = off[i]; t < off[i + 1]; ++t) any |= wanted[codes[t]] != 0;
+            d[i] = any;
           }
           break;
         }
@@ -905,7 +958,7 @@ struct RuleProgram::Impl {
             d[i] = tests[in.test].Matches(text);
           }
           break;
-        case Op::kAggregate: Aggregate(store, *in.agg, bound.type_codes[k], now, begin, n, d); break;
+        case Op::kAggregate: Aggregate(store, *in.agg, bound.codes[k], now, begin, n, d); break;
         case Op::kNeg: for (uint32_t i = 0; i < n; ++i) d[i] = -a[i]; break;
         case Op::kNot: for (uint32_t i = 0; i < n; ++i) d[i] = !(a[i] > 0.5); break;
         case Op::kAdd: for (uint32_t i = 0; i < n; ++i) d[i] = a[i] + b[i]; break;
@@ -930,43 +983,67 @@ struct RuleProgram::Impl {
     }
   }
 
-  static void Aggregate(const LeadStore& store, const Node& agg, int32_t type_code, int64_t now,
+  // count, sum and days_since over one row's events or touches, from the flattened activity
+  // index: a pass over plain arrays per block instead of a walk through each lead's vectors.
+  static void Aggregate(const LeadStore& store, const Node& agg, int32_t code, int64_t now,
                         uint32_t begin, uint32_t n, double* d) {
     const int64_t since = agg.window_ms > 0 ? now - static_cast<int64_t>(agg.window_ms) : INT64_MIN;
     const bool days = agg.text == "days_since";
-    const bool sum = agg.text == "sum";
-    for (uint32_t i = 0; i < n; ++i) {
-      double count = 0, total = 0;
-      int64_t latest = INT64_MIN;
-      const auto take = [&](int64_t at, double value) {
-        if (at < since || at > now) return;  // future-dated activity does not count yet
-        ++count;
-        total += value;
-        latest = std::max(latest, at);
-      };
-      if (agg.source == "events") {
-        if (type_code != -2) {
-          for (const auto& e : store.events()[begin + i]) {
-            if (type_code >= 0 && e.type != static_cast<uint32_t>(type_code)) continue;
-            double v = 0;
-            if (sum && e.props.is_object()) {
-              const auto it = e.props.find(agg.prop);
-              if (it != e.props.end() && it->is_number()) {
-                v = it->get<double>();
-                v = std::isfinite(v) ? std::clamp(v, -kMaxMagnitude, kMaxMagnitude) : 0;
-              }
-            }
-            take(e.at, v);
-          }
+    const bool events = agg.source == "events";
+    const auto& act = store.activity();
+    if (code == -2) {  // the type never occurs in this store
+      std::fill(d, d + n, days ? kNaN : 0.0);
+      return;
+    }
+    const uint32_t* off = (events ? act.event_offsets : act.touch_offsets).data() + begin;
+    const int64_t* at = (events ? act.event_at : act.touch_at).data();
+    const uint32_t* type = events ? act.event_types.data() : act.touch_channel.data();
+    const uint32_t* type2 = events ? act.event_types.data() : act.touch_outcome.data();
+    const auto want = static_cast<uint32_t>(code);
+    const bool any = code < 0;
+    if (agg.text == "sum") {
+      for (uint32_t i = 0; i < n; ++i) {
+        double total = 0;
+        const auto& list = store.events()[begin + i];
+        for (const auto& e : list) {
+          if ((!any && e.type != want) || e.at < since || e.at > now || !e.props.is_object()) continue;
+          const auto it = e.props.find(agg.prop);
+          if (it == e.props.end() || !it->is_number()) continue;
+          const double v = it->get<double>();
+          total += std::isfinite(v) ? std::clamp(v, -kMaxMagnitude, kMaxMagnitude) : 0;
         }
-      } else {
-        for (const Touch& t : store.touches()[begin + i]) {
-          if (!agg.type_filter.empty() && t.channel != agg.type_filter && t.outcome != agg.type_filter) continue;
-          take(t.at, 0);
-        }
+        d[i] = total;
       }
-      d[i] = days ? (latest == INT64_MIN ? kNaN : static_cast<double>(now - latest) / kMsPerDay)
-                  : sum ? total : count;
+      return;
+    }
+    // days_since: items are newest first within a row, so the first match ends the row.
+    // count: one flat, branch-free pass over the block's items, not a loop per row.
+    const uint32_t* row = (events ? act.event_row : act.touch_row).data();
+    const auto run = [&](auto matches) {
+      if (days) {
+        for (uint32_t i = 0; i < n; ++i) {
+          int64_t latest = INT64_MIN;
+          for (uint32_t k = off[i]; k < off[i + 1] && at[k] >= since; ++k) {
+            if (at[k] <= now && matches(k)) {  // future-dated activity does not count yet
+              latest = at[k];
+              break;
+            }
+          }
+          d[i] = latest == INT64_MIN ? kNaN : static_cast<double>(now - latest) / kMsPerDay;
+        }
+        return;
+      }
+      std::fill_n(d, n, 0.0);
+      for (uint32_t k = off[0]; k < off[n]; ++k) {
+        d[row[k] - begin] += static_cast<double>(matches(k) & (at[k] >= since) & (at[k] <= now));
+      }
+    };
+    if (any) {
+      run([](uint32_t) { return true; });
+    } else if (events) {
+      run([&](uint32_t k) { return type[k] == want; });
+    } else {
+      run([&](uint32_t k) { return (type[k] == want) | (type2[k] == want); });
     }
   }
 };
@@ -1084,6 +1161,12 @@ Result<RuleProgram> RuleProgram::Compile(std::string_view text) {
     auto v = im.Number(pn, "'then'");
     if (!v) return v.error();
     cr.points = v.value();
+    for (const Instr& i : im.code) {
+      if (i.dst == cr.points && i.op == Op::kConst) {
+        cr.constant_points = true;
+        cr.points_value = i.value;
+      }
+    }
     im.rules.push_back(cr);
     prog.rules_.push_back(std::move(info));
   }
@@ -1109,19 +1192,39 @@ Result<RuleProgram> RuleProgram::CompileCondition(std::string_view condition, st
 
 void RuleProgram::Run(const LeadStore& store, const ChannelMap& channels, int64_t now_ms,
                       uint32_t begin, uint32_t end, std::vector<double>& out) const {
+  Run(store, Bind(store, channels), now_ms, begin, end, out);
+}
+
+RuleBinding RuleProgram::Bind(const LeadStore& store, const ChannelMap& channels) const {
+  RuleBinding b;
+  impl_->Bind(store, channels, b);
+  return b;
+}
+
+void RuleProgram::Run(const LeadStore& store, const RuleBinding& bound, int64_t now_ms,
+                      uint32_t begin, uint32_t end, std::vector<double>& out) const {
   const size_t n = end - begin;
-  out.assign(rules_.size() * n, 0.0);
+  out.resize(rules_.size() * n);  // every element is written below
   if (n == 0 || rules_.empty()) return;
-  Impl::Bound bound;
-  impl_->Bind(store, channels, bound);
-  std::vector<double> regs(static_cast<size_t>(std::max(impl_->registers, 1)) * kBlock);
+  thread_local std::vector<double> regs;
+  thread_local std::vector<const double*> ptr;
+  const auto registers = static_cast<size_t>(std::max(impl_->registers, 1));
+  regs.resize(registers * kBlock);
+  ptr.assign(registers, regs.data());
+  impl_->Prepare(regs);
   for (uint32_t at = begin; at < end; at += kBlock) {
     const uint32_t len = std::min(kBlock, end - at);
-    impl_->Exec(store, bound, now_ms, at, len, regs);
+    impl_->Exec(store, bound, now_ms, at, len, regs, ptr);
     for (size_t r = 0; r < rules_.size(); ++r) {
-      const double* cond = regs.data() + static_cast<size_t>(impl_->rules[r].cond) * kBlock;
-      const double* pts = regs.data() + static_cast<size_t>(impl_->rules[r].points) * kBlock;
+      const CompiledRule& cr = impl_->rules[r];
+      const double* cond = ptr[cr.cond];
       double* o = out.data() + r * n + (at - begin);
+      if (cr.constant_points) {  // the common "then +20": a select, no checks
+        const double p = std::isfinite(cr.points_value) ? std::clamp(cr.points_value, -kMaxMagnitude, kMaxMagnitude) : 0.0;
+        for (uint32_t i = 0; i < len; ++i) o[i] = cond[i] > 0.5 ? p : 0.0;
+        continue;
+      }
+      const double* pts = ptr[cr.points];
       for (uint32_t i = 0; i < len; ++i) {
         const double p = std::isfinite(pts[i]) ? std::clamp(pts[i], -kMaxMagnitude, kMaxMagnitude) : 0.0;
         o[i] = cond[i] > 0.5 ? p : 0.0;

@@ -189,12 +189,14 @@ void ScoringModel::ScoreRows(const LeadStore& store, const ChannelMap& channels,
                              uint32_t begin, uint32_t end, std::vector<Score>& out) const {
   out.resize(end - begin);
   const auto rule_of_code = engagement_.RuleOfCode(store);
+  const RuleBinding profile_binding = profile_.program().Bind(store, channels);
+  const RuleBinding rules_binding = rules_.Bind(store, channels);
   std::vector<double> criteria, rules;
   for (uint32_t at = begin; at < end; at += kChunk) {
     const uint32_t stop = std::min(end, at + kChunk);
     const size_t n = stop - at;
-    profile_.program().Run(store, channels, now_ms, at, stop, criteria);
-    rules_.Run(store, channels, now_ms, at, stop, rules);
+    profile_.program().Run(store, profile_binding, now_ms, at, stop, criteria);
+    rules_.Run(store, rules_binding, now_ms, at, stop, rules);
     for (size_t i = 0; i < n; ++i) {
       out[at - begin + i] = Combine(store, static_cast<uint32_t>(at + i), now_ms, criteria.data() + i,
                                     rules.data() + i, n, rule_of_code, nullptr);

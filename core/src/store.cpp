@@ -44,7 +44,7 @@ void LeadStore::ForEachColumn(F&& f) {
   f(stage_);
   f(employees_); f(annual_revenue_); f(deal_value_);
   f(created_at_); f(updated_at_);
-  f(bant_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
+  f(bant_); f(bant_status_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
   f(last_touch_at_); f(last_activity_at_);
 }
 
@@ -59,7 +59,47 @@ void LeadStore::Reserve(size_t rows) {
   row_of_.reserve(rows);
 }
 
+const LeadStore::ActivityIndex& LeadStore::activity() const {
+  if (activity_) return *activity_;
+  ActivityIndex& a = activity_.emplace();
+  const size_t n = ids_.size();
+  a.event_offsets.reserve(n + 1);
+  a.touch_offsets.reserve(n + 1);
+  a.tag_offsets.reserve(n + 1);
+  a.event_offsets.push_back(0);
+  a.touch_offsets.push_back(0);
+  a.tag_offsets.push_back(0);
+  for (size_t r = 0; r < n; ++r) {
+    // Newest first within a row, so a windowed count can stop at the first item that is too old.
+    const auto newest_first = [](const auto& list) {
+      std::vector<uint32_t> order(list.size());
+      for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return list[x].at > list[y].at; });
+      return order;
+    };
+    for (uint32_t i : newest_first(events_[r])) {
+      const StoredEvent& e = events_[r][i];
+      a.event_types.push_back(e.type);
+      a.event_at.push_back(e.at);
+      a.event_row.push_back(static_cast<uint32_t>(r));
+    }
+    for (uint32_t i : newest_first(touches_[r])) {
+      const Touch& t = touches_[r][i];
+      a.touch_channel.push_back(a.touch_words.Intern(t.channel));
+      a.touch_outcome.push_back(a.touch_words.Intern(t.outcome));
+      a.touch_at.push_back(t.at);
+      a.touch_row.push_back(static_cast<uint32_t>(r));
+    }
+    a.tag_codes.insert(a.tag_codes.end(), tags_[r].begin(), tags_[r].end());
+    a.event_offsets.push_back(static_cast<uint32_t>(a.event_types.size()));
+    a.touch_offsets.push_back(static_cast<uint32_t>(a.touch_at.size()));
+    a.tag_offsets.push_back(static_cast<uint32_t>(a.tag_codes.size()));
+  }
+  return a;
+}
+
 void LeadStore::Upsert(Lead lead) {
+  activity_.reset();
   uint32_t row;
   if (const auto existing = RowOf(lead.id)) {
     row = *existing;
@@ -107,6 +147,7 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   deal_value_[row] = opt(lead.deal_value);
   created_at_[row] = lead.created_at;
   updated_at_[row] = lead.updated_at;
+  for (size_t k = 0; k < 4; ++k) bant_status_[row][k] = static_cast<uint8_t>(lead.bant[k].status);
   bant_[row] = std::move(lead.bant);
   tags_[row].clear();
   for (const std::string& t : lead.tags) tags_[row].push_back(tag_dict_.Intern(t));
@@ -144,6 +185,7 @@ void LeadStore::PopRow() {
 bool LeadStore::Remove(std::string_view id) {
   const auto row = RowOf(id);
   if (!row) return false;
+  activity_.reset();
   row_of_.erase(std::string(id));
   const uint32_t last = static_cast<uint32_t>(ids_.size() - 1);
   if (*row != last) MoveRow(last, *row);  // swap-remove keeps the columns dense

@@ -60,6 +60,78 @@ export interface Summary {
   valueByStage: Partial<Record<Stage, number>>;
 }
 
+export type Grade = 'A+' | 'A' | 'A-' | 'B+' | 'B' | 'B-' | 'C+' | 'C' | 'C-' | 'D+' | 'D' | 'D-' | 'F';
+
+/** A scoring model; only `rules` is needed, everything else has defaults (see the README). */
+export interface ScoringModel {
+  version?: 1;
+  name?: string;
+  rules?: string;
+  profile?: {
+    startGrade?: Grade;
+    criteria: Array<{
+      label: string;
+      points: number;
+      grade?: number;
+      field?: string;
+      in?: Array<string | number>;
+      hasAny?: string[];
+      equals?: string | number;
+      min?: number;
+      max?: number;
+      when?: string;
+    }>;
+  };
+  engagement?: {
+    events?: Record<string, { points?: number; cap?: number; repeat?: number }>;
+    decay?:
+      | { kind: 'none' }
+      | { kind: 'halfLife' | 'linear'; days: number }
+      | { kind: 'steps'; steps: Array<{ days: number; factor: number }> };
+    fullScoreAt?: number;
+  };
+  weights?: { fit?: number; engagement?: number };
+  thresholds?: { mql?: { total?: number }; sql?: { total?: number; fit?: number } };
+  matrix?: { fit?: [number, number]; engagement?: [number, number] };
+}
+
+export interface LeadScore {
+  fit: number;
+  engagement: number;
+  total: number;
+  grade: Grade;
+  matrix: string;
+  stage: Stage;
+  modelHash: string;
+}
+
+export interface Contribution {
+  kind: 'fit' | 'engagement' | 'rule' | 'limit';
+  label: string;
+  points: number;
+}
+
+export interface ScoreColumns {
+  modelHash: string;
+  ids: string[];
+  fit: Float64Array;
+  engagement: Float64Array;
+  total: Float64Array;
+  grade: Grade[];
+  matrix: string[];
+  stage: Stage[];
+}
+
+export interface WhatIfResult {
+  modelHash: string;
+  scored: number;
+  changed: number;
+  gradeChanged: number;
+  stageChanged: number;
+  leads: Array<{ id: string; before: { grade: Grade; stage: Stage; total: number }; after: { grade: Grade; stage: Stage; total: number } }>;
+  truncated: boolean;
+}
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
@@ -70,6 +142,12 @@ export interface Engine {
   setChannels(mapping: Record<string, Direction>): void;
   readonly size: number;
   exportJson(): string;
+  setScoringModel(model: ScoringModel): string;
+  getScoringModel(): Required<ScoringModel>;
+  scoreAll(options?: { now?: number }): ScoreColumns;
+  score(id: string, options?: { now?: number }): LeadScore;
+  explain(id: string, options?: { now?: number }): Contribution[];
+  whatIf(draft: ScoringModel, options?: { now?: number }): WhatIfResult;
   dispose(): void;
 }
 

@@ -129,6 +129,44 @@ class Engine {
     unwrap(this.#m.setChannels(this.#handle(), toJsonText(mapping, 'channels')));
   }
 
+  /**
+   * Sets the scoring model: at least `{ rules: "<rule text>" }`. A bad rule throws LeadkitError
+   * whose `where` has `line` and `column`; a bad member, its `path`. Returns the model's hash.
+   */
+  setScoringModel(model) {
+    return unwrap(this.#m.setScoringModel(this.#handle(), toJsonText(model, 'model')));
+  }
+
+  /** The current model with every default filled in. */
+  getScoringModel() {
+    return unwrap(this.#m.getScoringModel(this.#handle()));
+  }
+
+  /**
+   * Scores every lead at `now`: `{ modelHash, ids, fit, engagement, total, grade, matrix, stage }`,
+   * one entry per lead in each; the numbers as Float64Arrays.
+   */
+  scoreAll({ now = Date.now() } = {}) {
+    const r = unwrap(this.#m.scoreAll(this.#handle(), now));
+    for (const key of ['fit', 'engagement', 'total']) r[key] = Float64Array.from(r[key]);
+    return r;
+  }
+
+  /** `{ fit, engagement, total, grade, matrix, stage, modelHash }` of one lead at `now`. */
+  score(id, { now = Date.now() } = {}) {
+    return unwrap(this.#m.scoreLead(this.#handle(), String(id), now));
+  }
+
+  /** Every contribution to a lead's total, `[{ kind, label, points }]`; they add up to it. */
+  explain(id, { now = Date.now() } = {}) {
+    return unwrap(this.#m.explainLead(this.#handle(), String(id), now));
+  }
+
+  /** What a draft model would change, without saving it: counts and the leads that move. */
+  whatIf(draftModel, { now = Date.now() } = {}) {
+    return unwrap(this.#m.whatIf(this.#handle(), toJsonText(draftModel, 'model'), now));
+  }
+
   get size() {
     return this.#m.leadCount(this.#handle());
   }

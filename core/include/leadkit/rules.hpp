@@ -32,6 +32,13 @@ struct RuleInfo {
   int line = 0;
 };
 
+// Lookup tables a program needs for one store's dictionaries (which industries match, which
+// e-mail domains are webmail, ...). Valid until the store or the channel map changes.
+struct RuleBinding {
+  std::vector<std::vector<double>> luts;  // by instruction
+  std::vector<int32_t> codes;             // by instruction: an aggregate's type code, -1 any, -2 absent
+};
+
 // A compiled rule set. Immutable once built; safe to run on any store.
 class RuleProgram {
  public:
@@ -52,6 +59,10 @@ class RuleProgram {
   // Points of every rule for rows [begin, end): out[r * (end - begin) + i] is rule r on row
   // begin + i, before any limit. Conditions that fail give 0; NaN never escapes (it becomes 0).
   void Run(const LeadStore& store, const ChannelMap& channels, int64_t now_ms, uint32_t begin,
+           uint32_t end, std::vector<double>& out) const;
+  // The same in two steps, so that a batch run in chunks binds once.
+  RuleBinding Bind(const LeadStore& store, const ChannelMap& channels) const;
+  void Run(const LeadStore& store, const RuleBinding& binding, int64_t now_ms, uint32_t begin,
            uint32_t end, std::vector<double>& out) const;
 
   // Applies rule, group and total limits to one row's rule points, in that order. Returns the

@@ -47,6 +47,19 @@ class LeadStore {
     nlohmann::json props;
   };
 
+  // Events, touches and tags of all rows flattened into offset arrays (row r's items are
+  // [offsets[r], offsets[r + 1]), events and touches newest first), so rules can count them in
+  // one pass over plain arrays. Built on first use after a change and kept until the next one.
+  struct ActivityIndex {
+    std::vector<uint32_t> event_offsets, event_types, event_row;
+    std::vector<int64_t> event_at;
+    Dictionary touch_words;  // touch channels and outcomes
+    std::vector<uint32_t> touch_offsets, touch_channel, touch_outcome, touch_row;
+    std::vector<int64_t> touch_at;
+    std::vector<uint32_t> tag_offsets, tag_codes;
+  };
+  const ActivityIndex& activity() const;
+
   size_t size() const { return ids_.size(); }
   bool Contains(std::string_view id) const { return RowOf(id).has_value(); }
   std::optional<uint32_t> RowOf(std::string_view id) const;
@@ -81,6 +94,8 @@ class LeadStore {
   const std::vector<double>& last_touch_at() const { return last_touch_at_; }
   const std::vector<double>& last_activity_at() const { return last_activity_at_; }
   const std::vector<std::array<BantCriterion, 4>>& bant() const { return bant_; }
+  // The four BANT statuses alone, 4 bytes a row, for rules that test them.
+  const std::vector<std::array<uint8_t, 4>>& bant_status() const { return bant_status_; }
   const Dictionary& tag_dict() const { return tag_dict_; }
   const std::vector<std::vector<uint32_t>>& tags() const { return tags_; }
   const Dictionary& event_types() const { return event_types_; }
@@ -108,6 +123,7 @@ class LeadStore {
   std::vector<double> employees_, annual_revenue_, deal_value_;  // NaN = missing
   std::vector<int64_t> created_at_, updated_at_;
   std::vector<std::array<BantCriterion, 4>> bant_;
+  std::vector<std::array<uint8_t, 4>> bant_status_;
   Dictionary tag_dict_;
   std::vector<std::vector<uint32_t>> tags_;
   std::vector<nlohmann::json> custom_;
@@ -115,6 +131,7 @@ class LeadStore {
   std::vector<std::vector<StoredEvent>> events_;
   std::vector<std::vector<Touch>> touches_;
   std::vector<std::vector<Transition>> history_;
+  mutable std::optional<ActivityIndex> activity_;  // reset by every write
   // Derived when a row is written, so sorting by them costs nothing extra.
   std::vector<double> last_touch_at_, last_activity_at_;
 };
