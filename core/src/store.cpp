@@ -91,6 +91,9 @@ const LeadStore::ActivityIndex& LeadStore::activity() const {
       a.touch_row.push_back(static_cast<uint32_t>(r));
     }
     a.tag_codes.insert(a.tag_codes.end(), tags_[r].begin(), tags_[r].end());
+    uint64_t bits = 0;
+    for (uint32_t c : tags_[r]) bits |= c < 64 ? uint64_t{1} << c : 0;
+    a.tag_bits.push_back(bits);
     a.event_offsets.push_back(static_cast<uint32_t>(a.event_types.size()));
     a.touch_offsets.push_back(static_cast<uint32_t>(a.touch_at.size()));
     a.tag_offsets.push_back(static_cast<uint32_t>(a.tag_codes.size()));

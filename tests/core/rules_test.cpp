@@ -62,6 +62,28 @@ TEST(Rules, TextTestsIgnoreCaseAndHasAnyMatchesWholeWords) {
   EXPECT_EQ(out, (std::vector<double>{1, 0, 1, 0, 1, 0, 0, 1}));
 }
 
+TEST(Rules, TagTestsGiveTheSameAnswerWithFewOrManyDistinctTags) {
+  // Up to 64 distinct tags are tested through a per-row bit set, beyond that one by one.
+  for (const int distinct : {3, 80}) {
+    Workspace ws;
+    json leads = json::array();
+    for (int i = 0; i < distinct; ++i) {
+      leads.push_back({{"id", "l" + std::to_string(i)}, {"company", "C"}, {"tags", {"t" + std::to_string(i)}}});
+    }
+    leads.push_back({{"id", "vip"}, {"company", "C"}, {"tags", {"t1", "VIP"}}});
+    ASSERT_EQ(ws.Load(leads, testing::kNow).loaded, static_cast<size_t>(distinct + 1));
+    const auto p = RuleProgram::Compile("rule \"VIP\" when tags has_any [\"vip\", \"t2\"] then 1");
+    ASSERT_TRUE(p.ok());
+    std::vector<double> out;
+    p.value().Run(ws.store(), ws.channels(), testing::kNow, 0, static_cast<uint32_t>(ws.store().size()), out);
+    std::vector<std::string> hits;
+    for (uint32_t r = 0; r < out.size(); ++r) {
+      if (out[r] > 0) hits.push_back(ws.store().IdAt(r));
+    }
+    EXPECT_EQ(hits, (std::vector<std::string>{"l2", "vip"})) << distinct << " distinct tags";
+  }
+}
+
 TEST(Rules, HostileEventValuesNeverMakeAScoreNaNOrUnbounded) {
   Workspace ws;
   ASSERT_EQ(ws.Load(json::parse(R"([{"id": "a", "company": "A", "events": [

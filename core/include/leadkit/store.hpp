@@ -57,6 +57,7 @@ class LeadStore {
     std::vector<uint32_t> touch_offsets, touch_channel, touch_outcome, touch_row;
     std::vector<int64_t> touch_at;
     std::vector<uint32_t> tag_offsets, tag_codes;
+    std::vector<uint64_t> tag_bits;  // bit c for each tag code c < 64, for one-step has_any tests
   };
   const ActivityIndex& activity() const;
 
