@@ -137,7 +137,8 @@ Result<std::vector<Token>> Lex(std::string_view src) {
         advance(1);
         if (t.text == "=") return At(t.line, t.column, "use == to compare");
       } else {
-        const size_t len = (static_cast<unsigned char>(c) & 0x80) ? 1 + (c & 0x20 ? 1 : 0) + ((c & 0x30) == 0x30 ? 1 : 0) : 1;
+        const auto lead = static_cast<unsigned char>(c);  // quote the whole UTF-8 character
+        const size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
         return At(t.line, t.column, "unexpected character '" + std::string(src.substr(i, len)) + "'");
       }
     }
@@ -607,14 +608,8 @@ struct RuleProgram::Impl {
           code.push_back(i);
           return Value{kNum, i.dst, &n};
         }
-        if (f->src == Src::kCustom) {
-          // A custom field is a number or a text; how it is used decides which.
-          Instr i(Op::kCustomNum);
-          i.dst = NewReg();
-          i.field = *f;
-          code.push_back(i);
-          return Value{kTextField, i.dst, &n};
-        }
+        // Text, and custom fields, which are numbers or texts as their use decides: nothing is
+        // read until then (see CustomNumber and the text tests).
         return Value{kTextField, -1, &n};
       }
       case Node::kAggregate: {
@@ -647,6 +642,19 @@ struct RuleProgram::Impl {
     return At(n.line, n.column, "cannot compile this expression");
   }
 
+  static bool IsCustom(const Value& v) {
+    return v.type == kTextField && v.node->text.rfind("custom.", 0) == 0;
+  }
+
+  // A custom field used as a number: read per row, NaN where it is not one.
+  int CustomNumber(const Value& v) {
+    Instr i(Op::kCustomNum);
+    i.dst = NewReg();
+    i.field = *LookupField(v.node->text);
+    code.push_back(i);
+    return i.dst;
+  }
+
   // Where an expression starts, for messages about the whole of it.
   static const Node& Start(const Node& n) {
     return n.kind == Node::kBinary ? Start(n.kids[0]) : n;
@@ -657,7 +665,7 @@ struct RuleProgram::Impl {
     auto v = Compile(n);
     if (!v) return v.error();
     if (v.value().type == kNum) return v.value().reg;
-    if (v.value().type == kTextField && v.value().node->text.rfind("custom.", 0) == 0) return v.value().reg;
+    if (IsCustom(v.value())) return CustomNumber(v.value());
     return At(Start(n).line, Start(n).column,
               std::string(context) + " needs a number, but " + What(v.value()) + " is not one");
   }
@@ -713,7 +721,7 @@ struct RuleProgram::Impl {
     if (!left) return left.error();
     const Value lv = left.value();
     const bool text_left = lv.type == kTextField;
-    const bool custom = text_left && lv.node->text.rfind("custom.", 0) == 0;
+    const bool custom = IsCustom(lv);
     if (text_left && !custom && (op == "<" || op == "<=" || op == ">" || op == ">=")) {
       return At(n.line, n.column, "'" + op + "' compares numbers; " + lv.node->text + " is text");
     }
@@ -766,8 +774,8 @@ struct RuleProgram::Impl {
         if (k.kind != Node::kNumber) return At(k.line, k.column, "this list mixes numbers and texts");
         i.numbers.push_back(k.number);
       }
+      i.a = custom ? CustomNumber(lv) : lv.reg;
       i.dst = NewReg();
-      i.a = lv.reg;
       code.push_back(i);
       return Value{kBool, i.dst, &n};
     }
@@ -778,12 +786,13 @@ struct RuleProgram::Impl {
     if (lv.type != kNum && !custom) {
       return At(l.line, l.column, "'" + op + "' compares numbers, but " + What(lv) + " is not one");
     }
+    const int a = custom ? CustomNumber(lv) : lv.reg;
     auto b = Number(r, "'" + op + "'");
     if (!b) return b.error();
     Instr i(op == "<" ? Op::kLt : op == "<=" ? Op::kLe : op == ">" ? Op::kGt : op == ">=" ? Op::kGe
             : op == "==" ? Op::kEq : Op::kNe);
     i.dst = NewReg();
-    i.a = lv.reg;
+    i.a = a;
     i.b = b.value();
     code.push_back(i);
     return Value{kBool, i.dst, &n};
