@@ -9,6 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <gtest/gtest.h>
+
+#include "leadkit/workspace.hpp"
+
 namespace leadkit::testing {
 
 inline std::string ReadText(const std::string& path) {
@@ -46,5 +50,13 @@ struct CaseName {
 
 // A fixed "now" for every test, so defaults derived from the clock are reproducible.
 inline constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-17T...
+
+// A workspace holding the five leads of tests/fixtures/leads.json.
+inline Workspace FixtureWorkspace() {
+  Workspace ws;
+  const auto report = ws.Load(Fixture("leads.json"), kNow);
+  EXPECT_TRUE(report.errors.empty()) << report.errors[0].ToString();
+  return ws;
+}
 
 }  // namespace leadkit::testing

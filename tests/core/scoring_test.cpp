@@ -12,13 +12,9 @@ namespace {
 
 using nlohmann::json;
 using testing::Fixture;
+using testing::FixtureWorkspace;
 using testing::kNow;
 
-Workspace FixtureWorkspace() {
-  Workspace ws;
-  EXPECT_EQ(ws.Load(Fixture("leads.json"), kNow).loaded, 5u);
-  return ws;
-}
 
 // Every case of tests/fixtures/scoring.json, also run by the JS tests against the wasm build.
 class Golden : public ::testing::TestWithParam<json> {};

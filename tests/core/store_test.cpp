@@ -10,14 +10,9 @@ namespace {
 
 using nlohmann::json;
 using testing::Fixture;
+using testing::FixtureWorkspace;
 using testing::kNow;
 
-Workspace FixtureWorkspace() {
-  Workspace ws;
-  const auto report = ws.Load(Fixture("leads.json"), kNow);
-  EXPECT_TRUE(report.errors.empty()) << report.errors[0].ToString();
-  return ws;
-}
 
 // Every case of tests/fixtures/queries.json, also run by tests/js/engine.test.mjs.
 class QueryFixture : public ::testing::TestWithParam<json> {};
