@@ -77,7 +77,6 @@ class ObjectReader {
   ObjectReader(JsonValue obj, const PathRef& path, std::vector<Issue>& issues)
       : obj_(obj), path_(path), issues_(issues) {}
 
-  const PathRef& path() const { return path_; }
   std::string Where(std::string_view key) const { return path_.Member(key).ToString(); }
   void Fail(std::string_view key, std::string message) const {
     issues_.push_back({Where(key), std::move(message)});
@@ -200,22 +199,32 @@ bool IsArray(JsonValue v, const PathRef& path, std::vector<Issue>& issues) {
   return false;
 }
 
-void ReadEvents(JsonValue arr, const PathRef& path, std::vector<Event>& out,
-                std::vector<Issue>& issues) {
+// Reads an array of objects with `read`, which gets each element's reader (unknown keys already
+// reported) and returns the item. Elements that are not objects are reported and skipped.
+template <typename T, size_t N, typename F>
+void ReadList(JsonValue arr, const PathRef& path, const std::array<std::string_view, N>& keys,
+              std::vector<T>& out, std::vector<Issue>& issues, F&& read) {
   if (!IsArray(arr, path, issues)) return;
-  if (arr.size() > TextLimits::kMaxEvents) {
-    Report(issues, path, "has " + std::to_string(arr.size()) + " events, more than the " +
-                             std::to_string(TextLimits::kMaxEvents) + " allowed per lead");
-    return;
-  }
-  static constexpr std::array<std::string_view, 3> kKeys = {"type", "at", "props"};
   out.reserve(arr.size());
   size_t i = 0;
   for (auto c = arr.children(); !c.done(); c.next(), ++i) {
     const PathRef p = path.Element(i);
     if (!IsObject(c.value(), p, issues)) continue;
     ObjectReader r(c.value(), p, issues);
-    r.RejectUnknown(kKeys, "");
+    r.RejectUnknown(keys, "");
+    out.push_back(read(r));
+  }
+}
+
+void ReadEvents(JsonValue arr, const PathRef& path, std::vector<Event>& out,
+                std::vector<Issue>& issues) {
+  if (arr.is_array() && arr.size() > TextLimits::kMaxEvents) {
+    Report(issues, path, "has " + std::to_string(arr.size()) + " events, more than the " +
+                             std::to_string(TextLimits::kMaxEvents) + " allowed per lead");
+    return;
+  }
+  static constexpr std::array<std::string_view, 3> kKeys = {"type", "at", "props"};
+  ReadList(arr, path, kKeys, out, issues, [](ObjectReader& r) {
     Event e;
     e.type = r.Text("type", 64);
     if (!IsIdentifier(e.type)) r.Fail("type", "expected an event type such as \"page_view\"");
@@ -230,21 +239,14 @@ void ReadEvents(JsonValue arr, const PathRef& path, std::vector<Event>& out,
         e.props = props.ToJson();
       }
     }
-    out.push_back(std::move(e));
-  }
+    return e;
+  });
 }
 
 void ReadTouches(JsonValue arr, const PathRef& path, std::vector<Touch>& out,
                  std::vector<Issue>& issues) {
-  if (!IsArray(arr, path, issues)) return;
   static constexpr std::array<std::string_view, 4> kKeys = {"channel", "outcome", "at", "note"};
-  out.reserve(arr.size());
-  size_t i = 0;
-  for (auto c = arr.children(); !c.done(); c.next(), ++i) {
-    const PathRef p = path.Element(i);
-    if (!IsObject(c.value(), p, issues)) continue;
-    ObjectReader r(c.value(), p, issues);
-    r.RejectUnknown(kKeys, "");
+  ReadList(arr, path, kKeys, out, issues, [](ObjectReader& r) {
     Touch t;
     t.channel = r.Text("channel", 64);
     if (!OneOf(kTouchChannels, t.channel)) {
@@ -258,8 +260,8 @@ void ReadTouches(JsonValue arr, const PathRef& path, std::vector<Touch>& out,
     }
     t.at = r.Time("at", true).value_or(0);
     t.note = r.Text("note", TextLimits::kReason, false);
-    out.push_back(std::move(t));
-  }
+    return t;
+  });
 }
 
 std::optional<Stage> ReadStage(const ObjectReader& r, std::string_view key, bool required) {
@@ -278,23 +280,16 @@ std::optional<Stage> ReadStage(const ObjectReader& r, std::string_view key, bool
 
 void ReadHistory(JsonValue arr, const PathRef& path, std::vector<Transition>& out,
                  std::vector<Issue>& issues) {
-  if (!IsArray(arr, path, issues)) return;
   static constexpr std::array<std::string_view, 5> kKeys = {"at", "from", "to", "reason", "actor"};
-  out.reserve(arr.size());
-  size_t i = 0;
-  for (auto c = arr.children(); !c.done(); c.next(), ++i) {
-    const PathRef p = path.Element(i);
-    if (!IsObject(c.value(), p, issues)) continue;
-    ObjectReader r(c.value(), p, issues);
-    r.RejectUnknown(kKeys, "");
+  ReadList(arr, path, kKeys, out, issues, [](ObjectReader& r) {
     Transition t;
     t.at = r.Time("at", true).value_or(0);
     t.from = ReadStage(r, "from", true).value_or(Stage::kNew);
     t.to = ReadStage(r, "to", true).value_or(Stage::kNew);
     t.reason = r.Text("reason", TextLimits::kReason);
     t.actor = r.Text("actor", TextLimits::kShort);
-    out.push_back(std::move(t));
-  }
+    return t;
+  });
 }
 
 void ReadBant(JsonValue v, const PathRef& path, std::array<BantCriterion, 4>& out,

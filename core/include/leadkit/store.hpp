@@ -94,14 +94,12 @@ class LeadStore {
   const std::vector<int64_t>& created_at() const { return created_at_; }
   const std::vector<double>& last_touch_at() const { return last_touch_at_; }
   const std::vector<double>& last_activity_at() const { return last_activity_at_; }
-  const std::vector<std::array<BantCriterion, 4>>& bant() const { return bant_; }
   // The four BANT statuses alone, 4 bytes a row, for rules that test them.
   const std::vector<std::array<uint8_t, 4>>& bant_status() const { return bant_status_; }
   const Dictionary& tag_dict() const { return tag_dict_; }
   const std::vector<std::vector<uint32_t>>& tags() const { return tags_; }
   const Dictionary& event_types() const { return event_types_; }
   const std::vector<std::vector<StoredEvent>>& events() const { return events_; }
-  const std::vector<std::vector<Touch>>& touches() const { return touches_; }
   const std::vector<nlohmann::json>& custom() const { return custom_; }
 
  private:
