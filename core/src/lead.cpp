@@ -175,18 +175,6 @@ class ObjectReader {
   mutable size_t next_ = 0;
 };
 
-bool LooksLikeEmail(std::string_view e) {
-  const size_t at = e.find('@');
-  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  const auto domain = e.substr(at + 1);
-  const size_t dot = domain.rfind('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
-  return std::none_of(e.begin(), e.end(),
-                      [](char c) { return c == ' ' || c == '<' || c == '>' || c == ','; });
-}
-
 bool IsObject(JsonValue v, const PathRef& path, std::vector<Issue>& issues) {
   if (v.is_object()) return true;
   Report(issues, path, "expected an object, got " + DescribeJsonValue(v));
@@ -346,6 +334,18 @@ void ReadCustom(JsonValue v, const PathRef& path, json& out, std::vector<Issue>&
 }
 
 }  // namespace
+
+bool LooksLikeEmail(std::string_view e) {
+  const size_t at = e.find('@');
+  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const auto domain = e.substr(at + 1);
+  const size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+  return std::none_of(e.begin(), e.end(),
+                      [](char c) { return c == ' ' || c == '<' || c == '>' || c == ','; });
+}
 
 std::string_view StageName(Stage s) { return kStageNames[static_cast<size_t>(s)]; }
 

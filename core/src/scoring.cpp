@@ -186,8 +186,10 @@ Score ScoringModel::Combine(const LeadStore& store, uint32_t row, int64_t now_ms
 }
 
 void ScoringModel::ScoreRows(const LeadStore& store, const ChannelMap& channels, int64_t now_ms,
-                             uint32_t begin, uint32_t end, std::vector<Score>& out) const {
+                             uint32_t begin, uint32_t end, std::vector<Score>& out,
+                             std::vector<std::vector<Contribution>>* lines) const {
   out.resize(end - begin);
+  if (lines) lines->assign(end - begin, {});
   const auto rule_of_code = engagement_.RuleOfCode(store);
   const RuleBinding profile_binding = profile_.program().Bind(store, channels);
   const RuleBinding rules_binding = rules_.Bind(store, channels);
@@ -199,7 +201,8 @@ void ScoringModel::ScoreRows(const LeadStore& store, const ChannelMap& channels,
     rules_.Run(store, rules_binding, now_ms, at, stop, rules);
     for (size_t i = 0; i < n; ++i) {
       out[at - begin + i] = Combine(store, static_cast<uint32_t>(at + i), now_ms, criteria.data() + i,
-                                    rules.data() + i, n, rule_of_code, nullptr);
+                                    rules.data() + i, n, rule_of_code,
+                                    lines ? &(*lines)[at - begin + i] : nullptr);
     }
   }
 }

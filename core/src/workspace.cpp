@@ -207,6 +207,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   store_.Reserve(store_.size() + parsed.size());
   for (Lead& lead : parsed) store_.Upsert(std::move(lead));
   report.loaded = parsed.size();
+  ++revision_;
   return report;
 }
 
@@ -230,6 +231,7 @@ Result<std::string> Workspace::Upsert(const json& lj, int64_t now_ms) {
   }
   std::string id = lead->id;
   store_.Upsert(std::move(*lead));
+  ++revision_;
   return id;
 }
 
@@ -364,7 +366,39 @@ Status Workspace::SetChannels(const json& mapping) {
   ChannelMap next = channels_;
   if (auto s = ApplyChannels(mapping, next, "channels"); !s) return s;
   channels_ = std::move(next);
+  ++revision_;
   return Ok{};
+}
+
+void Workspace::ReplaceLeads(std::vector<Lead> leads) {
+  store_.Clear();
+  std::vector<std::string> batch_ids;
+  for (const Lead& lead : leads) {
+    if (!lead.id.empty()) batch_ids.push_back(lead.id);
+  }
+  std::sort(batch_ids.begin(), batch_ids.end());
+  store_.Reserve(leads.size());
+  for (Lead& lead : leads) {
+    if (lead.id.empty()) lead.id = NewId(batch_ids);
+    store_.Upsert(std::move(lead));
+  }
+  ++revision_;
+}
+
+bool Workspace::Remove(std::string_view id) {
+  if (!store_.Remove(id)) return false;
+  ++revision_;
+  return true;
+}
+
+LoadReport Workspace::Restore(std::string_view backup_text, int64_t now_ms) {
+  Workspace fresh;
+  LoadReport report = fresh.LoadJson(backup_text, now_ms);
+  if (!report.errors.empty()) return report;
+  fresh.next_id_ = next_id_;
+  fresh.revision_ = revision_ + 1;
+  *this = std::move(fresh);
+  return report;
 }
 
 }  // namespace leadkit

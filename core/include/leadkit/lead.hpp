@@ -116,6 +116,10 @@ std::optional<Lead> LeadFromJson(const nlohmann::json& j, const std::string& pat
 
 nlohmann::json LeadToJson(const Lead& lead, const ChannelMap& channels);
 
+// One '@' with text before it and a dotted domain after it, no spaces or brackets: loose on
+// purpose, since only sending mail proves an address.
+bool LooksLikeEmail(std::string_view email);
+
 // The value of a JSON scalar for messages: "ten" → "\"ten\"", shortened when long.
 std::string DescribeJsonValue(const nlohmann::json& j);
 std::string DescribeJsonValue(JsonValue j);

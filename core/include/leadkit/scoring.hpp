@@ -42,8 +42,10 @@ class ScoringModel {
   const std::string& hash() const { return hash_; }                 // of normalized(), 16 hex digits
 
   // Scores rows [begin, end) into out[0 .. end - begin).
+  // With `lines`, every row's contributions too (as Explain gives them), at block speed.
   void ScoreRows(const LeadStore& store, const ChannelMap& channels, int64_t now_ms, uint32_t begin,
-                 uint32_t end, std::vector<Score>& out) const;
+                 uint32_t end, std::vector<Score>& out,
+                 std::vector<std::vector<Contribution>>* lines = nullptr) const;
   std::vector<Contribution> Explain(const LeadStore& store, const ChannelMap& channels,
                                     int64_t now_ms, uint32_t row) const;
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "leadkit/channel.hpp"
+#include "leadkit/import.hpp"
 #include "leadkit/json_doc.hpp"
 #include "leadkit/lead.hpp"
 #include "leadkit/result.hpp"
@@ -40,7 +41,7 @@ class Workspace {
   // Validates and stores one lead; assigns an id when it has none. Returns the id.
   Result<std::string> Upsert(const nlohmann::json& lead, int64_t now_ms);
   std::optional<nlohmann::json> GetJson(std::string_view id) const;
-  bool Remove(std::string_view id) { return store_.Remove(id); }
+  bool Remove(std::string_view id);
 
   // {total, rows: [lead, ...]} for a query (see query.hpp).
   Result<nlohmann::json> Query(const nlohmann::json& spec) const;
@@ -49,6 +50,24 @@ class Workspace {
 
   // The versioned backup document; LoadJson of its dump restores the same workspace.
   nlohmann::json Export() const;
+  // Replaces everything (leads, channels, model) with a backup's, or changes nothing.
+  LoadReport Restore(std::string_view backup_text, int64_t now_ms);
+
+  // Lands a finished CSV import (see import.hpp) in one step. Refused when the workspace changed
+  // since the import began, since its duplicate checks would be stale.
+  Status CommitImport(CsvImport& import);
+  // Leads as CSV: the chosen columns (lead fields by their JSON names, "direction", "bant.<key>",
+  // "custom.<key>") and, unless `scores` is false, fit, engagement, score, grade, matrix,
+  // qualifiesAs and topReasons. Options: {columns, scores, reasons (how many, default 3), ids
+  // (only these leads), delimiter, guardFormulas (default true)}.
+  Result<std::string> ExportCsv(const nlohmann::json& options, int64_t now_ms) const;
+
+  // Replaces every lead with `leads` (already validated, e.g. by CsvImport), giving ids to those
+  // without one.
+  void ReplaceLeads(std::vector<Lead> leads);
+
+  // Goes up with every change to the leads or channels.
+  uint64_t revision() const { return revision_; }
 
   // {"channel_name": "inbound" | "outbound", ...} added to or overriding the mapping.
   Status SetChannels(const nlohmann::json& mapping);
@@ -75,6 +94,7 @@ class Workspace {
   ScoringModel model_ = ScoringModel::FromJson(nlohmann::json::object()).value();
   bool model_set_ = false;
   uint64_t next_id_ = 1;
+  uint64_t revision_ = 0;
 };
 
 }  // namespace leadkit
