@@ -4,12 +4,14 @@
 // JS side can leak a C++ object: web/lib/leadkit.js disposes a handle with dropWorkspace().
 #include <emscripten/bind.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "leadkit/import.hpp"
 #include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
 
@@ -64,7 +66,21 @@ int CreateWorkspace() {
   return next++;
 }
 
-bool DropWorkspace(int handle) { return Workspaces().erase(handle) > 0; }
+// One CSV import at a time per workspace, fed chunk by chunk from JS.
+struct PendingImport {
+  leadkit::CsvRecordCounter counter;
+  std::unique_ptr<leadkit::CsvImport> import;
+};
+
+std::unordered_map<int, PendingImport>& Imports() {
+  static std::unordered_map<int, PendingImport> imports;
+  return imports;
+}
+
+bool DropWorkspace(int handle) {
+  Imports().erase(handle);  // an import holds a reference to its workspace
+  return Workspaces().erase(handle) > 0;
+}
 
 int LiveWorkspaces() { return static_cast<int>(Workspaces().size()); }
 
@@ -177,6 +193,82 @@ std::string WhatIf(int handle, const std::string& text, double now_ms) {
   });
 }
 
+std::string BeginImport(int handle, const std::string& options_text, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json options;
+    if (auto bad = ParseArg(options_text, options); !bad.empty()) return bad;
+    auto o = leadkit::ImportOptions::FromJson(options, static_cast<int64_t>(now_ms));
+    if (!o) return Fail(o.error());
+    PendingImport& p = Imports()[handle];
+    p.counter = {};
+    p.import = std::make_unique<leadkit::CsvImport>(ws, std::move(o.value()));
+    return Ok(nullptr);
+  });
+}
+
+// Bytes that JS wrote into the heap: counted (a first pass, for the progress total) or read.
+std::string FeedImport(int handle, uintptr_t bytes, size_t length, bool count_only) {
+  return WithWorkspace(handle, [&](Workspace&) {
+    const auto it = Imports().find(handle);
+    if (it == Imports().end() || !it->second.import) return Fail("no import was begun");
+    const std::string_view chunk(reinterpret_cast<const char*>(bytes), length);
+    if (count_only) {
+      it->second.counter.Feed(chunk);
+      return Ok(nullptr);
+    }
+    auto s = it->second.import->Feed(chunk);
+    if (!s) return Fail(s.error().ToString(), Where(s.error().where));
+    return Ok(it->second.import->rows_done());
+  });
+}
+
+std::string CountedRows(int handle) {
+  const auto it = Imports().find(handle);
+  if (it == Imports().end()) return Fail("no import was begun");
+  leadkit::CsvRecordCounter copy = it->second.counter;
+  return Ok(std::max<int64_t>(0, copy.Finish() - 1));  // the header is no data row
+}
+
+// Ends the import; lands it when `commit`, else only reports (a dry run).
+std::string FinishImport(int handle, bool commit) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    const auto it = Imports().find(handle);
+    if (it == Imports().end() || !it->second.import) return Fail("no import was begun");
+    std::unique_ptr<leadkit::CsvImport> import = std::move(it->second.import);
+    Imports().erase(it);
+    auto report = import->Finish();
+    if (!report) return Fail(report.error().ToString(), Where(report.error().where));
+    if (commit) {
+      if (auto s = ws.CommitImport(*import); !s) return Fail(s.error());
+    }
+    return Ok(report.value().ToJson());
+  });
+}
+
+void CancelImport(int handle) { Imports().erase(handle); }
+
+std::string ExportCsv(int handle, const std::string& options_text, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json options;
+    if (auto bad = ParseArg(options_text, options); !bad.empty()) return bad;
+    auto r = ws.ExportCsv(options, static_cast<int64_t>(now_ms));
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string RestoreUtf8(int handle, uintptr_t bytes, size_t length, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    Imports().erase(handle);
+    const std::string_view text(reinterpret_cast<const char*>(bytes), length);
+    const leadkit::LoadReport r = ws.Restore(text, static_cast<int64_t>(now_ms));
+    if (r.errors.empty()) return Ok({{"loaded", r.loaded}});
+    json where = json::object();
+    if (!r.errors[0].path.empty()) where["path"] = r.errors[0].path;
+    if (r.line > 0) where["line"] = r.line, where["column"] = r.column;
+    return Fail(r.errors[0].ToString(), std::move(where));
+  });
+}
+
 int LeadCount(int handle) {
   const auto it = Workspaces().find(handle);
   return it == Workspaces().end() ? -1 : static_cast<int>(it->second->store().size());
@@ -210,4 +302,11 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("explainLead", &ExplainLead);
   emscripten::function("whatIf", &WhatIf);
   emscripten::function("sampleLeads", &SampleLeadsJson);
+  emscripten::function("beginImport", &BeginImport);
+  emscripten::function("feedImport", &FeedImport);
+  emscripten::function("countedRows", &CountedRows);
+  emscripten::function("finishImport", &FinishImport);
+  emscripten::function("cancelImport", &CancelImport);
+  emscripten::function("exportCsv", &ExportCsv);
+  emscripten::function("restoreUtf8", &RestoreUtf8);
 }

@@ -291,7 +291,9 @@ Status ApplyMappingOverrides(const json& overrides, Mapping& mapping) {
       mapping.date_order_set = true;
     }
   }
-  for (const auto& [header, field] : columns.items()) {
+  for (const auto& item : columns.items()) {
+    const std::string& header = item.key();
+    const json& field = item.value();
     if (nested == false && (header == "defaultSource" || header == "dateOrder")) continue;
     auto col = std::find_if(mapping.columns.begin(), mapping.columns.end(),
                             [&](const ColumnMapping& c) { return c.header == header; });

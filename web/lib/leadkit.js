@@ -14,6 +14,56 @@ export class LeadkitError extends Error {
 
 let modulePromise = null;
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+const CHUNK_BYTES = 1 << 20;
+
+function byteLength(input) {
+  if (typeof input === 'string') return null;  // known once encoded; not worth a pass
+  if (input instanceof ArrayBuffer) return input.byteLength;
+  if (ArrayBuffer.isView(input)) return input.byteLength;
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return input.size;
+  throw new LeadkitError('CSV input is text, bytes (Uint8Array or ArrayBuffer) or a Blob');
+}
+
+// The input as Uint8Array chunks of about 1 MiB; text is encoded a slice at a time.
+async function* chunksOf(input) {
+  if (typeof input === 'string') {
+    const chars = CHUNK_BYTES / 2;
+    for (let at = 0; at < input.length;) {
+      let end = Math.min(input.length, at + chars);
+      const last = input.charCodeAt(end - 1);
+      if (end < input.length && last >= 0xd800 && last <= 0xdbff) end -= 1;  // keep pairs whole
+      yield utf8.encode(input.slice(at, end));
+      at = end;
+    }
+    return;
+  }
+  if (typeof Blob !== 'undefined' && input instanceof Blob) {
+    const reader = input.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input)
+    : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) yield bytes.subarray(at, at + CHUNK_BYTES);
+}
+
+async function firstBytes(input, limit) {
+  const parts = [];
+  let size = 0;
+  for await (const chunk of chunksOf(typeof input === 'string' ? input.slice(0, limit) : input)) {
+    parts.push(chunk.subarray(0, limit - size));
+    size += parts.at(-1).length;
+    if (size >= limit) break;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
 
 async function loadModule() {
   const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
@@ -165,6 +215,104 @@ class Engine {
   /** What a draft model would change, without saving it: counts and the leads that move. */
   whatIf(draftModel, { now = Date.now() } = {}) {
     return unwrap(this.#m.whatIf(this.#handle(), toJsonText(draftModel, 'model'), now));
+  }
+
+  /**
+   * Imports CSV given as text, bytes (Uint8Array or ArrayBuffer) or a Blob/File, which is read as
+   * a stream. Rows are mapped (a `preset`, or the one the headers match, and your `mapping`
+   * overrides), coerced and validated; rows matching a stored lead by id or e-mail are updated,
+   * skipped or created as `onDuplicate` says. Accepted rows land together, or none do when the
+   * file cannot be read at all (that throws LeadkitError with `where.row` / `where.line`).
+   * `onProgress({ rowsDone, rowsTotal, bytesDone, bytesTotal })` is called after each chunk.
+   * With `dryRun` nothing lands: the report says what would.
+   * Resolves to `{ rows, imported, updated, skipped, rejectedRows, rejected: [{ row, column,
+   * reason }], duplicates, duplicateRows, rejectedCsv, mapping }`.
+   */
+  async importCsv(input, { preset, mapping, onDuplicate, delimiter, onProgress, dryRun = false,
+    now = Date.now() } = {}) {
+    const handle = this.#handle();
+    const m = this.#m;
+    const bytesTotal = byteLength(input);
+    unwrap(m.beginImport(handle, toJsonText({ preset, mapping, onDuplicate, delimiter }, 'options'), now));
+    let buffer = 0;
+    let capacity = 0;
+    const feed = (chunk, countOnly) => {
+      if (chunk.length > capacity) {
+        if (buffer) m._free(buffer);
+        capacity = Math.max(chunk.length, CHUNK_BYTES);
+        buffer = m._malloc(capacity);
+        if (!buffer) throw new LeadkitError(`not enough memory to read ${capacity} bytes of CSV`);
+      }
+      m.HEAPU8.set(chunk, buffer);  // read HEAPU8 after malloc: growing the heap replaces it
+      return unwrap(m.feedImport(handle, buffer, chunk.length, countOnly));
+    };
+    try {
+      let rowsTotal = null;
+      if (onProgress) {
+        for await (const chunk of chunksOf(input)) feed(chunk, true);
+        rowsTotal = unwrap(m.countedRows(handle));
+      }
+      let bytesDone = 0;
+      for await (const chunk of chunksOf(input)) {
+        const rowsDone = feed(chunk, false);
+        bytesDone += chunk.length;
+        onProgress?.({ rowsDone, rowsTotal, bytesDone, bytesTotal });
+      }
+      const report = unwrap(m.finishImport(handle, !dryRun));
+      onProgress?.({ rowsDone: report.rows, rowsTotal: report.rows, bytesDone, bytesTotal });
+      return report;
+    } finally {
+      m.cancelImport(handle);
+      if (buffer) m._free(buffer);
+    }
+  }
+
+  /**
+   * The mapping an import of `input` would use (read from its first 64 KB, nothing stored):
+   * `{ preset, columns: [{ header, field }], defaultSource, dateOrder, notes }`.
+   */
+  async suggestMapping(input, { preset, mapping } = {}) {
+    const head = await firstBytes(input, 64 * 1024);
+    const text = utf8Decoder.decode(head, { stream: true });
+    // Only whole lines, so a row cut in half is not reported as ragged.
+    const end = Math.max(text.lastIndexOf('\n'), 0);
+    const sample = end > 0 && head.length === 64 * 1024 ? text.slice(0, end + 1) : text;
+    try {
+      return (await this.importCsv(sample, { preset, mapping, dryRun: true })).mapping;
+    } catch (e) {
+      if (e.where?.row === 2) {  // a header and no rows yet: still worth a suggestion
+        return (await this.importCsv(`${sample.replace(/\s+$/, '')}\n-\n`, { preset, mapping, dryRun: true })).mapping;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Leads as CSV text: `columns` (lead fields by their JSON names, "direction", "bant.<key>",
+   * "custom.<key>"), then fit, engagement, score, grade, matrix, qualifiesAs and topReasons
+   * unless `scores` is false. Also `reasons` (how many, default 3), `ids` (only these leads),
+   * `delimiter` and `guardFormulas` (default true: cells starting with = + - @ get a ').
+   */
+  exportCsv({ now = Date.now(), ...options } = {}) {
+    return unwrap(this.#m.exportCsv(this.#handle(), toJsonText(options, 'options'), now));
+  }
+
+  /**
+   * Replaces the whole workspace (leads, channels, scoring model) with a backup from exportJson,
+   * given as text or object. All or nothing: a bad backup throws and changes nothing.
+   */
+  importJson(backup, { now = Date.now() } = {}) {
+    const handle = this.#handle();
+    const bytes = utf8.encode(toJsonText(backup, 'backup'));
+    const m = this.#m;
+    const at = m._malloc(Math.max(1, bytes.length));
+    if (!at) throw new LeadkitError(`not enough memory to read a ${bytes.length}-byte backup`);
+    try {
+      m.HEAPU8.set(bytes, at);
+      return unwrap(m.restoreUtf8(handle, at, bytes.length, now));
+    } finally {
+      m._free(at);
+    }
   }
 
   get size() {
