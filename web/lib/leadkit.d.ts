@@ -132,6 +132,53 @@ export interface WhatIfResult {
   truncated: boolean;
 }
 
+export type CsvPreset = 'hubspot' | 'salesforce' | 'pipedrive' | 'linkedin' | 'basic';
+
+export interface CsvMapping {
+  preset: CsvPreset | null;
+  /** field: a lead field ("firstName", "fullName", "bant.budget", ...), "custom.<key>", or null to skip */
+  columns: Array<{ header: string; field: string | null }>;
+  defaultSource: string;
+  dateOrder: 'mdy' | 'dmy';
+  notes: string[];
+}
+
+export interface ImportOptions {
+  preset?: CsvPreset;
+  /** { "Header": "field" | null } or { columns: {...}, defaultSource?, dateOrder? } */
+  mapping?: Record<string, string | null> | { columns: Record<string, string | null>; defaultSource?: string; dateOrder?: 'mdy' | 'dmy' };
+  onDuplicate?: 'update' | 'skip' | 'create';
+  delimiter?: ',' | ';' | '\t';
+  onProgress?: (p: { rowsDone: number; rowsTotal: number | null; bytesDone: number; bytesTotal: number | null }) => void;
+  dryRun?: boolean;
+  now?: number;
+}
+
+export interface ImportReport {
+  rows: number;
+  imported: number;
+  updated: number;
+  skipped: number;
+  rejectedRows: number;
+  /** row: as a spreadsheet numbers it (the header is row 1); column: its header, "" for the whole row */
+  rejected: Array<{ row: number; column: string; reason: string }>;
+  duplicates: number;
+  duplicateRows: Array<{ row: number; matchedBy: 'id' | 'email'; id?: string; earlierRow?: number }>;
+  /** the header and the rejected rows as read, plus a "leadkit error" column; "" when none */
+  rejectedCsv: string;
+  mapping: CsvMapping;
+}
+
+export interface ExportCsvOptions {
+  columns?: string[];
+  scores?: boolean;
+  reasons?: number;
+  ids?: string[];
+  delimiter?: ',' | ';' | '\t';
+  guardFormulas?: boolean;
+  now?: number;
+}
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
@@ -142,6 +189,10 @@ export interface Engine {
   setChannels(mapping: Record<string, Direction>): void;
   readonly size: number;
   exportJson(): string;
+  importJson(backup: string | object, options?: { now?: number }): { loaded: number };
+  importCsv(input: string | Uint8Array | ArrayBuffer | Blob, options?: ImportOptions): Promise<ImportReport>;
+  suggestMapping(input: string | Uint8Array | ArrayBuffer | Blob, options?: { preset?: CsvPreset; mapping?: ImportOptions['mapping'] }): Promise<CsvMapping>;
+  exportCsv(options?: ExportCsvOptions): string;
   setScoringModel(model: ScoringModel): string;
   getScoringModel(): Required<ScoringModel>;
   scoreAll(options?: { now?: number }): ScoreColumns;
