@@ -132,6 +132,8 @@ Workspace* LoadModel(const Args& a, Workspace& ws, int& status) {
     status = Fail(it->second + " is not valid JSON");
     return nullptr;
   }
+  // A backup, or any file that keeps its model under "model", works as well as a bare model.
+  if (m.is_object() && m.contains("model") && m["model"].is_object()) m = m["model"];
   if (auto s = ws.SetScoringModel(m); !s) {
     status = Fail(Where(it->second, s.error()));
     return nullptr;
