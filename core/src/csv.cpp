@@ -108,7 +108,7 @@ Status CsvReader::Feed(std::string_view chunk, const CsvSink& sink) {
       if (pending_.starts_with(kBom)) pending_.erase(0, kBom.size());
       started_ = true;
     }
-    if (pending_.find('\0') != std::string::npos) {
+    if (std::string_view(pending_).substr(0, kProbeBytes).find('\0') != std::string::npos) {
       stopped_ = true;
       return Fatal("this looks like a binary file, not CSV (it holds NUL bytes)", 1);
     }
@@ -133,7 +133,7 @@ Status CsvReader::Finish(const CsvSink& sink) {
   if (!started_ || delimiter_ == 0) {
     if (!started_ && pending_.starts_with(kBom)) pending_.erase(0, kBom.size());
     started_ = true;
-    if (pending_.find('\0') != std::string::npos) {
+    if (std::string_view(pending_).substr(0, kProbeBytes).find('\0') != std::string::npos) {
       stopped_ = true;
       return Fatal("this looks like a binary file, not CSV (it holds NUL bytes)", 1);
     }
@@ -338,16 +338,34 @@ void CsvRecordCounter::Feed(std::string_view chunk) {
       after_cr_ = false;
       if (c == '\n') continue;
     }
-    if (c == '"') {
-      quoted_ = !quoted_;
-      in_record_ = true;
-    } else if (!quoted_ && (c == '\n' || c == '\r')) {
+    if (quoted_) {
+      quoted_ = c != '"';
+      closing_ = !quoted_;
+      continue;
+    }
+    if (closing_) {
+      closing_ = false;
+      if (c == '"') {  // "" inside quotes
+        quoted_ = true;
+        continue;
+      }
+    }
+    if (c == '\n' || c == '\r') {
       records_ += in_record_;
       in_record_ = false;
       after_cr_ = c == '\r';
-    } else {
-      in_record_ = true;
+      field_start_ = true;
+      continue;
     }
+    in_record_ = true;
+    // As in the reader, only a quote that starts a field opens a quoted field; the delimiter is
+    // not known here, so any of the three the reader sniffs counts.
+    if (c == '"' && field_start_) {
+      quoted_ = true;
+      field_start_ = false;
+      continue;
+    }
+    field_start_ = c == ',' || c == ';' || c == '\t';
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "leadkit/workspace.hpp"
 
@@ -66,6 +67,59 @@ json CustomValue(std::string_view v) {
   if (numeric && i == v.size()) return std::strtod(std::string(v).c_str(), nullptr);
   return std::string(v);
 }
+
+// Text key → position, with open addressing over (hash, position) pairs: keying 100k rows by
+// e-mail without a heap node and a copy of the key per row. The keys themselves stay where they
+// are; `key_of(position)` reads one back to confirm a match.
+class KeyIndex {
+ public:
+  template <typename KeyOf>
+  std::optional<uint32_t> Find(std::string_view key, const KeyOf& key_of) const {
+    if (slots_.empty()) return std::nullopt;
+    const uint32_t h = Hash(key);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.position == 0) return std::nullopt;
+      if (s.hash == h && key_of(s.position - 1) == key) return s.position - 1;
+    }
+  }
+  void Insert(std::string_view key, uint32_t position) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    Place({Hash(key), position + 1});
+    ++size_;
+  }
+  void Clear() {
+    slots_.clear();
+    size_ = 0;
+  }
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t position = 0;  // + 1; 0 marks an empty slot
+  };
+  static uint32_t Hash(std::string_view key) {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
+    return static_cast<uint32_t>(h ^ (h >> 32));
+  }
+  void Place(Slot s) {
+    size_t i = s.hash & mask_;
+    while (slots_[i].position != 0) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.position != 0) Place(s);
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
 
 }  // namespace
 
@@ -139,11 +193,27 @@ struct CsvImport::Impl {
   std::vector<int64_t> held_rows;
   bool dates_decided = false;
 
-  std::vector<Lead> staged;
+  // Grows a block at a time without moving the leads already read: a deque would allocate a
+  // node per lead, and a vector would move them all on every doubling.
+  struct Staged {
+    static constexpr size_t kBlock = 4096;
+    std::vector<std::unique_ptr<Lead[]>> blocks;
+    size_t count = 0;
+    Lead& operator[](size_t i) { return blocks[i / kBlock][i % kBlock]; }
+    size_t size() const { return count; }
+    void push_back(Lead&& lead) {
+      if (count % kBlock == 0 && count / kBlock == blocks.size()) {
+        // new[] without (): make_unique would value-initialise, zeroing 3 MB before the
+        // constructors run.
+        blocks.emplace_back(new Lead[kBlock]);
+      }
+      (*this)[count++] = std::move(lead);
+    }
+    void clear() { blocks.clear(), count = 0; }
+  } staged;
   std::vector<int64_t> staged_row;       // the file row each staged lead came from
   std::vector<bool> staged_is_update;    // replaces a stored lead
-  std::unordered_map<std::string, size_t> staged_by_id, staged_by_email;
-  std::unordered_map<std::string_view, uint32_t> stored_by_email;
+  KeyIndex staged_by_id, staged_by_email, stored_by_email;
   ImportReport report;
   CsvWriter rejected_csv{','};
   std::vector<RejectedCell> row_problems;  // the current row's
@@ -158,9 +228,8 @@ CsvImport::CsvImport(const Workspace& workspace, ImportOptions options)
       workspace_revision_(workspace.revision()) {
   const LeadStore& store = workspace.store();
   const std::vector<std::string>& emails = *store.Texts(Field::kEmail);
-  impl_->stored_by_email.reserve(store.size());
   for (uint32_t r = 0; r < store.size(); ++r) {
-    if (!emails[r].empty()) impl_->stored_by_email.emplace(emails[r], r);
+    if (!emails[r].empty()) impl_->stored_by_email.Insert(emails[r], r);
   }
 }
 
@@ -532,7 +601,7 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
   const LeadStore& store = workspace_.store();
   Lead lead;
   bool update_stored = false;
-  std::optional<size_t> merge_into;  // a staged lead this row updates
+  std::optional<uint32_t> merge_into;  // a staged lead this row updates
   if (errs.empty()) {
     std::string id, email;
     if (m.id_col >= 0 && static_cast<size_t>(m.id_col) < fields.size()) id = Trim(fields[m.id_col]);
@@ -541,17 +610,18 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
     }
     std::optional<uint32_t> stored;
     std::string matched_by;
+    const auto staged_id = [&m](uint32_t i) -> std::string_view { return m.staged[i].id; };
+    const auto staged_email = [&m](uint32_t i) -> std::string_view { return m.staged[i].email; };
+    const std::vector<std::string>& stored_emails = *store.Texts(Field::kEmail);
+    const auto stored_email = [&](uint32_t r) -> std::string_view { return stored_emails[r]; };
     if (!id.empty()) {
-      if (auto it = m.staged_by_id.find(id); it != m.staged_by_id.end()) merge_into = it->second;
-      else stored = store.RowOf(id);
+      merge_into = m.staged_by_id.Find(id, staged_id);
+      if (!merge_into) stored = store.RowOf(id);
       if (merge_into || stored) matched_by = "id";
     }
     if (matched_by.empty() && !email.empty()) {
-      if (auto it = m.staged_by_email.find(email); it != m.staged_by_email.end()) {
-        merge_into = it->second;
-      } else if (auto st = m.stored_by_email.find(email); st != m.stored_by_email.end()) {
-        stored = st->second;
-      }
+      merge_into = m.staged_by_email.Find(email, staged_email);
+      if (!merge_into) stored = m.stored_by_email.Find(email, stored_email);
       if (merge_into || stored) matched_by = "email";
     }
     if (!matched_by.empty()) {
@@ -618,8 +688,8 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
     return;
   }
   const size_t index = m.staged.size();
-  if (!lead.id.empty()) m.staged_by_id.emplace(lead.id, index);
-  if (!lead.email.empty()) m.staged_by_email.emplace(lead.email, index);
+  if (!lead.id.empty()) m.staged_by_id.Insert(lead.id, static_cast<uint32_t>(index));
+  if (!lead.email.empty()) m.staged_by_email.Insert(lead.email, static_cast<uint32_t>(index));
   m.staged.push_back(std::move(lead));
   m.staged_row.push_back(row);
   m.staged_is_update.push_back(update_stored);
@@ -633,14 +703,18 @@ Status Workspace::CommitImport(CsvImport& import) {
   }
   CsvImport::Impl& m = *import.impl_;
   std::vector<std::string> batch_ids;
-  for (const Lead& lead : m.staged) {
-    if (!lead.id.empty()) batch_ids.push_back(lead.id);
+  for (size_t i = 0; i < m.staged.size(); ++i) {
+    if (!m.staged[i].id.empty()) batch_ids.push_back(m.staged[i].id);
   }
   std::sort(batch_ids.begin(), batch_ids.end());
   store_.Reserve(store_.size() + m.staged.size());
-  for (Lead& lead : m.staged) {
-    if (lead.id.empty()) lead.id = NewId(batch_ids);
-    store_.Upsert(std::move(lead));
+  for (size_t i = 0; i < m.staged.size(); ++i) {
+    if (m.staged[i].id.empty()) m.staged[i].id = NewId(batch_ids);
+  }
+  constexpr size_t kBlock = CsvImport::Impl::Staged::kBlock;
+  for (size_t b = 0; b < m.staged.blocks.size(); ++b) {
+    const size_t n = std::min(kBlock, m.staged.size() - b * kBlock);
+    store_.UpsertMany(std::span<Lead>(m.staged.blocks[b].get(), n));
   }
   m.staged.clear();
   ++revision_;
@@ -651,12 +725,14 @@ Status Workspace::CommitImport(CsvImport& import) {
 
 std::vector<Lead> CsvImport::TakeAccepted() {
   Impl& m = *impl_;
-  std::vector<Lead> out = std::move(m.staged);
+  std::vector<Lead> out;
+  out.reserve(m.staged.size());
+  for (size_t i = 0; i < m.staged.size(); ++i) out.push_back(std::move(m.staged[i]));
   m.staged.clear();
   m.staged_row.clear();
   m.staged_is_update.clear();
-  m.staged_by_id.clear();
-  m.staged_by_email.clear();
+  m.staged_by_id.Clear();
+  m.staged_by_email.Clear();
   return out;
 }
 

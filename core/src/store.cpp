@@ -114,6 +114,21 @@ void LeadStore::Upsert(Lead lead) {
   WriteRow(row, std::move(lead));
 }
 
+void LeadStore::UpsertMany(std::span<Lead> leads) {
+  activity_.reset();
+  // Rows for the new leads are added with one resize per column, not one per lead: ~30 columns
+  // times 100k calls was a fifth of an import under wasm.
+  std::vector<uint32_t> rows(leads.size());
+  size_t next = ids_.size();
+  for (size_t i = 0; i < leads.size(); ++i) {
+    const auto [it, fresh] = row_of_.emplace(leads[i].id, static_cast<uint32_t>(next));
+    rows[i] = it->second;
+    next += fresh;
+  }
+  if (next > ids_.size()) ForEachColumn([next](auto& col) { col.resize(next); });
+  for (size_t i = 0; i < leads.size(); ++i) WriteRow(rows[i], std::move(leads[i]));
+}
+
 void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   const auto opt = [](const auto& v) { return v ? static_cast<double>(*v) : kMissing; };
   std::string& search = search_text_[row];

@@ -380,8 +380,8 @@ void Workspace::ReplaceLeads(std::vector<Lead> leads) {
   store_.Reserve(leads.size());
   for (Lead& lead : leads) {
     if (lead.id.empty()) lead.id = NewId(batch_ids);
-    store_.Upsert(std::move(lead));
   }
+  store_.UpsertMany(leads);
   ++revision_;
 }
 

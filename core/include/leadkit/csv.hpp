@@ -89,6 +89,8 @@ class CsvRecordCounter {
 
  private:
   bool quoted_ = false;
+  bool closing_ = false;      // a quote just ended a quoted part; "" would reopen it
+  bool field_start_ = true;
   bool after_cr_ = false;
   bool in_record_ = false;
   uint8_t bom_matched_ = 0;  // bytes of a leading byte order mark seen; 3 once decided

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -67,6 +68,8 @@ class LeadStore {
 
   // Inserts, or replaces the lead with the same id.
   void Upsert(Lead lead);
+  // The same for many leads, with distinct ids; they are moved from.
+  void UpsertMany(std::span<Lead> leads);
   // Makes room for `rows` leads in total, so a bulk load does not regrow ~30 columns as it goes.
   void Reserve(size_t rows);
   bool Remove(std::string_view id);
