@@ -199,17 +199,27 @@ struct CsvImport::Impl {
     static constexpr size_t kBlock = 4096;
     std::vector<std::unique_ptr<Lead[]>> blocks;
     size_t count = 0;
+    size_t handed_out = 0;  // slots below this were written to and must be reset before reuse
     Lead& operator[](size_t i) { return blocks[i / kBlock][i % kBlock]; }
     size_t size() const { return count; }
-    void push_back(Lead&& lead) {
-      if (count % kBlock == 0 && count / kBlock == blocks.size()) {
+    // The slot for the next lead, default-constructed: rows are read straight into it.
+    Lead& Next() {
+      if (count / kBlock == blocks.size()) {
         // new[] without (): make_unique would value-initialise, zeroing 3 MB before the
         // constructors run.
         blocks.emplace_back(new Lead[kBlock]);
       }
-      (*this)[count++] = std::move(lead);
+      Lead& slot = (*this)[count];
+      if (count < handed_out) slot = Lead();
+      handed_out = std::max(handed_out, count + 1);
+      return slot;
     }
-    void clear() { blocks.clear(), count = 0; }
+    void Keep() { ++count; }  // the slot from Next() holds an accepted lead
+    void push_back(Lead&& lead) {
+      Next() = std::move(lead);
+      Keep();
+    }
+    void clear() { blocks.clear(), count = 0, handed_out = 0; }
   } staged;
   std::vector<int64_t> staged_row;       // the file row each staged lead came from
   std::vector<bool> staged_is_update;    // replaces a stored lead
@@ -218,6 +228,7 @@ struct CsvImport::Impl {
   CsvWriter rejected_csv{','};
   std::vector<RejectedCell> row_problems;  // the current row's
   int id_col = -1, email_col = -1, created_col = -1;
+  std::string row_email;  // the current row's, normalised
 };
 
 CsvImport::CsvImport(const Workspace& workspace, ImportOptions options)
@@ -410,7 +421,7 @@ void CsvImport::ApplyCells(std::span<const std::string_view> fields, int64_t row
       case Target::kLastName: text(c, v, TextLimits::kShort, lead.last_name); names_set = true; break;
       case Target::kFullName: full_name = v, full_name_col = c; break;
       case Target::kEmail: {
-        std::string e = NormalizeEmail(v);
+        std::string e = static_cast<int>(c) == m.email_col ? std::move(m.row_email) : NormalizeEmail(v);
         if (e.size() > TextLimits::kEmail || !LooksLikeEmail(e)) {
           fail(c, "expected an e-mail address such as ana@example.com, got " + Quoted(v));
         } else {
@@ -599,11 +610,16 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
   }
 
   const LeadStore& store = workspace_.store();
-  Lead lead;
+  // A new lead is read straight into its staging slot; a duplicate is merged into a copy.
+  Lead merged;
+  Lead* target = &merged;
+  bool in_place = false;
   bool update_stored = false;
   std::optional<uint32_t> merge_into;  // a staged lead this row updates
   if (errs.empty()) {
-    std::string id, email;
+    std::string id;
+    std::string& email = m.row_email;  // ApplyCells takes it from here rather than redo it
+    email.clear();
     if (m.id_col >= 0 && static_cast<size_t>(m.id_col) < fields.size()) id = Trim(fields[m.id_col]);
     if (m.email_col >= 0 && static_cast<size_t>(m.email_col) < fields.size()) {
       email = NormalizeEmail(fields[m.email_col]);
@@ -647,12 +663,15 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
           stored.reset();
           break;
         case OnDuplicate::kUpdate:
-          if (merge_into) lead = m.staged[*merge_into];
-          else lead = store.GetRow(*stored), update_stored = true;
+          if (merge_into) merged = m.staged[*merge_into];
+          else merged = store.GetRow(*stored), update_stored = true;
           break;
       }
     }
-    if (!merge_into && !update_stored) {
+    in_place = !merge_into && !update_stored;
+    if (in_place) target = &m.staged.Next();
+    Lead& lead = *target;
+    if (in_place) {
       lead.source = m.mapping.default_source;
       lead.created_at = lead.updated_at = options_.now_ms;
     }
@@ -682,6 +701,7 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
     m.report.rejected.insert(m.report.rejected.end(), errs.begin(), errs.end());
     return;
   }
+  Lead& lead = *target;
   if (merge_into) {
     m.staged[*merge_into] = std::move(lead);
     ++m.report.updated;
@@ -690,7 +710,11 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
   const size_t index = m.staged.size();
   if (!lead.id.empty()) m.staged_by_id.Insert(lead.id, static_cast<uint32_t>(index));
   if (!lead.email.empty()) m.staged_by_email.Insert(lead.email, static_cast<uint32_t>(index));
-  m.staged.push_back(std::move(lead));
+  if (in_place) {
+    m.staged.Keep();
+  } else {
+    m.staged.push_back(std::move(lead));
+  }
   m.staged_row.push_back(row);
   m.staged_is_update.push_back(update_stored);
   ++(update_stored ? m.report.updated : m.report.imported);

@@ -114,6 +114,20 @@ void LeadStore::Upsert(Lead lead) {
   WriteRow(row, std::move(lead));
 }
 
+const std::string& LeadStore::SearchText(uint32_t row) const {
+  std::string& search = search_text_[row];
+  if (!search.empty()) return search;  // never empty once built: it holds four line breaks
+  search.reserve(first_name_[row].size() + last_name_[row].size() + company_[row].size() +
+                 email_[row].size() + 4);
+  for (const std::string* part : {&first_name_[row], &last_name_[row], &company_[row], &email_[row]}) {
+    const size_t at = search.size();
+    search += *part;
+    for (size_t i = at; i < search.size(); ++i) search[i] = LowerAscii(search[i]);
+    search += '\n';
+  }
+  return search;
+}
+
 void LeadStore::UpsertMany(std::span<Lead> leads) {
   activity_.reset();
   // Rows for the new leads are added with one resize per column, not one per lead: ~30 columns
@@ -131,16 +145,7 @@ void LeadStore::UpsertMany(std::span<Lead> leads) {
 
 void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   const auto opt = [](const auto& v) { return v ? static_cast<double>(*v) : kMissing; };
-  std::string& search = search_text_[row];
-  search.clear();
-  search.reserve(lead.first_name.size() + lead.last_name.size() + lead.company.size() +
-                 lead.email.size() + 4);
-  for (const std::string* part : {&lead.first_name, &lead.last_name, &lead.company, &lead.email}) {
-    const size_t at = search.size();
-    search += *part;
-    for (size_t i = at; i < search.size(); ++i) search[i] = LowerAscii(search[i]);
-    search += '\n';
-  }
+  search_text_[row].clear();  // built on the first search that needs it (SearchText)
   ids_[row] = std::move(lead.id);
   first_name_[row] = std::move(lead.first_name);
   last_name_[row] = std::move(lead.last_name);
@@ -392,7 +397,7 @@ std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMa
     }
   }
   if (!spec.search.empty()) {
-    keep([&](uint32_t r) { return search_text_[r].find(spec.search) != std::string::npos; });
+    keep([&](uint32_t r) { return SearchText(r).find(spec.search) != std::string::npos; });
   }
   return rows;
 }

@@ -23,13 +23,13 @@ const COUNTRIES = ['Germany', 'United States', 'Spain', 'France', 'United Kingdo
 const SOURCES = ['ORGANIC_SEARCH', 'PAID_SOCIAL', 'REFERRALS', 'Webinar', 'Cold Call', 'LinkedIn'];
 
 // Deterministic rows: the same text every run. Every 4th company has a comma (quoted), every 5th
-// note spans two lines, every 7th has doubled quotes.
+// note spans two lines, every 7th has doubled quotes, and most are empty, as in real exports.
 function row(i) {
   const first = FIRST[i % FIRST.length];
   const last = LAST[(i * 7) % LAST.length];
   const company = i % 4 === 0 ? `"Firm ${i % 5000}, Inc."` : `Firm ${i % 5000}`;
   const notes = i % 5 === 0 ? `"Met at the fair.\nFollow up in Q${1 + (i % 4)}"`
-    : i % 7 === 0 ? `"Said ""call me later"""` : 'Downloaded the pricing sheet';
+    : i % 7 === 0 ? `"Said ""call me later"""` : i % 3 === 0 ? 'Pricing page' : '';
   const month = 1 + (i % 12);
   const day = 1 + (i % 28);
   return [first, last, `${first}.${last}${i}@firm${i % 5000}.com`.toLowerCase(), company,

@@ -25,15 +25,17 @@ function byteLength(input) {
   throw new LeadkitError('CSV input is text, bytes (Uint8Array or ArrayBuffer) or a Blob');
 }
 
-// The input as Uint8Array chunks of about 1 MiB; text is encoded a slice at a time.
-async function* chunksOf(input) {
+// The input as Uint8Array chunks of about 1 MiB; text is encoded a slice at a time, or with
+// `textSlices` handed over as string slices for the caller to encode.
+async function* chunksOf(input, textSlices = false) {
   if (typeof input === 'string') {
     const chars = CHUNK_BYTES / 2;
     for (let at = 0; at < input.length;) {
       let end = Math.min(input.length, at + chars);
       const last = input.charCodeAt(end - 1);
       if (end < input.length && last >= 0xd800 && last <= 0xdbff) end -= 1;  // keep pairs whole
-      yield utf8.encode(input.slice(at, end));
+      const slice = input.slice(at, end);
+      yield textSlices ? slice : utf8.encode(slice);
       at = end;
     }
     return;
@@ -236,26 +238,31 @@ class Engine {
     unwrap(m.beginImport(handle, toJsonText({ preset, mapping, onDuplicate, delimiter }, 'options'), now));
     let buffer = 0;
     let capacity = 0;
+    // A chunk is bytes, or a slice of text encoded straight into the heap (no copy in between).
     const feed = (chunk, countOnly) => {
-      if (chunk.length > capacity) {
+      const need = typeof chunk === 'string' ? chunk.length * 3 : chunk.length;
+      if (need > capacity) {
         if (buffer) m._free(buffer);
-        capacity = Math.max(chunk.length, CHUNK_BYTES);
+        capacity = Math.max(need, CHUNK_BYTES);
         buffer = m._malloc(capacity);
         if (!buffer) throw new LeadkitError(`not enough memory to read ${capacity} bytes of CSV`);
       }
-      m.HEAPU8.set(chunk, buffer);  // read HEAPU8 after malloc: growing the heap replaces it
-      return unwrap(m.feedImport(handle, buffer, chunk.length, countOnly));
+      // Read HEAPU8 after malloc: growing the heap replaces it.
+      const length = typeof chunk === 'string'
+        ? utf8.encodeInto(chunk, m.HEAPU8.subarray(buffer, buffer + capacity)).written
+        : (m.HEAPU8.set(chunk, buffer), chunk.length);
+      return { rows: unwrap(m.feedImport(handle, buffer, length, countOnly)), length };
     };
     try {
       let rowsTotal = null;
       if (onProgress) {
-        for await (const chunk of chunksOf(input)) feed(chunk, true);
+        for await (const chunk of chunksOf(input, true)) feed(chunk, true);
         rowsTotal = unwrap(m.countedRows(handle));
       }
       let bytesDone = 0;
-      for await (const chunk of chunksOf(input)) {
-        const rowsDone = feed(chunk, false);
-        bytesDone += chunk.length;
+      for await (const chunk of chunksOf(input, true)) {
+        const { rows: rowsDone, length } = feed(chunk, false);
+        bytesDone += length;
         onProgress?.({ rowsDone, rowsTotal, bytesDone, bytesTotal });
       }
       const report = unwrap(m.finishImport(handle, !dryRun));
