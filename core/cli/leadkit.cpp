@@ -2,15 +2,25 @@
 // batch jobs. Files stream through in 1 MiB chunks. Problems go to stderr with their row and
 // column; the exit status is 0 when every row landed, 2 when some rows were rejected, 1 when the
 // command could not run at all.
+#include <array>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "leadkit/import.hpp"
 #include "leadkit/iso_time.hpp"
@@ -33,7 +43,14 @@ presets: hubspot, salesforce, pipedrive, linkedin, basic (default: picked from t
 )";
 
 constexpr size_t kChunk = 1 << 20;
-constexpr size_t kScoreBatch = 1 << 16;  // rows scored and written at a time by `score`
+// `score` writes its output after each chunk that brings the rows read since the last write to
+// kScoreBatch or more. Rows that carry ids are checked against the leads of the part written
+// before (a duplicate gets a new id), so for them these parts are also the batches scored.
+constexpr int64_t kScoreBatch = 1 << 16;
+// Rows without ids are scored in smaller batches, which stay in the cache; chunks are fed to the
+// import in slices so that the batches stay near this size.
+constexpr int64_t kSmallBatch = 1 << 12;
+constexpr size_t kSlice = 1 << 16;
 
 struct Args {
   std::string command;
@@ -187,42 +204,179 @@ int Import(const Args& a, int64_t now) {
   return ReportRejected(file, r);
 }
 
+// Hands items from one thread to another, first in, first out.
+template <typename T>
+class Channel {
+ public:
+  void Push(T item) {
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(item));
+    changed_.notify_all();
+  }
+  // Waits for an item; false once the channel is closed and empty.
+  bool Pop(T& item) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return false;
+    item = std::move(items_.front());
+    items_.pop_front();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<T> items_;
+  bool closed_ = false;
+};
+
+// Writes parts of the output on a thread of its own, so that scoring goes on while whatever
+// reads the output (often a pipe) catches up.
+class OutputThread {
+ public:
+  OutputThread() : thread_([this] { Run(); }) {}
+  ~OutputThread() { Finish(); }
+  // Queues `text` and leaves in it an empty buffer, one written before when there is one. Waits
+  // while a part is already queued.
+  void Write(std::string& text) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return queued_.empty(); });
+    queued_.push_back(std::move(text));
+    text.clear();
+    if (!spare_.empty()) {
+      text = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    changed_.notify_all();
+  }
+  // Returns once everything queued is written.
+  void Finish() {
+    {
+      std::lock_guard lock(mu_);
+      finishing_ = true;
+      changed_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      changed_.wait(lock, [&] { return !queued_.empty() || finishing_; });
+      if (queued_.empty()) return;
+      std::string text = std::move(queued_.front());
+      queued_.pop_front();
+      lock.unlock();
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      text.clear();
+      lock.lock();
+      spare_.push_back(std::move(text));
+      changed_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::string> queued_;
+  std::vector<std::string> spare_;
+  bool finishing_ = false;
+  std::thread thread_;
+};
+
+// Reads, scores and writes on three threads: one reads the rows of a batch and commits them to a
+// workspace, another scores and formats the batch before it, and a third writes what is done.
 int Score(const Args& a, int64_t now) {
   if (a.files.size() != 1 || !a.options.contains("model")) return Fail("score needs --model MODEL.json and FILE.csv");
-  Workspace ws;
+  // Rows are read against `read_ws`, and batches committed in turn to the workspaces of `pool`.
+  // Rows that carry ids are matched against the batch before them: batches then all go to
+  // `read_ws`, each once the one before is scored.
+  Workspace read_ws;
+  std::array<Workspace, 3> pool;  // one being committed, one waiting, one being scored
   int status = 0;
-  if (!LoadModel(a, ws, status)) return status;
+  if (!LoadModel(a, read_ws, status)) return status;
+  for (Workspace& ws : pool) {
+    if (!LoadModel(a, ws, status)) return status;
+  }
   auto options = Options(a, now);
   if (!options) return Fail(options.error().ToString());
   options.value().on_duplicate = leadkit::OnDuplicate::kCreate;  // every row is scored
-  json export_options = ExportOptions(a);
-  if (auto probe = ws.ExportCsv(export_options, now); !probe) return Fail(probe.error().ToString());
-  CsvImport import(ws, std::move(options.value()));
-  bool header_written = false;
-  const auto flush = [&]() {
-    ws.ReplaceLeads(import.TakeAccepted());
-    std::string csv = ws.ExportCsv(export_options, now).value();
-    if (header_written) csv.erase(0, csv.find('\n') + 1);
-    header_written = true;
-    std::fwrite(csv.data(), 1, csv.size(), stdout);
+  const json export_options = ExportOptions(a);
+  if (auto probe = read_ws.ExportCsv(export_options, now); !probe) {
+    return Fail(probe.error().ToString());
+  }
+#ifdef __GLIBC__
+  // Every batch frees what the one before allocated; given back to the system in between, the
+  // memory came back as page faults, a third of the run.
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_MMAP_THRESHOLD, 1 << 25);
+#endif
+  CsvImport import(read_ws, std::move(options.value()));
+  Channel<Workspace*> free_pool, free_read;
+  for (Workspace& ws : pool) free_pool.Push(&ws);
+  free_read.Push(&read_ws);
+  struct Committed {
+    Workspace* ws;
+    bool write;  // the output so far is written after this batch
   };
+  Channel<Committed> committed;
   const std::string& file = a.files[0];
   leadkit::Status fed = leadkit::Ok{};
-  int64_t flushed_at = 0;
-  const bool read = StreamFile(file, [&](std::string_view chunk) {
-    if (!(fed = import.Feed(chunk))) return false;
-    if (import.rows_done() - flushed_at >= static_cast<int64_t>(kScoreBatch)) {
-      flush();
-      flushed_at = import.rows_done();
-    }
-    return true;
+  bool read = false;
+  std::optional<leadkit::Result<leadkit::ImportReport>> report;  // once the whole file is read
+  std::thread reader([&] {
+    leadkit::LeadBatch batch;
+    uint64_t next_id = read_ws.next_id();
+    const auto hand_over = [&](bool write) {
+      import.SwapAccepted(batch);
+      Workspace* ws = nullptr;
+      (import.reads_ids() ? free_read : free_pool).Pop(ws);
+      ws->set_next_id(next_id);
+      ws->ReplaceLeads(batch);
+      next_id = ws->next_id();
+      committed.Push({ws, write});
+    };
+    int64_t written_at = 0, handed_at = 0;
+    read = StreamFile(file, [&](std::string_view chunk) {
+      for (size_t at = 0; at < chunk.size(); at += kSlice) {
+        if (!(fed = import.Feed(chunk.substr(at, kSlice)))) return false;
+        if (!import.reads_ids() && import.rows_done() - handed_at >= kSmallBatch) {
+          hand_over(false);
+          handed_at = import.rows_done();
+        }
+      }
+      if (import.rows_done() - written_at >= kScoreBatch) {
+        hand_over(true);
+        written_at = handed_at = import.rows_done();
+      }
+      return true;
+    });
+    if (read) report = import.Finish();
+    if (report && *report) hand_over(true);
+    committed.Close();
   });
+  // Output is held until the reader says where the parts written at once end, so that a file
+  // that turns out to be broken halfway leaves the same output as reading it in one thread.
+  OutputThread output;
+  std::string csv;
+  bool header = true;
+  for (Committed c; committed.Pop(c);) {
+    (void)c.ws->AppendCsv(export_options, now, header, csv);  // the options were checked above
+    header = false;
+    (c.ws == &read_ws ? free_read : free_pool).Push(c.ws);
+    if (c.write) output.Write(csv);
+  }
+  reader.join();
+  output.Finish();
   if (!read) return fed ? 1 : Fail(Where(file, fed.error()));
-  auto report = import.Finish();
-  if (!report) return Fail(Where(file, report.error()));
-  flush();
+  if (!*report) return Fail(Where(file, report->error()));
   std::fflush(stdout);
-  return ReportRejected(file, report.value());
+  return ReportRejected(file, report->value());
 }
 
 int Export(const Args& a, int64_t now) {

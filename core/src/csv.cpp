@@ -163,10 +163,12 @@ bool CsvReader::EmitRecord(const CsvSink& sink) {
   if (!blank) {
     views_.clear();
     size_t start = 0;
+    // One pass over the record's bytes; field by field only when it found something.
+    const bool all_valid = IsValidUtf8(field_bytes_);
     for (size_t i = 0; i < field_ends_.size(); ++i) {
       const std::string_view f(field_bytes_.data() + start, field_ends_[i] - start);
       size_t bad = 0;
-      if (!IsValidUtf8(f, &bad)) {
+      if (!all_valid && !IsValidUtf8(f, &bad)) {
         problems_.push_back({static_cast<int>(i), "is not valid UTF-8 (byte " +
                                                       std::to_string(bad + 1) +
                                                       "); save the file as CSV UTF-8"});

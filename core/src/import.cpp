@@ -760,4 +760,19 @@ std::vector<Lead> CsvImport::TakeAccepted() {
   return out;
 }
 
+void CsvImport::SwapAccepted(LeadBatch& batch) {
+  static_assert(LeadBatch::kBlock == Impl::Staged::kBlock);
+  Impl& m = *impl_;
+  std::swap(m.staged.blocks, batch.blocks);
+  batch.size = m.staged.count;
+  m.staged.count = 0;
+  m.staged.handed_out = m.staged.blocks.size() * Impl::Staged::kBlock;
+  m.staged_row.clear();
+  m.staged_is_update.clear();
+  m.staged_by_id.Clear();
+  m.staged_by_email.Clear();
+}
+
+bool CsvImport::reads_ids() const { return impl_->id_col >= 0; }
+
 }  // namespace leadkit

@@ -1254,7 +1254,8 @@ void RuleProgram::Run(const LeadStore& store, const RuleBinding& bound, int64_t 
 double RuleProgram::Limit(const double* points, size_t stride, std::vector<double>* after_rule,
                           std::vector<double>* group_cut, double* total_cut) const {
   const auto within = [](double v, double limit) { return limit > 0 ? std::clamp(v, -limit, limit) : v; };
-  std::vector<double> group_sum(groups_.size(), 0.0);
+  thread_local std::vector<double> group_sum;  // runs once per scored row: no allocation each time
+  group_sum.assign(groups_.size(), 0.0);
   if (after_rule) after_rule->assign(rules_.size(), 0.0);
   for (size_t r = 0; r < rules_.size(); ++r) {
     const double p = within(points[r * stride], rules_[r].limit);

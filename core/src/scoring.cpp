@@ -125,9 +125,12 @@ Score ScoringModel::Combine(const LeadStore& store, uint32_t row, int64_t now_ms
                             std::vector<Contribution>* lines) const {
   Score s;
   int64_t sum = 0;
-  const auto add = [&](const char* kind, const std::string& label, int64_t cents) {
+  // A label is copied only into a contribution that is kept, not for every term of every row.
+  const auto add = [&](const char* kind, std::string_view label, int64_t cents) {
     sum += cents;
-    if (lines && cents != 0) lines->push_back({kind, label, static_cast<double>(cents) / 100});
+    if (lines && cents != 0) {
+      lines->push_back({kind, std::string(label), static_cast<double>(cents) / 100});
+    }
   };
   // Fit: each matched criterion's share of the profile's positive points.
   const auto& crit = profile_.criteria();
@@ -169,7 +172,8 @@ Score ScoringModel::Combine(const LeadStore& store, uint32_t row, int64_t now_ms
   rules_.Limit(rules, stride, &after_rule, &group_cut, &total_cut);
   for (size_t r = 0; r < after_rule.size(); ++r) add("rule", rules_.rules()[r].label, Cents(after_rule[r]));
   for (size_t g = 0; g < group_cut.size(); ++g) {
-    add("limit", "Group \"" + rules_.groups()[g].name + "\" limit", Cents(group_cut[g]));
+    const int64_t cut = Cents(group_cut[g]);
+    if (cut != 0) add("limit", "Group \"" + rules_.groups()[g].name + "\" limit", cut);
   }
   add("limit", "Rules total limit", Cents(total_cut));
   add("limit", "Score stays within 0-100", std::clamp<int64_t>(sum, 0, 10000) - sum);
@@ -189,7 +193,11 @@ void ScoringModel::ScoreRows(const LeadStore& store, const ChannelMap& channels,
                              uint32_t begin, uint32_t end, std::vector<Score>& out,
                              std::vector<std::vector<Contribution>>* lines) const {
   out.resize(end - begin);
-  if (lines) lines->assign(end - begin, {});
+  if (lines) {
+    // Emptied rather than replaced: a caller scoring block after block keeps the vectors' memory.
+    lines->resize(end - begin);
+    for (std::vector<Contribution>& l : *lines) l.clear();
+  }
   const auto rule_of_code = engagement_.RuleOfCode(store);
   const RuleBinding profile_binding = profile_.program().Bind(store, channels);
   const RuleBinding rules_binding = rules_.Bind(store, channels);

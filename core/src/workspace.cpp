@@ -385,6 +385,24 @@ void Workspace::ReplaceLeads(std::vector<Lead> leads) {
   ++revision_;
 }
 
+void Workspace::ReplaceLeads(LeadBatch& batch) {
+  store_.Clear();
+  std::vector<std::string> batch_ids;
+  for (size_t i = 0; i < batch.size; ++i) {
+    if (!batch[i].id.empty()) batch_ids.push_back(batch[i].id);
+  }
+  std::sort(batch_ids.begin(), batch_ids.end());
+  store_.Reserve(batch.size);
+  for (size_t i = 0; i < batch.size; ++i) {
+    if (batch[i].id.empty()) batch[i].id = NewId(batch_ids);
+  }
+  for (size_t at = 0; at < batch.size; at += LeadBatch::kBlock) {
+    const size_t n = std::min(LeadBatch::kBlock, batch.size - at);
+    store_.UpsertMany(std::span<Lead>(&batch[at], n));
+  }
+  ++revision_;
+}
+
 bool Workspace::Remove(std::string_view id) {
   if (!store_.Remove(id)) return false;
   ++revision_;

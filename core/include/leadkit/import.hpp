@@ -65,6 +65,17 @@ struct ImportReport {
   nlohmann::json ToJson() const;
 };
 
+// Accepted leads handed over by CsvImport::SwapAccepted: blocks of leads that keep their memory
+// when handed back, so a consumer reading a large file in batches does not allocate every lead
+// anew per batch.
+struct LeadBatch {
+  static constexpr size_t kBlock = 4096;
+  std::vector<std::unique_ptr<Lead[]>> blocks;
+  size_t size = 0;  // leads [0, size) are in use
+
+  Lead& operator[](size_t i) { return blocks[i / kBlock][i % kBlock]; }
+};
+
 // The header of the reason column in rejected-row files; a re-import ignores it.
 inline constexpr std::string_view kRejectReasonHeader = "leadkit error";
 
@@ -85,6 +96,13 @@ class CsvImport {
   // For streaming consumers such as the CLI's score: hands over the leads accepted so far (ids of
   // new leads not yet assigned) and forgets them, so duplicates are only caught within a batch.
   std::vector<Lead> TakeAccepted();
+  // The same without moving a lead: the staged blocks are swapped with `batch`'s, whose leads
+  // (consumed, e.g. by Workspace::ReplaceLeads) are reset as new rows are read into them.
+  void SwapAccepted(LeadBatch& batch);
+  // Whether rows carry lead ids (a column maps to "id"). Only then does reading a row look up
+  // the workspace's current leads; e-mails are matched against those stored when the import
+  // began. Known once the header row is read.
+  bool reads_ids() const;
 
  private:
   friend class Workspace;

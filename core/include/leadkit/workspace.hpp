@@ -61,10 +61,20 @@ class Workspace {
   // qualifiesAs and topReasons. Options: {columns, scores, reasons (how many, default 3), ids
   // (only these leads), delimiter, guardFormulas (default true)}.
   Result<std::string> ExportCsv(const nlohmann::json& options, int64_t now_ms) const;
+  // The same appended to `out`, with the header row only when `header` is set: for a caller that
+  // writes one file a batch of leads at a time and reuses its buffer.
+  Status AppendCsv(const nlohmann::json& options, int64_t now_ms, bool header,
+                   std::string& out) const;
 
   // Replaces every lead with `leads` (already validated, e.g. by CsvImport), giving ids to those
   // without one.
   void ReplaceLeads(std::vector<Lead> leads);
+  // The same for a batch from CsvImport::SwapAccepted, whose leads are moved from.
+  void ReplaceLeads(LeadBatch& batch);
+  // Where generated ids ("lead-<n>") go on from: a caller spreading one stream of leads over
+  // several workspaces carries it from one to the next.
+  uint64_t next_id() const { return next_id_; }
+  void set_next_id(uint64_t next) { next_id_ = next; }
 
   // Goes up with every change to the leads or channels.
   uint64_t revision() const { return revision_; }
