@@ -259,12 +259,13 @@ class FieldWriter {
   FieldWriter(const FieldWriter&) = delete;
   FieldWriter& operator=(const FieldWriter&) = delete;
 
-  void Field(std::string_view value) {
+  // `guard` false for text leadkit wrote itself ("+25 Decision maker"), which is no formula.
+  void Field(std::string_view value, bool guard = true) {
     // At worst every byte is a quote, doubled, plus the delimiter, two quotes and an apostrophe.
     char* p = Room(2 * value.size() + 4);
     if (row_started_) *p++ = delimiter_;
     row_started_ = true;
-    const bool formula = guard_formulas_ && !value.empty() &&
+    const bool formula = guard && guard_formulas_ && !value.empty() &&
                          (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@');
     if (!formula && !NeedsQuotes(value)) {
       // Most cells are a few bytes: a loop beats a call to memmove.
@@ -441,7 +442,7 @@ Status Workspace::AppendCsv(const json& options, int64_t now_ms, bool header,
         w.Field(s[k].matrix);
         w.Field(StageName(s[k].stage));
         if (reasons > 0) TopReasons(lines[k], reasons, order, top);
-        w.Field(reasons > 0 ? std::string_view(top) : std::string_view());
+        w.Field(reasons > 0 ? std::string_view(top) : std::string_view(), false);
       }
       w.EndRow();
     }
