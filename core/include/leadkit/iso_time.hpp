@@ -18,4 +18,7 @@ std::string FormatIsoTime(int64_t ms_since_epoch);
 
 inline constexpr int64_t kMsPerDay = 86'400'000;
 
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar; m and d are not checked.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+
 }  // namespace leadkit
