@@ -45,6 +45,10 @@ Error Fatal(std::string message, int64_t line) {
   return e;
 }
 
+Error NulByte(int64_t line) {
+  return Fatal("this looks like a binary file, not CSV (a NUL byte)", line);
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view text, size_t* bad_offset) {
@@ -248,7 +252,7 @@ Status CsvReader::Consume(std::string_view data, bool last, const CsvSink& sink)
         while (q < end && *q != delim && *q != '\n' && *q != '\r') {
           if (*q == '\0') {
             stopped_ = true;
-            return Fatal("this looks like a binary file, not CSV (a NUL byte)", line_);
+            return NulByte(line_);
           }
           ++q;
         }
@@ -273,7 +277,7 @@ Status CsvReader::Consume(std::string_view data, bool last, const CsvSink& sink)
           if (*q == '\n') ++line_;
           if (*q == '\0') {
             stopped_ = true;
-            return Fatal("this looks like a binary file, not CSV (a NUL byte)", line_);
+            return NulByte(line_);
           }
           ++q;
         }

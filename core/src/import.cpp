@@ -196,7 +196,7 @@ struct CsvImport::Impl {
   // Grows a block at a time without moving the leads already read: a deque would allocate a
   // node per lead, and a vector would move them all on every doubling.
   struct Staged {
-    static constexpr size_t kBlock = 4096;
+    static constexpr size_t kBlock = LeadBatch::kBlock;
     std::vector<std::unique_ptr<Lead[]>> blocks;
     size_t count = 0;
     size_t handed_out = 0;  // slots below this were written to and must be reset before reuse
@@ -222,7 +222,6 @@ struct CsvImport::Impl {
     void clear() { blocks.clear(), count = 0, handed_out = 0; }
   } staged;
   std::vector<int64_t> staged_row;       // the file row each staged lead came from
-  std::vector<bool> staged_is_update;    // replaces a stored lead
   KeyIndex staged_by_id, staged_by_email, stored_by_email;
   ImportReport report;
   CsvWriter rejected_csv{','};
@@ -716,7 +715,6 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
     m.staged.push_back(std::move(lead));
   }
   m.staged_row.push_back(row);
-  m.staged_is_update.push_back(update_stored);
   ++(update_stored ? m.report.updated : m.report.imported);
 }
 
@@ -725,50 +723,20 @@ Status Workspace::CommitImport(CsvImport& import) {
   if (import.workspace_revision_ != revision_) {
     return MakeError("the workspace changed while the file was being read; import it again");
   }
-  CsvImport::Impl& m = *import.impl_;
-  std::vector<std::string> batch_ids;
-  for (size_t i = 0; i < m.staged.size(); ++i) {
-    if (!m.staged[i].id.empty()) batch_ids.push_back(m.staged[i].id);
-  }
-  std::sort(batch_ids.begin(), batch_ids.end());
-  store_.Reserve(store_.size() + m.staged.size());
-  for (size_t i = 0; i < m.staged.size(); ++i) {
-    if (m.staged[i].id.empty()) m.staged[i].id = NewId(batch_ids);
-  }
-  constexpr size_t kBlock = CsvImport::Impl::Staged::kBlock;
-  for (size_t b = 0; b < m.staged.blocks.size(); ++b) {
-    const size_t n = std::min(kBlock, m.staged.size() - b * kBlock);
-    store_.UpsertMany(std::span<Lead>(m.staged.blocks[b].get(), n));
-  }
-  m.staged.clear();
-  ++revision_;
+  LeadBatch batch;
+  import.SwapAccepted(batch);
+  AddLeads(batch);
   import.fatal_ = MakeError("this import was already committed");
   return Ok{};
 }
 
-
-std::vector<Lead> CsvImport::TakeAccepted() {
-  Impl& m = *impl_;
-  std::vector<Lead> out;
-  out.reserve(m.staged.size());
-  for (size_t i = 0; i < m.staged.size(); ++i) out.push_back(std::move(m.staged[i]));
-  m.staged.clear();
-  m.staged_row.clear();
-  m.staged_is_update.clear();
-  m.staged_by_id.Clear();
-  m.staged_by_email.Clear();
-  return out;
-}
-
 void CsvImport::SwapAccepted(LeadBatch& batch) {
-  static_assert(LeadBatch::kBlock == Impl::Staged::kBlock);
   Impl& m = *impl_;
   std::swap(m.staged.blocks, batch.blocks);
   batch.size = m.staged.count;
   m.staged.count = 0;
   m.staged.handed_out = m.staged.blocks.size() * Impl::Staged::kBlock;
   m.staged_row.clear();
-  m.staged_is_update.clear();
   m.staged_by_id.Clear();
   m.staged_by_email.Clear();
 }

@@ -370,29 +370,18 @@ Status Workspace::SetChannels(const json& mapping) {
   return Ok{};
 }
 
-void Workspace::ReplaceLeads(std::vector<Lead> leads) {
-  store_.Clear();
-  std::vector<std::string> batch_ids;
-  for (const Lead& lead : leads) {
-    if (!lead.id.empty()) batch_ids.push_back(lead.id);
-  }
-  std::sort(batch_ids.begin(), batch_ids.end());
-  store_.Reserve(leads.size());
-  for (Lead& lead : leads) {
-    if (lead.id.empty()) lead.id = NewId(batch_ids);
-  }
-  store_.UpsertMany(leads);
-  ++revision_;
-}
-
 void Workspace::ReplaceLeads(LeadBatch& batch) {
   store_.Clear();
+  AddLeads(batch);
+}
+
+void Workspace::AddLeads(LeadBatch& batch) {
   std::vector<std::string> batch_ids;
   for (size_t i = 0; i < batch.size; ++i) {
     if (!batch[i].id.empty()) batch_ids.push_back(batch[i].id);
   }
   std::sort(batch_ids.begin(), batch_ids.end());
-  store_.Reserve(batch.size);
+  store_.Reserve(store_.size() + batch.size);
   for (size_t i = 0; i < batch.size; ++i) {
     if (batch[i].id.empty()) batch[i].id = NewId(batch_ids);
   }

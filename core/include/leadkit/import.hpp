@@ -95,9 +95,8 @@ class CsvImport {
   int64_t rows_done() const { return rows_done_; }
   // For streaming consumers such as the CLI's score: hands over the leads accepted so far (ids of
   // new leads not yet assigned) and forgets them, so duplicates are only caught within a batch.
-  std::vector<Lead> TakeAccepted();
-  // The same without moving a lead: the staged blocks are swapped with `batch`'s, whose leads
-  // (consumed, e.g. by Workspace::ReplaceLeads) are reset as new rows are read into them.
+  // The staged blocks are swapped with `batch`'s, whose leads (consumed, e.g. by
+  // Workspace::ReplaceLeads) are reset as new rows are read into them.
   void SwapAccepted(LeadBatch& batch);
   // Whether rows carry lead ids (a column maps to "id"). Only then does reading a row look up
   // the workspace's current leads; e-mails are matched against those stored when the import

@@ -66,10 +66,8 @@ class Workspace {
   Status AppendCsv(const nlohmann::json& options, int64_t now_ms, bool header,
                    std::string& out) const;
 
-  // Replaces every lead with `leads` (already validated, e.g. by CsvImport), giving ids to those
-  // without one.
-  void ReplaceLeads(std::vector<Lead> leads);
-  // The same for a batch from CsvImport::SwapAccepted, whose leads are moved from.
+  // Replaces every lead with a batch from CsvImport::SwapAccepted (validated leads, moved from),
+  // giving ids to those without one.
   void ReplaceLeads(LeadBatch& batch);
   // Where generated ids ("lead-<n>") go on from: a caller spreading one stream of leads over
   // several workspaces carries it from one to the next.
@@ -98,6 +96,7 @@ class Workspace {
 
  private:
   std::string NewId(const std::vector<std::string>& taken_in_batch);
+  void AddLeads(LeadBatch& batch);  // stores validated leads, giving ids to those without one
 
   ChannelMap channels_;
   LeadStore store_;
