@@ -14,12 +14,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, kStageCount> kStageNames = {
     "new", "nurturing", "mql", "sql", "opportunity", "customer", "lost", "disqualified"};
 constexpr std::array<std::string_view, 4> kBantNames = {"unknown", "partly", "met", "not_met"};
-constexpr std::array<std::string_view, 7> kTouchChannels = {"call",  "email", "linkedin", "in_person",
-                                                            "sms",   "video", "other"};
-constexpr std::array<std::string_view, 8> kTouchOutcomes = {
-    "sent",    "no_answer",      "voicemail", "connected",
-    "replied", "meeting_booked", "bounced",   "not_interested"};
-
 template <size_t N>
 std::string JoinNames(const std::array<std::string_view, N>& names) {
   std::string out;
@@ -268,7 +262,8 @@ std::optional<Stage> ReadStage(const ObjectReader& r, std::string_view key, bool
 
 void ReadHistory(JsonValue arr, const PathRef& path, std::vector<Transition>& out,
                  std::vector<Issue>& issues) {
-  static constexpr std::array<std::string_view, 5> kKeys = {"at", "from", "to", "reason", "actor"};
+  static constexpr std::array<std::string_view, 6> kKeys = {"at",     "from",  "to",
+                                                            "reason", "actor", "note"};
   ReadList(arr, path, kKeys, out, issues, [](ObjectReader& r) {
     Transition t;
     t.at = r.Time("at", true).value_or(0);
@@ -276,8 +271,39 @@ void ReadHistory(JsonValue arr, const PathRef& path, std::vector<Transition>& ou
     t.to = ReadStage(r, "to", true).value_or(Stage::kNew);
     t.reason = r.Text("reason", TextLimits::kReason);
     t.actor = r.Text("actor", TextLimits::kShort);
+    t.note = r.Text("note", TextLimits::kReason);
     return t;
   });
+}
+
+// One criterion's state: a bare status string, or {status, evidence, confidence, at}.
+void ReadCriterion(JsonValue c, const PathRef& p, CriterionState& out, std::vector<Issue>& issues) {
+  JsonValue status = c;
+  if (c.is_object()) {
+    ObjectReader cr(c, p, issues);
+    static constexpr std::array<std::string_view, 4> kKeys = {"status", "evidence", "confidence",
+                                                              "at"};
+    cr.RejectUnknown(kKeys, "");
+    out.evidence = cr.Text("evidence", TextLimits::kReason);
+    if (const JsonValue conf = cr.Find("confidence")) {
+      if (!conf.is_number() || !(conf.number() >= 0 && conf.number() <= 1)) {
+        cr.Fail("confidence", "expected a number from 0 to 1, got " + DescribeJsonValue(conf));
+      } else {
+        out.confidence = conf.number();
+      }
+    }
+    out.at = cr.Time("at", false).value_or(0);
+    status = cr.Find("status");
+    if (!status) return;
+  }
+  std::optional<BantStatus> s;
+  if (status.is_string()) s = ParseBantStatus(status.str());
+  if (!s) {
+    Report(issues, c.is_object() ? p.Member("status") : p,
+           "expected one of " + JoinNames(kBantNames) + ", got " + DescribeJsonValue(status));
+    return;
+  }
+  out.status = *s;
 }
 
 void ReadBant(JsonValue v, const PathRef& path, std::array<BantCriterion, 4>& out,
@@ -286,26 +312,38 @@ void ReadBant(JsonValue v, const PathRef& path, std::array<BantCriterion, 4>& ou
   ObjectReader r(v, path, issues);
   r.RejectUnknown(kBantKeys, " (BANT has budget, authority, need and timeline)");
   for (size_t k = 0; k < kBantKeys.size(); ++k) {
-    const JsonValue c = r.Find(kBantKeys[k]);
-    if (!c) continue;
-    const PathRef p = path.Member(kBantKeys[k]);
-    JsonValue status = c;
-    if (c.is_object()) {
-      ObjectReader cr(c, p, issues);
-      static constexpr std::array<std::string_view, 2> kKeys = {"status", "evidence"};
-      cr.RejectUnknown(kKeys, "");
-      out[k].evidence = cr.Text("evidence", TextLimits::kReason);
-      status = cr.Find("status");
-      if (!status) continue;
+    if (const JsonValue c = r.Find(kBantKeys[k])) {
+      ReadCriterion(c, path.Member(kBantKeys[k]), out[k], issues);
     }
-    std::optional<BantStatus> s;
-    if (status.is_string()) s = ParseBantStatus(status.str());
-    if (!s) {
-      Report(issues, c.is_object() ? p.Member("status") : p,
-             "expected one of " + JoinNames(kBantNames) + ", got " + DescribeJsonValue(status));
+  }
+}
+
+// {"<framework>": {"<criterion>": state}}: keys are identifiers, a few dozen at most.
+void ReadQualification(JsonValue v, const PathRef& path, QualificationMap& out,
+                       std::vector<Issue>& issues) {
+  if (!IsObject(v, path, issues)) return;
+  if (v.size() > 16) return Report(issues, path, "has more than 16 frameworks");
+  for (auto f = v.children(); !f.done(); f.next()) {
+    const std::string_view fkey = f.key().str();
+    const PathRef fp = path.Member(fkey);
+    if (!IsIdentifier(fkey)) {
+      Report(issues, fp, "a framework key is a lowercase identifier such as \"meddic\"");
       continue;
     }
-    out[k].status = *s;
+    if (!IsObject(f.value(), fp, issues)) continue;
+    if (f.value().size() > 32) {
+      Report(issues, fp, "has more than 32 criteria");
+      continue;
+    }
+    auto& criteria = out[std::string(fkey)];
+    for (auto c = f.value().children(); !c.done(); c.next()) {
+      const std::string_view ckey = c.key().str();
+      if (!IsIdentifier(ckey)) {
+        Report(issues, fp.Member(ckey), "a criterion key is a lowercase identifier such as \"champion\"");
+        continue;
+      }
+      ReadCriterion(c.value(), fp.Member(ckey), criteria[std::string(ckey)], issues);
+    }
   }
 }
 
@@ -408,12 +446,12 @@ std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const Cha
   const size_t before = issues.size();
   const PathRef path{nullptr, {}, 0, false, &root};
   if (!IsObject(j, path, issues)) return std::nullopt;
-  static constexpr std::array<std::string_view, 28> kKeys = {
+  static constexpr std::array<std::string_view, 30> kKeys = {
       "id",        "firstName", "lastName",  "email",      "phone",     "company",
       "title",     "industry",  "employees", "annualRevenue", "country", "region",
       "domain",    "source",    "direction", "stage",      "stageReason", "bant",
       "dealValue", "currency",  "notes",     "tags",       "custom",    "createdAt",
-      "updatedAt", "events",    "touches",   "history"};
+      "updatedAt", "events",    "touches",   "history",    "qualification", "cadence"};
   ObjectReader r(j, path, issues);
   r.RejectUnknown(kKeys, " (put your own fields under \"custom\")");
 
@@ -451,6 +489,9 @@ std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const Cha
     r.Fail("stageReason", "a " + std::string(StageName(lead.stage)) + " lead needs a reason");
   }
   if (const JsonValue b = r.Find("bant")) ReadBant(b, path.Member("bant"), lead.bant, issues);
+  if (const JsonValue q = r.Find("qualification")) {
+    ReadQualification(q, path.Member("qualification"), lead.qualification, issues);
+  }
   lead.deal_value = r.NonNegative("dealValue", false);
   lead.currency = r.Text("currency", 8);
   for (char& c : lead.currency) {
@@ -492,6 +533,17 @@ std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const Cha
   if (const JsonValue e = r.Find("events")) ReadEvents(e, path.Member("events"), lead.events, issues);
   if (const JsonValue t = r.Find("touches")) ReadTouches(t, path.Member("touches"), lead.touches, issues);
   if (const JsonValue h = r.Find("history")) ReadHistory(h, path.Member("history"), lead.history, issues);
+  if (const JsonValue c = r.Find("cadence")) {
+    const PathRef cp = path.Member("cadence");
+    if (IsObject(c, cp, issues)) {
+      ObjectReader cr(c, cp, issues);
+      static constexpr std::array<std::string_view, 2> kCadenceKeys = {"key", "startedAt"};
+      cr.RejectUnknown(kCadenceKeys, "");
+      lead.cadence.key = cr.Text("key", 64);
+      if (!IsIdentifier(lead.cadence.key)) cr.Fail("key", "expected a cadence key such as \"outbound_9\"");
+      lead.cadence.started_at = cr.Time("startedAt", true).value_or(0);
+    }
+  }
 
   if (lead.email.empty() && lead.first_name.empty() && lead.last_name.empty() &&
       lead.company.empty() && issues.size() == before) {
@@ -499,6 +551,14 @@ std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const Cha
   }
   if (issues.size() != before) return std::nullopt;
   return lead;
+}
+
+json CriterionToJson(const CriterionState& c) {
+  json j = {{"status", BantStatusName(c.status)}};
+  if (!c.evidence.empty()) j["evidence"] = c.evidence;
+  if (c.confidence) j["confidence"] = *c.confidence;
+  if (c.at != 0) j["at"] = FormatIsoTime(c.at);
+  return j;
 }
 
 json LeadToJson(const Lead& lead, const ChannelMap& channels) {
@@ -524,12 +584,16 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels) {
   j["stage"] = StageName(lead.stage);
   put_text("stageReason", lead.stage_reason);
   json bant = json::object();
-  for (size_t k = 0; k < kBantKeys.size(); ++k) {
-    json c = {{"status", BantStatusName(lead.bant[k].status)}};
-    if (!lead.bant[k].evidence.empty()) c["evidence"] = lead.bant[k].evidence;
-    bant[std::string(kBantKeys[k])] = std::move(c);
-  }
+  for (size_t k = 0; k < kBantKeys.size(); ++k) bant[std::string(kBantKeys[k])] = CriterionToJson(lead.bant[k]);
   j["bant"] = std::move(bant);
+  if (!lead.qualification.empty()) {
+    json q = json::object();
+    for (const auto& [framework, criteria] : lead.qualification) {
+      json& f = q[framework] = json::object();
+      for (const auto& [key, state] : criteria) f[key] = CriterionToJson(state);
+    }
+    j["qualification"] = std::move(q);
+  }
   if (lead.deal_value) j["dealValue"] = *lead.deal_value;
   put_text("currency", lead.currency);
   put_text("notes", lead.notes);
@@ -556,9 +620,13 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels) {
     json hj = {{"at", FormatIsoTime(t.at)}, {"from", StageName(t.from)}, {"to", StageName(t.to)}};
     if (!t.reason.empty()) hj["reason"] = t.reason;
     if (!t.actor.empty()) hj["actor"] = t.actor;
+    if (!t.note.empty()) hj["note"] = t.note;
     history.push_back(std::move(hj));
   }
   j["history"] = std::move(history);
+  if (!lead.cadence.key.empty()) {
+    j["cadence"] = {{"key", lead.cadence.key}, {"startedAt", FormatIsoTime(lead.cadence.started_at)}};
+  }
   return j;
 }
 

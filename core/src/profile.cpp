@@ -84,6 +84,12 @@ Result<std::string> ConditionOf(const json& c, const std::string& path) {
 
 std::string_view GradeName(int index) { return kGrades[std::clamp(index, 0, kGradeCount - 1)]; }
 
+std::optional<int> ParseGrade(std::string_view name) {
+  const auto it = std::find(kGrades.begin(), kGrades.end(), name);
+  if (it == kGrades.end()) return std::nullopt;
+  return static_cast<int>(it - kGrades.begin());
+}
+
 json Profile::DefaultJson() {
   // A broad B2B profile: who usually buys, without knowing the user's market yet.
   return json::parse(R"({
@@ -109,9 +115,9 @@ Result<Profile> Profile::FromJson(const json& j, const std::string& path) {
   Profile p;
   if (j.contains("startGrade")) {
     const json& g = j["startGrade"];
-    const auto it = g.is_string() ? std::find(kGrades.begin(), kGrades.end(), g.get<std::string>()) : kGrades.end();
-    if (it == kGrades.end()) return MakeError("expected a grade from A+ to F, got " + DescribeJsonValue(g), path + ".startGrade");
-    p.start_grade_ = static_cast<int>(it - kGrades.begin());
+    const std::optional<int> grade = g.is_string() ? ParseGrade(g.get<std::string>()) : std::nullopt;
+    if (!grade) return MakeError("expected a grade from A+ to F, got " + DescribeJsonValue(g), path + ".startGrade");
+    p.start_grade_ = *grade;
   }
   const json criteria = j.value("criteria", json::array());
   if (!criteria.is_array() || criteria.size() > 200) {

@@ -128,7 +128,7 @@ constexpr std::array<std::string_view, 3> kWebmail = {"gmail.com", "outlook.com"
 constexpr std::array<std::string_view, 7> kInboundEvents = {
     "page_view", "page_view", "page_view", "pricing_view", "content_download", "email_open",
     "email_click"};
-constexpr std::array<std::string_view, 3> kTouchChannels = {"email", "linkedin", "call"};
+constexpr std::array<std::string_view, 3> kSampleChannels = {"email", "linkedin", "call"};
 
 std::string Slug(std::string_view s) {
   std::string out;
@@ -235,7 +235,7 @@ json SampleLeads(size_t count, uint64_t seed, int64_t now_ms) {
     t = created;
     for (size_t k = 0; k < touch_count; ++k) {
       t = at_after(t);
-      const std::string_view channel = kTouchChannels[k % kTouchChannels.size()];
+      const std::string_view channel = kSampleChannels[k % kSampleChannels.size()];
       std::string_view outcome = channel == "call" ? (rng.Chance(0.6) ? "no_answer" : "voicemail") : "sent";
       if (k + 1 == touch_count && (advanced || rng.Chance(0.2))) outcome = advanced ? "meeting_booked" : "replied";
       touches.push_back({{"channel", channel}, {"outcome", outcome}, {"at", FormatIsoTime(t)}});

@@ -44,7 +44,7 @@ void LeadStore::ForEachColumn(F&& f) {
   f(stage_);
   f(employees_); f(annual_revenue_); f(deal_value_);
   f(created_at_); f(updated_at_);
-  f(bant_); f(bant_status_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
+  f(bant_); f(bant_status_); f(qualification_); f(cadence_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
   f(last_touch_at_); f(last_activity_at_);
 }
 
@@ -172,6 +172,8 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   updated_at_[row] = lead.updated_at;
   for (size_t k = 0; k < 4; ++k) bant_status_[row][k] = static_cast<uint8_t>(lead.bant[k].status);
   bant_[row] = std::move(lead.bant);
+  qualification_[row] = std::move(lead.qualification);
+  cadence_[row] = std::move(lead.cadence);
   tags_[row].clear();
   for (const std::string& t : lead.tags) tags_[row].push_back(tag_dict_.Intern(t));
   custom_[row] = std::move(lead.custom);
@@ -245,6 +247,7 @@ Lead LeadStore::GetRow(uint32_t row) const {
   lead.stage = static_cast<Stage>(stage_[row]);
   lead.stage_reason = stage_reason_[row];
   lead.bant = bant_[row];
+  lead.qualification = qualification_[row];
   lead.deal_value = opt_double(deal_value_[row]);
   lead.currency = currency_.dict.Get(currency_.codes[row]);
   lead.notes = notes_[row];
@@ -257,6 +260,7 @@ Lead LeadStore::GetRow(uint32_t row) const {
   }
   lead.touches = touches_[row];
   lead.history = history_[row];
+  lead.cadence = cadence_[row];
   return lead;
 }
 

@@ -93,6 +93,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   pos = SkipSpace(text, pos);
   ChannelMap channels = channels_;
   std::optional<ScoringModel> model;  // a backup's scoring model, set only if the load lands
+  std::optional<Pipeline> pipeline;   // and its pipeline settings
   std::string_view leads_text = text;  // the text holding the array of leads
   size_t leads_pos = pos;
   if (pos < text.size() && text[pos] == '{') {
@@ -129,6 +130,15 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
         return report;
       }
       model = std::move(m.value());
+    }
+    if (const JsonValue pj = root.find("pipeline")) {
+      auto p = Pipeline::FromJson(pj.ToJson());
+      if (!p) {
+        const Error& e = p.error();
+        report.errors.push_back({"pipeline" + (e.where.path.empty() ? "" : "." + e.where.path), e.message});
+        return report;
+      }
+      pipeline = std::move(p.value());
     }
     const JsonValue leads = root.find("leads");
     if (!leads) {
@@ -204,6 +214,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
     model_ = std::move(*model);
     model_set_ = true;
   }
+  if (pipeline) pipeline_ = std::move(*pipeline);
   store_.Reserve(store_.size() + parsed.size());
   for (Lead& lead : parsed) store_.Upsert(std::move(lead));
   report.loaded = parsed.size();
@@ -359,6 +370,7 @@ json Workspace::Export() const {
            {"channels", std::move(channels)},
            {"leads", std::move(leads)}};
   if (model_set_) out["model"] = model_.normalized();
+  if (!pipeline_.source().empty()) out["pipeline"] = pipeline_.source();
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,10 +32,25 @@ enum class BantStatus : uint8_t { kUnknown, kPartly, kMet, kNotMet };
 std::string_view BantStatusName(BantStatus s);
 std::optional<BantStatus> ParseBantStatus(std::string_view name);
 
+// The state of one qualification criterion (BANT's or another framework's): what is known, the
+// evidence for it, how sure the seller is (0 to 1, unset when not said) and when it was last set.
 struct BantCriterion {
   BantStatus status = BantStatus::kUnknown;
   std::string evidence;
+  std::optional<double> confidence;
+  int64_t at = 0;  // ms since epoch; 0 = not recorded
   bool operator==(const BantCriterion&) const = default;
+};
+using CriterionState = BantCriterion;
+// Criteria of frameworks other than BANT (which has its own member): framework key → criterion
+// key → state, e.g. {"meddic": {"champion": {met, ...}}}.
+using QualificationMap = std::map<std::string, std::map<std::string, CriterionState>>;
+
+// A lead working through an outbound cadence (see cadence.hpp): which one, and since when.
+struct Enrollment {
+  std::string key;      // "" = not enrolled
+  int64_t started_at = 0;
+  bool operator==(const Enrollment&) const = default;
 };
 enum BantIndex { kBudget = 0, kAuthority = 1, kNeed = 2, kTimeline = 3 };
 inline constexpr std::array<std::string_view, 4> kBantKeys = {"budget", "authority", "need",
@@ -46,6 +62,12 @@ struct Event {
   nlohmann::json props; // an object, or null
   bool operator==(const Event&) const = default;
 };
+
+inline constexpr std::array<std::string_view, 7> kTouchChannels = {
+    "call", "email", "linkedin", "in_person", "sms", "video", "other"};
+inline constexpr std::array<std::string_view, 8> kTouchOutcomes = {
+    "sent",    "no_answer",      "voicemail", "connected",
+    "replied", "meeting_booked", "bounced",   "not_interested"};
 
 struct Touch {
   std::string channel;  // call, email, linkedin, in_person, sms, video, other
@@ -59,8 +81,9 @@ struct Transition {
   int64_t at = 0;
   Stage from = Stage::kNew;
   Stage to = Stage::kNew;
-  std::string reason;
+  std::string reason;  // a reason key for lost and disqualified, free text otherwise
   std::string actor;
+  std::string note;
   bool operator==(const Transition&) const = default;
 };
 
@@ -74,6 +97,7 @@ struct Lead {
   Stage stage = Stage::kNew;
   std::string stage_reason;
   std::array<BantCriterion, 4> bant{};
+  QualificationMap qualification;
   std::optional<double> deal_value;
   std::string currency;
   std::string notes;
@@ -84,6 +108,7 @@ struct Lead {
   std::vector<Event> events;
   std::vector<Touch> touches;
   std::vector<Transition> history;
+  Enrollment cadence;
 
   bool operator==(const Lead&) const = default;
 };
@@ -115,6 +140,8 @@ std::optional<Lead> LeadFromJson(const nlohmann::json& j, const std::string& pat
                                  std::vector<Issue>& issues);
 
 nlohmann::json LeadToJson(const Lead& lead, const ChannelMap& channels);
+// {status, evidence?, confidence?, at?}
+nlohmann::json CriterionToJson(const CriterionState& c);
 
 // One '@' with text before it and a dotted domain after it, no spaces or brackets: loose on
 // purpose, since only sending mail proves an address.

@@ -4,6 +4,7 @@
 // decays: it does not depend on time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@ namespace leadkit {
 
 inline constexpr int kGradeCount = 13;
 std::string_view GradeName(int index);  // 0 = F, 1 = D-, 2 = D, ... 12 = A+
+std::optional<int> ParseGrade(std::string_view name);  // "B+" → 9
 
 class Profile {
  public:

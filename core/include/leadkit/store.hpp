@@ -104,6 +104,9 @@ class LeadStore {
   const Dictionary& event_types() const { return event_types_; }
   const std::vector<std::vector<StoredEvent>>& events() const { return events_; }
   const std::vector<nlohmann::json>& custom() const { return custom_; }
+  const std::vector<std::vector<Touch>>& touches() const { return touches_; }
+  const std::vector<Enrollment>& cadences() const { return cadence_; }
+  const std::vector<double>& deal_values() const { return deal_value_; }
 
  private:
   template <typename F>
@@ -129,6 +132,8 @@ class LeadStore {
   std::vector<int64_t> created_at_, updated_at_;
   std::vector<std::array<BantCriterion, 4>> bant_;
   std::vector<std::array<uint8_t, 4>> bant_status_;
+  std::vector<QualificationMap> qualification_;
+  std::vector<Enrollment> cadence_;
   Dictionary tag_dict_;
   std::vector<std::vector<uint32_t>> tags_;
   std::vector<nlohmann::json> custom_;

@@ -15,6 +15,7 @@
 #include "leadkit/json_doc.hpp"
 #include "leadkit/lead.hpp"
 #include "leadkit/result.hpp"
+#include "leadkit/pipeline.hpp"
 #include "leadkit/scoring.hpp"
 #include "leadkit/store.hpp"
 
@@ -80,6 +81,27 @@ class Workspace {
   // {"channel_name": "inbound" | "outbound", ...} added to or overriding the mapping.
   Status SetChannels(const nlohmann::json& mapping);
 
+  // Pipeline settings (see pipeline.hpp): replaced whole, or refused with the path of the problem.
+  Status SetPipeline(const nlohmann::json& settings);
+  const Pipeline& pipeline() const { return pipeline_; }
+
+  // Qualification, lifecycle and cadences (workspace_pipeline.cpp). All refuse an unknown id.
+  // {framework?, criterion, status, evidence?, confidence?} → the framework's verdict (see
+  // VerdictToJson); unknown criteria and statuses are refused naming them.
+  Result<nlohmann::json> SetQualification(std::string_view id, const nlohmann::json& change,
+                                          int64_t now_ms);
+  Result<nlohmann::json> Qualification(std::string_view id, std::string_view framework) const;
+  // {to, reason?, note?, actor?} → {id, from, to, at, stage, stageReason}; a refused move
+  // changes nothing and its error names the rule or guard (see lifecycle.hpp).
+  Result<nlohmann::json> Transition(std::string_view id, const nlohmann::json& request,
+                                    int64_t now_ms);
+  // {channel, outcome, at?, note?} → {touch, contactStatus, cadence}.
+  Result<nlohmann::json> LogTouch(std::string_view id, const nlohmann::json& touch, int64_t now_ms);
+  // {cadence: key | null, startAt?}: enrols in (or, with null, removes from) a cadence.
+  Result<nlohmann::json> Enroll(std::string_view id, const nlohmann::json& request, int64_t now_ms);
+  // {contactStatus, state, cadence, done, of, next?, flag?, ...} (see CadenceStateToJson).
+  Result<nlohmann::json> CadenceOf(std::string_view id, int64_t now_ms) const;
+
   // Scoring (see scoring.hpp). Until a model is set, the default model scores: the default
   // profile and engagement, no rules.
   Status SetScoringModel(const nlohmann::json& model);
@@ -102,6 +124,7 @@ class Workspace {
   LeadStore store_;
   ScoringModel model_ = ScoringModel::FromJson(nlohmann::json::object()).value();
   bool model_set_ = false;
+  Pipeline pipeline_;
   uint64_t next_id_ = 1;
   uint64_t revision_ = 0;
 };
