@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "leadkit/calllist.hpp"
 #include "leadkit/import.hpp"
 #include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
@@ -193,6 +194,72 @@ std::string WhatIf(int handle, const std::string& text, double now_ms) {
   });
 }
 
+// A call taking one JSON argument and answering Result<json>: the shape of most pipeline calls.
+template <typename F>
+std::string JsonCall(int handle, const std::string& text, F&& body) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    json arg;
+    if (auto bad = ParseArg(text, arg); !bad.empty()) return bad;
+    leadkit::Result<json> r = body(ws, arg);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string SetPipeline(int handle, const std::string& text) {
+  return JsonCall(handle, text, [](Workspace& ws, const json& settings) -> leadkit::Result<json> {
+    if (auto s = ws.SetPipeline(settings); !s) return s.error();
+    return ws.pipeline().ToJson();
+  });
+}
+
+std::string GetPipeline(int handle) {
+  return WithWorkspace(handle, [](Workspace& ws) { return Ok(ws.pipeline().ToJson()); });
+}
+
+std::string SetQualification(int handle, const std::string& id, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& change) {
+    return ws.SetQualification(id, change, static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string GetQualification(int handle, const std::string& id, const std::string& framework) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto r = ws.Qualification(id, framework);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string TransitionLead(int handle, const std::string& id, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& request) {
+    return ws.Transition(id, request, static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string LogTouch(int handle, const std::string& id, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& touch) {
+    return ws.LogTouch(id, touch, static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string Enroll(int handle, const std::string& id, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& request) {
+    return ws.Enroll(id, request, static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string CadenceStatus(int handle, const std::string& id, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto r = ws.CadenceOf(id, static_cast<int64_t>(now_ms));
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string CallList(int handle, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& options) {
+    return leadkit::CallList(ws, options, static_cast<int64_t>(now_ms));
+  });
+}
+
 std::string BeginImport(int handle, const std::string& options_text, double now_ms) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json options;
@@ -309,4 +376,13 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("cancelImport", &CancelImport);
   emscripten::function("exportCsv", &ExportCsv);
   emscripten::function("restoreUtf8", &RestoreUtf8);
+  emscripten::function("setPipeline", &SetPipeline);
+  emscripten::function("getPipeline", &GetPipeline);
+  emscripten::function("setQualification", &SetQualification);
+  emscripten::function("getQualification", &GetQualification);
+  emscripten::function("transition", &TransitionLead);
+  emscripten::function("logTouch", &LogTouch);
+  emscripten::function("enroll", &Enroll);
+  emscripten::function("cadenceStatus", &CadenceStatus);
+  emscripten::function("callList", &CallList);
 }

@@ -15,7 +15,10 @@ namespace {
 Result<Guard> GuardFromJson(const json& j, const std::string& path) {
   if (!j.is_object()) return MakeError("expected an object of guards, got " + DescribeJsonValue(j), path);
   Guard g;
-  for (const auto& [key, v] : j.items()) {
+  for (const auto& item : j.items()) {
+    // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
+    const std::string key = item.key();
+    const json& v = item.value();
     const std::string p = path + "." + key.substr(0, 64);
     const auto number = [&](double& out, double max) -> Status {
       if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= max)) {

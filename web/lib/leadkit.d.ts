@@ -3,13 +3,14 @@
 export type Stage = 'new' | 'nurturing' | 'mql' | 'sql' | 'opportunity' | 'customer' | 'lost' | 'disqualified';
 export type Direction = 'inbound' | 'outbound' | 'unknown';
 export type BantStatus = 'unknown' | 'partly' | 'met' | 'not_met';
-export interface BantCriterion { status: BantStatus; evidence?: string }
+/** One criterion's state; `confidence` from 0 to 1, `at` when it was last set. */
+export interface BantCriterion { status: BantStatus; evidence?: string; confidence?: number; at?: string }
 
 export interface LeadEvent { type: string; at: string; props?: Record<string, unknown> }
 export type TouchChannel = 'call' | 'email' | 'linkedin' | 'in_person' | 'sms' | 'video' | 'other';
 export type TouchOutcome = 'sent' | 'no_answer' | 'voicemail' | 'connected' | 'replied' | 'meeting_booked' | 'bounced' | 'not_interested';
 export interface Touch { channel: TouchChannel; outcome: TouchOutcome; at: string; note?: string }
-export interface Transition { at: string; from: Stage; to: Stage; reason?: string; actor?: string }
+export interface Transition { at: string; from: Stage; to: Stage; reason?: string; actor?: string; note?: string }
 
 /** The public JSON form of a lead. Timestamps are ISO 8601 strings. */
 export interface Lead {
@@ -28,6 +29,10 @@ export interface Lead {
   custom?: Record<string, string | number | boolean | null>;
   createdAt?: string; updatedAt?: string;
   events?: LeadEvent[]; touches?: Touch[]; history?: Transition[];
+  /** Criteria of frameworks other than BANT: framework key → criterion key → state. */
+  qualification?: Record<string, Record<string, BantCriterion | BantStatus>>;
+  /** The outbound cadence the lead is working through. */
+  cadence?: { key: string; startedAt: string };
 }
 
 export interface Where { path?: string; row?: number; line?: number; column?: number }
@@ -179,6 +184,48 @@ export interface ExportCsvOptions {
   now?: number;
 }
 
+export interface Framework {
+  key: string; name?: string; qualifyAt?: number; minConfidence?: number;
+  criteria: Array<{ key: string; label?: string; question?: string; notMetReason?: string; critical?: boolean }>;
+}
+export interface Guard {
+  fitGradeAtLeast?: string; engagementAtLeast?: number; scoreAtLeast?: number;
+  criteriaMetAtLeast?: number; qualified?: boolean; dealValue?: boolean;
+}
+export interface Cadence { key: string; name?: string; steps: Array<{ day: number; channel: TouchChannel }> }
+export interface PipelineSettings {
+  framework?: string;
+  frameworks?: Framework[];
+  transitions?: Partial<Record<Stage, Stage[]>>;
+  guards?: Partial<Record<Stage, Guard>>;
+  reasons?: { lost?: Array<{ key: string; label?: string }>; disqualified?: Array<{ key: string; label?: string }> };
+  cadences?: Cadence[];
+}
+export interface Verdict {
+  framework: string;
+  verdict: 'qualified' | 'needsWork' | 'disqualify';
+  met: number; partly: number; notMet: number; unknown: number; of: number; qualifyAt: number;
+  reasons: string[];
+  suggestedReason?: string;
+  criteria: Array<BantCriterion & { key: string; label: string; question: string; critical: boolean }>;
+}
+export interface CadenceStatus {
+  state: 'notEnrolled' | 'active' | 'replied' | 'bounced' | 'notInterested' | 'finished';
+  contactStatus: 'notContacted' | 'attempted' | 'connected';
+  cadence?: string; done?: number; of?: number;
+  next?: { step: number; channel: TouchChannel; dueAt: string; overdueDays: number; dueToday: boolean };
+  flag?: 'recycleOrDisqualify' | 'badContactData' | 'disqualify';
+  flagReason?: string; suggestedReason?: string;
+}
+export interface CallListItem {
+  rank: number; id: string; name: string; company: string; stage: Stage;
+  score: number; grade: string; dealValue: number | null; priority: number;
+  contactStatus: CadenceStatus['contactStatus']; daysSinceTouch: number | null;
+  due: { step: number; of: number; channel: TouchChannel; dueAt: string; overdueDays: number } | null;
+  /** why it ranks here, the largest share first; shares add up to 1 */
+  reasons: Array<{ factor: 'score' | 'value' | 'due' | 'staleness'; share: number; text: string }>;
+}
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
@@ -199,6 +246,20 @@ export interface Engine {
   score(id: string, options?: { now?: number }): LeadScore;
   explain(id: string, options?: { now?: number }): Contribution[];
   whatIf(draft: ScoringModel, options?: { now?: number }): WhatIfResult;
+  setPipeline(settings: PipelineSettings): Required<PipelineSettings>;
+  getPipeline(): Required<PipelineSettings>;
+  setQualification(leadId: string, criterion: string, status: BantStatus, evidence?: string,
+    options?: { framework?: string; confidence?: number; now?: number }): Verdict;
+  qualification(leadId: string, options?: { framework?: string }): Verdict;
+  /** Throws LeadkitError naming the failed guard in `where.path`. */
+  transition(leadId: string, toStage: Stage, options?: { reason?: string; note?: string; actor?: string; now?: number }):
+    { id: string; from: Stage; to: Stage; at: string; stageReason: string; historyLength: number };
+  logTouch(leadId: string, touch: { channel: TouchChannel; outcome: TouchOutcome; at?: string; note?: string }, options?: { now?: number }):
+    { touch: Touch; contactStatus: CadenceStatus['contactStatus']; cadence: CadenceStatus };
+  enroll(leadId: string, cadence: string | null, options?: { startAt?: string | number | Date; now?: number }): CadenceStatus;
+  cadenceStatus(leadId: string, options?: { now?: number }): CadenceStatus;
+  callList(options?: { now?: number; limit?: number; weights?: { score?: number; value?: number; due?: number; staleness?: number }; stages?: Stage[] }):
+    { total: number; items: CallListItem[] };
   dispose(): void;
 }
 

@@ -322,6 +322,67 @@ class Engine {
     }
   }
 
+  /**
+   * Pipeline settings: `{ framework, frameworks, transitions, guards, reasons, cadences }`; members
+   * left out keep their defaults. A bad setting throws LeadkitError with `where.path`. Returns the
+   * settings with every default filled in (as `getPipeline()`).
+   */
+  setPipeline(settings) {
+    return unwrap(this.#m.setPipeline(this.#handle(), toJsonText(settings, 'settings')));
+  }
+
+  getPipeline() {
+    return unwrap(this.#m.getPipeline(this.#handle()));
+  }
+
+  /**
+   * Records what is known of one criterion (`status`: unknown, partly, met or not_met) and returns
+   * the framework's verdict: `{ verdict: 'qualified' | 'needsWork' | 'disqualify', reasons, ... }`.
+   */
+  setQualification(leadId, criterion, status, evidence, { framework, confidence, now = Date.now() } = {}) {
+    const change = { criterion, status, evidence, framework, confidence };
+    return unwrap(this.#m.setQualification(this.#handle(), String(leadId), toJsonText(change, 'change'), now));
+  }
+
+  /** The verdict of `framework` (default: the workspace's) for a lead, with every criterion. */
+  qualification(leadId, { framework = '' } = {}) {
+    return unwrap(this.#m.getQualification(this.#handle(), String(leadId), String(framework)));
+  }
+
+  /**
+   * Moves a lead to `toStage`. Lost and disqualified need a `reason` from the settings' lists. A
+   * refused move throws LeadkitError naming the rule or guard in `where.path` (e.g.
+   * `guards.sql.criteriaMetAtLeast`) and changes nothing.
+   */
+  transition(leadId, toStage, { reason, note, actor, now = Date.now() } = {}) {
+    const request = { to: toStage, reason, note, actor };
+    return unwrap(this.#m.transition(this.#handle(), String(leadId), toJsonText(request, 'request'), now));
+  }
+
+  /** Logs `{ channel, outcome, at?, note? }`; returns `{ touch, contactStatus, cadence }`. */
+  logTouch(leadId, touch, { now = Date.now() } = {}) {
+    return unwrap(this.#m.logTouch(this.#handle(), String(leadId), toJsonText(touch, 'touch'), now));
+  }
+
+  /** Enrols a lead in a cadence (by key), or removes it with `null`; returns its cadence status. */
+  enroll(leadId, cadence, { startAt, now = Date.now() } = {}) {
+    const request = { cadence, startAt: startAt === undefined ? undefined : new Date(startAt).toISOString() };
+    return unwrap(this.#m.enroll(this.#handle(), String(leadId), toJsonText(request, 'request'), now));
+  }
+
+  /** `{ state, contactStatus, cadence, done, of, next?, flag?, flagReason?, suggestedReason? }` */
+  cadenceStatus(leadId, { now = Date.now() } = {}) {
+    return unwrap(this.#m.cadenceStatus(this.#handle(), String(leadId), now));
+  }
+
+  /**
+   * Today's ranked queue: `{ total, items: [{ rank, id, name, company, stage, score, grade,
+   * dealValue, priority, contactStatus, daysSinceTouch, due, reasons: [{ factor, share, text }] }] }`.
+   */
+  callList({ now = Date.now(), limit, weights, stages } = {}) {
+    return unwrap(this.#m.callList(this.#handle(), toJsonText({ limit, weights, stages }, 'options'), now));
+  }
+
   get size() {
     return this.#m.leadCount(this.#handle());
   }
