@@ -2,7 +2,9 @@
 // batch jobs. Files stream through in 1 MiB chunks. Problems go to stderr with their row and
 // column; the exit status is 0 when every row landed, 2 when some rows were rejected, 1 when the
 // command could not run at all.
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -24,6 +26,7 @@
 
 #include "leadkit/import.hpp"
 #include "leadkit/iso_time.hpp"
+#include "leadkit/model.hpp"
 #include "leadkit/workspace.hpp"
 
 namespace {
@@ -39,6 +42,13 @@ constexpr const char* kUsage = R"(usage:
                 [--columns a,b,c] [--reasons N] [--now ISO-TIME]        (scored CSV on stdout)
   leadkit export WORKSPACE.json [--model MODEL.json] [--columns a,b,c] [--reasons N]
   leadkit mapping FILE.csv [--preset NAME]          (the suggested mapping as JSON on stdout)
+  leadkit train FILE.csv -o MODEL.json [--kind logistic|naiveBayes] [--outcome FIELD --positive VALUE]
+                [--negative VALUE] [--folds K] [--fold-column FIELD] [--c C] [--min-level-count N]
+                [--table] [--preset NAME] [--mapping MAPPING.json]
+                (metrics as JSON on stdout, a summary and warnings on stderr; --table learns from
+                 every column of a plain table instead of leads, and needs --outcome COLUMN)
+  leadkit predict --model MODEL.json FILE.csv [--contributions N] [--preset NAME] [--mapping MAPPING.json]
+                (id, probability, low, high, topContributions as CSV on stdout)
 presets: hubspot, salesforce, pipedrive, linkedin, basic (default: picked from the headers)
 )";
 
@@ -64,6 +74,10 @@ bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-o") arg = "--out";
+    if (arg == "--table") {  // the one option without a value
+      a.options["table"] = "1";
+      continue;
+    }
     if (arg.starts_with("--")) {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "leadkit: %s needs a value\n", arg.c_str());
@@ -409,6 +423,169 @@ int Mapping(const Args& a, int64_t now) {
   return 0;
 }
 
+// Reads a whole CSV file as a plain table; rows the reader flags are reported and left out.
+bool ReadTable(const std::string& file, leadkit::Table& table, size_t& rejected) {
+  leadkit::CsvReader reader;
+  const leadkit::CsvSink sink = [&](const leadkit::CsvRecord& r) {
+    if (!r.problems.empty()) {
+      for (const leadkit::CsvProblem& p : r.problems) {
+        std::fprintf(stderr, "%s: row %lld: %s\n", file.c_str(), static_cast<long long>(r.row), p.message.c_str());
+      }
+      ++rejected;
+      return true;
+    }
+    std::vector<std::string> cells(r.fields.begin(), r.fields.end());
+    if (table.headers.empty()) table.headers = std::move(cells);
+    else table.rows.push_back(std::move(cells));
+    return true;
+  };
+  leadkit::Status fed = leadkit::Ok{};
+  if (!StreamFile(file, [&](std::string_view chunk) { return bool(fed = reader.Feed(chunk, sink)); })) {
+    if (!fed) Fail(Where(file, fed.error()));
+    return false;
+  }
+  if (fed = reader.Finish(sink); !fed) {
+    Fail(Where(file, fed.error()));
+    return false;
+  }
+  if (table.headers.empty()) {
+    Fail(file + ": no header row");
+    return false;
+  }
+  return true;
+}
+
+// Imports a CSV file of leads into `ws`, every row a lead of its own; false when it could not.
+bool ImportLeads(const Args& a, const std::string& file, int64_t now, Workspace& ws, int& status) {
+  auto options = Options(a, now);
+  if (!options) {
+    status = Fail(options.error().ToString());
+    return false;
+  }
+  options.value().on_duplicate = leadkit::OnDuplicate::kCreate;
+  CsvImport import(ws, std::move(options.value()));
+  leadkit::Status fed = leadkit::Ok{};
+  if (!StreamFile(file, [&](std::string_view chunk) { return bool(fed = import.Feed(chunk)); })) {
+    status = fed ? 1 : Fail(Where(file, fed.error()));
+    return false;
+  }
+  auto report = import.Finish();
+  if (!report) {
+    status = Fail(Where(file, report.error()));
+    return false;
+  }
+  if (report.value().imported > 0) {
+    if (auto s = ws.CommitImport(import); !s) {
+      status = Fail(s.error().ToString());
+      return false;
+    }
+  }
+  status = ReportRejected(file, report.value());
+  return true;
+}
+
+int TrainCommand(const Args& a, int64_t now) {
+  if (a.files.size() != 1 || !a.options.contains("out")) return Fail("train needs FILE.csv and -o MODEL.json");
+  json options = json::object();
+  const std::pair<const char*, const char*> text[] = {
+      {"kind", "kind"}, {"outcome", "outcomeField"}, {"positive", "positive"},
+      {"negative", "negative"}, {"fold-column", "foldField"}};
+  for (const auto& [flag, key] : text) {
+    if (auto it = a.options.find(flag); it != a.options.end()) options[key] = it->second;
+  }
+  const std::pair<const char*, const char*> numbers[] = {{"folds", "folds"}, {"c", "c"}, {"min-level-count", "minLevelCount"}};
+  for (const auto& [flag, key] : numbers) {
+    const auto it = a.options.find(flag);
+    if (it == a.options.end()) continue;
+    const json v = json::parse(it->second, nullptr, false);
+    if (v.is_discarded() || !v.is_number()) return Fail(std::string("--") + flag + " expects a number");
+    options[key] = v;
+  }
+  const std::string& file = a.files[0];
+  int status = 0;
+  leadkit::Result<json> result = leadkit::MakeError("");
+  if (a.options.contains("table")) {
+    leadkit::Table table;
+    size_t rejected = 0;
+    if (!ReadTable(file, table, rejected)) return 1;
+    status = rejected > 0 ? 2 : 0;
+    result = leadkit::TrainTable(table, options, now);
+  } else {
+    Workspace ws;
+    if (!ImportLeads(a, file, now, ws, status)) return status;
+    result = leadkit::Train(ws, options, now);
+  }
+  if (!result) return Fail(Where(file, result.error()));
+  json& r = result.value();
+  std::ofstream out(a.options.at("out"), std::ios::binary);
+  out << r["model"].dump();
+  if (!out) return Fail("cannot write " + a.options.at("out"));
+  r.erase("model");
+  std::fprintf(stderr, "%s: %s on %lld rows (%lld won, %lld lost), %lld folds: AUC %.4f, log-loss %.4f\n",
+               file.c_str(), a.options.contains("kind") ? a.options.at("kind").c_str() : "logistic",
+               r["rows"].get<long long>(), r["positives"].get<long long>(), r["negatives"].get<long long>(),
+               r["folds"].get<long long>(), r["auc"].is_number() ? r["auc"].get<double>() : 0.5,
+               r["logLoss"].get<double>());
+  for (const json& w : r["warnings"]) std::fprintf(stderr, "warning: %s\n", w["message"].get<std::string>().c_str());
+  std::printf("%s\n", r.dump(2).c_str());
+  return status;
+}
+
+int PredictCommand(const Args& a, int64_t now) {
+  if (a.files.size() != 1 || !a.options.contains("model")) return Fail("predict needs --model MODEL.json and FILE.csv");
+  const std::string& model_file = a.options.at("model");
+  std::string text;
+  if (!ReadWhole(model_file, text)) return Fail("cannot read " + model_file);
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return Fail(model_file + " is not valid JSON");
+  // train's own output, or anything that keeps the model under "model", works as well.
+  if (doc.is_object() && doc.contains("model") && doc["model"].is_object()) doc = doc["model"];
+  auto model = leadkit::PredictiveModel::FromJson(doc);
+  if (!model) return Fail(Where(model_file, model.error()));
+  int top = 3;
+  if (auto it = a.options.find("contributions"); it != a.options.end()) top = std::atoi(it->second.c_str());
+  const std::string& file = a.files[0];
+  int status = 0;
+  leadkit::RawTable raw;
+  if (model.value().from_table()) {
+    leadkit::Table table;
+    size_t rejected = 0;
+    if (!ReadTable(file, table, rejected)) return 1;
+    status = rejected > 0 ? 2 : 0;
+    raw = leadkit::TableInputs(table);
+  } else {
+    Workspace ws;
+    if (!ImportLeads(a, file, now, ws, status)) return status;
+    std::vector<uint32_t> all(ws.store().size());
+    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    raw = leadkit::LeadInputs(ws, all, now);
+  }
+  std::vector<uint32_t> rows(raw.rows);
+  for (uint32_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  std::vector<leadkit::Prediction> predictions;
+  model.value().Score(raw, rows, top > 0, predictions);
+  leadkit::CsvWriter w(',', true);
+  w.Row({"id", "probability", "low", "high", "topContributions", "modelHash"});
+  char num[3][32];
+  for (size_t i = 0; i < predictions.size(); ++i) {
+    leadkit::Prediction& p = predictions[i];
+    std::stable_sort(p.contributions.begin(), p.contributions.end(),
+                     [](const auto& x, const auto& y) { return std::abs(x.log_odds) > std::abs(y.log_odds); });
+    std::string reasons;
+    for (size_t k = 0; k < p.contributions.size() && k < static_cast<size_t>(top); ++k) {
+      char v[32];
+      std::snprintf(v, sizeof v, " %+.3f", p.contributions[k].log_odds);
+      reasons += (k ? "; " : "") + p.contributions[k].feature + v;
+    }
+    std::snprintf(num[0], sizeof num[0], "%.6f", p.probability);
+    std::snprintf(num[1], sizeof num[1], "%.6f", p.low);
+    std::snprintf(num[2], sizeof num[2], "%.6f", p.high);
+    w.Row({raw.ids[i], num[0], num[1], num[2], reasons, model.value().hash()});
+  }
+  std::fwrite(w.text().data(), 1, w.text().size(), stdout);
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -428,6 +605,8 @@ int main(int argc, char** argv) {
   if (a.command == "score") return Score(a, now);
   if (a.command == "export") return Export(a, now);
   if (a.command == "mapping") return Mapping(a, now);
+  if (a.command == "train") return TrainCommand(a, now);
+  if (a.command == "predict") return PredictCommand(a, now);
   std::fputs(kUsage, stderr);
   return 1;
 }
