@@ -13,6 +13,7 @@
 
 #include "leadkit/calllist.hpp"
 #include "leadkit/import.hpp"
+#include "leadkit/model.hpp"
 #include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
 
@@ -78,8 +79,16 @@ std::unordered_map<int, PendingImport>& Imports() {
   return imports;
 }
 
+// Adopted predictive models, per workspace handle: the app keeps the model document in its own
+// store and sets it again when it opens a workspace.
+std::unordered_map<int, leadkit::PredictiveModel>& PredictiveModels() {
+  static std::unordered_map<int, leadkit::PredictiveModel> models;
+  return models;
+}
+
 bool DropWorkspace(int handle) {
-  Imports().erase(handle);  // an import holds a reference to its workspace
+  Imports().erase(handle);
+  PredictiveModels().erase(handle);  // an import holds a reference to its workspace
   return Workspaces().erase(handle) > 0;
 }
 
@@ -260,6 +269,50 @@ std::string CallList(int handle, const std::string& text, double now_ms) {
   });
 }
 
+std::string TrainModel(int handle, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& options) {
+    return leadkit::Train(ws, options, static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string SetPredictiveModel(int handle, const std::string& text) {
+  return JsonCall(handle, text, [&](Workspace&, const json& doc) -> leadkit::Result<json> {
+    if (doc.is_null()) {
+      PredictiveModels().erase(handle);
+      return json(nullptr);
+    }
+    auto m = leadkit::PredictiveModel::FromJson(doc);
+    if (!m) return m.error();
+    const std::string hash = m.value().hash();
+    PredictiveModels().insert_or_assign(handle, std::move(m.value()));
+    return json(hash);
+  });
+}
+
+std::string GetPredictiveModel(int handle) {
+  return WithWorkspace(handle, [&](Workspace&) {
+    const auto it = PredictiveModels().find(handle);
+    return Ok(it == PredictiveModels().end() ? json(nullptr) : it->second.document());
+  });
+}
+
+std::string PredictLead(int handle, const std::string& id, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    const auto it = PredictiveModels().find(handle);
+    if (it == PredictiveModels().end()) return Fail("no predictive model is set; train one and adopt it first");
+    auto r = it->second.Predict(ws, id, static_cast<int64_t>(now_ms));
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string PredictAll(int handle, double now_ms) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    const auto it = PredictiveModels().find(handle);
+    if (it == PredictiveModels().end()) return Fail("no predictive model is set; train one and adopt it first");
+    return Ok(it->second.PredictAll(ws, static_cast<int64_t>(now_ms)));
+  });
+}
+
 std::string BeginImport(int handle, const std::string& options_text, double now_ms) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json options;
@@ -385,4 +438,9 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("enroll", &Enroll);
   emscripten::function("cadenceStatus", &CadenceStatus);
   emscripten::function("callList", &CallList);
+  emscripten::function("trainModel", &TrainModel);
+  emscripten::function("setPredictiveModel", &SetPredictiveModel);
+  emscripten::function("getPredictiveModel", &GetPredictiveModel);
+  emscripten::function("predictLead", &PredictLead);
+  emscripten::function("predictAll", &PredictAll);
 }

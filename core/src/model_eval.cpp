@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 
 #include "leadkit/model_eval.hpp"
 
@@ -10,9 +11,20 @@ namespace leadkit {
 using nlohmann::json;
 
 std::vector<int> StratifiedFolds(std::span<const uint8_t> y, int k) {
+  // Each outcome's rows in a shuffled order, dealt round robin. A plain row-order deal lines folds
+  // up with any period in the data (rows written in repeating blocks put every instance of one
+  // pattern in one fold); the shuffle is our own Fisher-Yates on mt19937, whose outputs the
+  // standard fixes, so native and wasm deal the same folds (std::shuffle's algorithm is not fixed).
   std::vector<int> fold(y.size());
-  int next[2] = {0, 0};
-  for (size_t i = 0; i < y.size(); ++i) fold[i] = next[y[i] ? 1 : 0]++ % k;
+  std::mt19937 rng(20261123);
+  for (const uint8_t outcome : {uint8_t{0}, uint8_t{1}}) {
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < y.size(); ++i) {
+      if ((y[i] ? 1 : 0) == outcome) rows.push_back(i);
+    }
+    for (size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[rng() % i]);
+    for (size_t j = 0; j < rows.size(); ++j) fold[rows[j]] = static_cast<int>(j % static_cast<size_t>(k));
+  }
   return fold;
 }
 

@@ -25,6 +25,46 @@ std::string Fnv1a64(const std::string& s) {
   return buf;
 }
 
+// The model's text for hashing, the same after any JSON round trip: every number is written as
+// the double it is with 17 significant digits, so 5 and 5.0, or a shortest form JS chose and the
+// one nlohmann chose, hash alike. Objects are already in key order.
+void CanonicalText(const json& j, std::string& out) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, v] : j.items()) {
+        if (!first) out += ',';
+        first = false;
+        out += json(k).dump();
+        out += ':';
+        CanonicalText(v, out);
+      }
+      out += '}';
+      break;
+    }
+    case json::value_t::array: {
+      out += '[';
+      for (size_t i = 0; i < j.size(); ++i) {
+        if (i) out += ',';
+        CanonicalText(j[i], out);
+      }
+      out += ']';
+      break;
+    }
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", j.get<double>());
+      out += buf;
+      break;
+    }
+    default:
+      out += j.dump();
+  }
+}
+
 // Reads an array of finite numbers of the expected size (any size when `size` is npos).
 Status Numbers(const json& doc, const char* key, const std::string& path, size_t size,
                std::vector<double>& out, bool non_negative = false) {
@@ -130,7 +170,9 @@ Result<PredictiveModel> PredictiveModel::FromJson(const json& doc) {
   }
   m.doc_ = doc;
   m.doc_.erase("hash");
-  m.hash_ = Fnv1a64(m.doc_.dump());
+  std::string canonical;
+  CanonicalText(m.doc_, canonical);
+  m.hash_ = Fnv1a64(canonical);
   m.doc_["hash"] = m.hash_;
   return m;
 }

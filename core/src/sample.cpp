@@ -160,8 +160,10 @@ json SampleLeads(size_t count, uint64_t seed, int64_t now_ms) {
     l["id"] = id;
     const std::string first(rng.Pick(kFirst)), last(rng.Pick(kLast));
     const Industry& industry = kIndustries[rng.Weighted(industry_w)];
-    const std::string company = std::string(rng.Pick(kCompanyStem)) + " " +
-                                std::string(rng.Pick(industry.suffixes));
+    // Two statements: the order of two draws in one expression is unspecified, and g++ and clang
+    // chose differently, so native and wasm made different companies from the same seed.
+    const std::string stem(rng.Pick(kCompanyStem));
+    const std::string company = stem + " " + std::string(rng.Pick(industry.suffixes));
     const Place& place = kPlaces[rng.Weighted(place_w)];
     const Role& role = kRoles[rng.Weighted(role_w)];
     const Source& source = kSources[rng.Weighted(source_w)];

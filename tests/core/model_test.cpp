@@ -316,8 +316,22 @@ TEST(PredictiveModelMetrics, AucCalibrationAndLiftFollowTheirDefinitions) {
   EXPECT_DOUBLE_EQ(cal[3]["observed"].get<double>(), 1);
   EXPECT_TRUE(cal[5]["predicted"].is_null());
   EXPECT_NEAR(LogLoss(p, y), -(std::log(0.9) + std::log(0.6) + std::log(0.35) + std::log(0.8)) / 4, 1e-12);
-  const std::vector<int> folds = StratifiedFolds(std::vector<uint8_t>{1, 0, 1, 1, 0, 0}, 2);
-  EXPECT_EQ(folds, (std::vector<int>{0, 0, 1, 0, 1, 0}));
+  // Folds: each outcome spread evenly, the same every call, and not lined up with a period in the
+  // rows (here every 10th row is the only won row of its block of 10).
+  std::vector<uint8_t> periodic(1000);
+  for (size_t i = 0; i < periodic.size(); ++i) periodic[i] = i % 10 == 3 || i % 10 == 7;
+  const std::vector<int> folds = StratifiedFolds(periodic, 5);
+  EXPECT_EQ(folds, StratifiedFolds(periodic, 5));
+  int won[5] = {}, lost[5] = {}, threes[5] = {};
+  for (size_t i = 0; i < folds.size(); ++i) {
+    (periodic[i] ? won : lost)[folds[i]]++;
+    if (i % 10 == 3) threes[folds[i]]++;
+  }
+  for (int f = 0; f < 5; ++f) {
+    EXPECT_EQ(won[f], 40) << "fold " << f;
+    EXPECT_EQ(lost[f], 160) << "fold " << f;
+    EXPECT_GT(threes[f], 5) << "rows at position 3 of each block all fell in a few folds";
+  }
 }
 
 }  // namespace

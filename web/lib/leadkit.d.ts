@@ -226,6 +226,21 @@ export interface CallListItem {
   reasons: Array<{ factor: 'score' | 'value' | 'due' | 'staleness'; share: number; text: string }>;
 }
 
+export interface TrainResult {
+  auc: number; aucByFold: number[]; logLoss: number; rows: number; positives: number; negatives: number; folds: number;
+  calibration: Array<{ from: number; to: number; count: number; predicted: number; observed: number }>;
+  lift: Array<{ decile: number; count: number; rate: number; lift: number; cumulativeLift: number }>;
+  drivers: Array<{ feature: string; weight: number }>;
+  warnings: Array<{ code: string; message: string }>;
+  /** the versioned model document; pass it to setPredictiveModel to adopt it */
+  model: { format: 'leadkit-predictive-model'; version: number; kind: string; hash: string; [key: string]: unknown };
+}
+export interface Prediction {
+  id: string; probability: number; low: number; high: number; logit: number; intercept: number;
+  contributions: Array<{ feature: string; input: string | number | null; logOdds: number }>;
+  modelHash: string;
+}
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
@@ -260,6 +275,12 @@ export interface Engine {
   cadenceStatus(leadId: string, options?: { now?: number }): CadenceStatus;
   callList(options?: { now?: number; limit?: number; weights?: { score?: number; value?: number; due?: number; staleness?: number }; stages?: Stage[] }):
     { total: number; items: CallListItem[] };
+  train(options?: { outcomeField?: string; positive?: string; negative?: string; folds?: number;
+    kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[]; now?: number }): TrainResult;
+  setPredictiveModel(model: TrainResult['model'] | null): string | null;
+  getPredictiveModel(): TrainResult['model'] | null;
+  predict(id: string, options?: { now?: number }): Prediction;
+  predictAll(options?: { now?: number }): { modelHash: string; ids: string[]; probability: Float64Array; low: Float64Array; high: Float64Array };
   dispose(): void;
 }
 

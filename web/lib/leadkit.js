@@ -383,6 +383,41 @@ class Engine {
     return unwrap(this.#m.callList(this.#handle(), toJsonText({ limit, weights, stages }, 'options'), now));
   }
 
+  /**
+   * Learns conversion probability from leads whose outcome is known (stage customer = won, lost =
+   * lost, unless `outcomeField` and `positive` say otherwise), with k-fold cross-validation.
+   * → `{ auc, logLoss, calibration, lift, drivers, warnings, model }`; adopt `model` with
+   * setPredictiveModel. `kind`: 'logistic' (default) or 'naiveBayes'.
+   */
+  train({ outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, now = Date.now() } = {}) {
+    const options = { outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude };
+    return unwrap(this.#m.trainModel(this.#handle(), toJsonText(options, 'options'), now));
+  }
+
+  /** Adopts a model document from train() (or an exported one); null discards it. → its hash */
+  setPredictiveModel(model) {
+    return unwrap(this.#m.setPredictiveModel(this.#handle(), toJsonText(model, 'model')));
+  }
+
+  getPredictiveModel() {
+    return unwrap(this.#m.getPredictiveModel(this.#handle()));
+  }
+
+  /**
+   * `{ probability, low, high, logit, intercept, contributions: [{ feature, input, logOdds }],
+   * modelHash }`: the intercept plus every contribution is the logit, exactly.
+   */
+  predict(id, { now = Date.now() } = {}) {
+    return unwrap(this.#m.predictLead(this.#handle(), String(id), now));
+  }
+
+  /** Every lead: `{ modelHash, ids, probability, low, high }`, the numbers as Float64Arrays. */
+  predictAll({ now = Date.now() } = {}) {
+    const out = unwrap(this.#m.predictAll(this.#handle(), now));
+    for (const key of ['probability', 'low', 'high']) out[key] = Float64Array.from(out[key]);
+    return out;
+  }
+
   get size() {
     return this.#m.leadCount(this.#handle());
   }

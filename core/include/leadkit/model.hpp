@@ -13,8 +13,8 @@
 //   "c": inverse L2 strength, as scikit-learn's C    default 1.0
 //   "minLevelCount": rarer levels fold into "(other)"  default 10
 //   "exclude": [input names never used as features] }
-// Without a foldField, folds are stratified round robin in row order (leads: store order): the
-// i-th won row goes to fold i mod k, and so does the i-th lost row.
+// Without a foldField, folds are stratified: each outcome's rows, in a fixed-seed shuffled order
+// (the same natively and in wasm), are dealt round robin, so every fold has the same mix.
 //
 // Train result: {auc, aucByFold, logLoss, rows, positives, negatives, folds,
 //   calibration: [{from, to, count, predicted, observed}] (10 bins of the out-of-fold probability),

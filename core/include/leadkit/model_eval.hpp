@@ -42,7 +42,7 @@ NaiveBayesFit FitNaiveBayes(const Encoder& e, const RawTable& raw, std::span<con
 // Rebuilds ratios and variances from counts, as a loaded model does.
 void NaiveBayesFromCounts(NaiveBayesFit& fit, double won, double lost);
 
-// Fold of each row (0..k-1): stratified round robin in row order.
+// Fold of each row (0..k-1): stratified, each outcome's rows shuffled (fixed seed) and dealt round robin.
 std::vector<int> StratifiedFolds(std::span<const uint8_t> y, int k);
 
 // Area under the ROC curve, ties counted half (the Mann-Whitney statistic). 0.5 when a class is
