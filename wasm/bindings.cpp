@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "leadkit/calllist.hpp"
+#include "leadkit/dedupe.hpp"
 #include "leadkit/import.hpp"
 #include "leadkit/model.hpp"
 #include "leadkit/sample.hpp"
@@ -86,9 +87,16 @@ std::unordered_map<int, leadkit::PredictiveModel>& PredictiveModels() {
   return models;
 }
 
+// Each workspace's merge journal, so merges can be undone; the app persists it (mergeJournal).
+std::unordered_map<int, leadkit::MergeJournal>& Journals() {
+  static std::unordered_map<int, leadkit::MergeJournal> journals;
+  return journals;
+}
+
 bool DropWorkspace(int handle) {
   Imports().erase(handle);
-  PredictiveModels().erase(handle);  // an import holds a reference to its workspace
+  PredictiveModels().erase(handle);
+  Journals().erase(handle);  // an import holds a reference to its workspace
   return Workspaces().erase(handle) > 0;
 }
 
@@ -313,6 +321,61 @@ std::string PredictAll(int handle, double now_ms) {
   });
 }
 
+std::string FindDuplicates(int handle, const std::string& text) {
+  return JsonCall(handle, text, [](Workspace& ws, const json& options) {
+    return leadkit::FindDuplicates(ws, options);
+  });
+}
+
+// {ids: [...], choices: {...}} → the ids as strings, or an error naming the bad one.
+leadkit::Result<std::vector<std::string>> MergeIds(const json& arg) {
+  const auto ids = arg.find("ids");
+  if (ids == arg.end() || !ids->is_array()) return leadkit::MakeError("expected a list of lead ids", "ids");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < ids->size(); ++i) {
+    if (!(*ids)[i].is_string()) return leadkit::MakeError("expected a lead id", "ids[" + std::to_string(i) + "]");
+    out.push_back((*ids)[i].get<std::string>());
+  }
+  return out;
+}
+
+std::string PreviewMerge(int handle, const std::string& text) {
+  return JsonCall(handle, text, [](Workspace& ws, const json& arg) -> leadkit::Result<json> {
+    auto ids = MergeIds(arg);
+    if (!ids) return ids.error();
+    return leadkit::PreviewMerge(ws, ids.value(), arg.value("choices", json::object()));
+  });
+}
+
+std::string MergeLeads(int handle, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& arg) -> leadkit::Result<json> {
+    auto ids = MergeIds(arg);
+    if (!ids) return ids.error();
+    return Journals()[handle].Merge(ws, ids.value(), arg.value("choices", json::object()),
+                                    static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string UndoMerge(int handle, const std::string& merge_id) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto r = Journals()[handle].Undo(ws, merge_id);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
+std::string GetMergeJournal(int handle) {
+  return WithWorkspace(handle, [&](Workspace&) { return Ok(Journals()[handle].ToJson()); });
+}
+
+std::string SetMergeJournal(int handle, const std::string& text) {
+  return JsonCall(handle, text, [&](Workspace&, const json& doc) -> leadkit::Result<json> {
+    auto j = leadkit::MergeJournal::FromJson(doc);
+    if (!j) return j.error();
+    Journals()[handle] = std::move(j.value());
+    return json(Journals()[handle].size());
+  });
+}
+
 std::string BeginImport(int handle, const std::string& options_text, double now_ms) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json options;
@@ -438,6 +501,12 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("enroll", &Enroll);
   emscripten::function("cadenceStatus", &CadenceStatus);
   emscripten::function("callList", &CallList);
+  emscripten::function("findDuplicates", &FindDuplicates);
+  emscripten::function("previewMerge", &PreviewMerge);
+  emscripten::function("mergeLeads", &MergeLeads);
+  emscripten::function("undoMerge", &UndoMerge);
+  emscripten::function("getMergeJournal", &GetMergeJournal);
+  emscripten::function("setMergeJournal", &SetMergeJournal);
   emscripten::function("trainModel", &TrainModel);
   emscripten::function("setPredictiveModel", &SetPredictiveModel);
   emscripten::function("getPredictiveModel", &GetPredictiveModel);

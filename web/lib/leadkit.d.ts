@@ -241,6 +241,12 @@ export interface Prediction {
   modelHash: string;
 }
 
+export interface DuplicateGroup {
+  ids: string[]; similarity: number;
+  reasons: Array<{ rule: string; field: string; ids: string[]; values: unknown[]; similarity: number }>;
+}
+export interface MergeChoices { survivor?: string; fields?: Record<string, string> }
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
@@ -275,6 +281,13 @@ export interface Engine {
   cadenceStatus(leadId: string, options?: { now?: number }): CadenceStatus;
   callList(options?: { now?: number; limit?: number; weights?: { score?: number; value?: number; due?: number; staleness?: number }; stages?: Stage[] }):
     { total: number; items: CallListItem[] };
+  findDuplicates(options?: { minSimilarity?: number; limit?: number; ids?: string[] }): { groups: DuplicateGroup[]; total: number; truncated: boolean };
+  previewMerge(ids: string[], choices?: MergeChoices):
+    { survivor: string; fields: Array<{ field: string; values: Array<{ id: string; value: unknown }>; chosen: string; conflict: boolean }>; merged: Lead };
+  merge(ids: string[], choices?: MergeChoices, options?: { now?: number }): { mergeId: string; survivor: string; removed: string[]; lead: Lead };
+  undoMerge(mergeId: string): { mergeId: string; survivor: string; restored: string[] };
+  mergeJournal(): object;
+  loadMergeJournal(journal: object | string): number;
   train(options?: { outcomeField?: string; positive?: string; negative?: string; folds?: number;
     kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[]; now?: number }): TrainResult;
   setPredictiveModel(model: TrainResult['model'] | null): string | null;

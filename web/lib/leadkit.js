@@ -384,6 +384,42 @@ class Engine {
   }
 
   /**
+   * Likely duplicates: `{ groups: [{ ids, similarity, reasons: [{ rule, field, ids, values,
+   * similarity }] }], total, truncated }`. Options: `minSimilarity` (default 0.85), `limit`, `ids`.
+   */
+  findDuplicates({ minSimilarity, limit, ids } = {}) {
+    return unwrap(this.#m.findDuplicates(this.#handle(), toJsonText({ minSimilarity, limit, ids }, 'options')));
+  }
+
+  /**
+   * What merging `ids` would give, field by field, changing nothing: `{ survivor, fields: [{ field,
+   * values: [{ id, value }], chosen, conflict }], merged }`. `choices`: `{ survivor, fields: {
+   * phone: '<id>', ... } }`.
+   */
+  previewMerge(ids, choices = {}) {
+    return unwrap(this.#m.previewMerge(this.#handle(), toJsonText({ ids, choices }, 'merge')));
+  }
+
+  /** Merges `ids` into one lead keeping every event, touch and history entry. → `{ mergeId, survivor, removed, lead }` */
+  merge(ids, choices = {}, { now = Date.now() } = {}) {
+    return unwrap(this.#m.mergeLeads(this.#handle(), toJsonText({ ids, choices }, 'merge'), now));
+  }
+
+  /** Puts back exactly the leads a merge replaced; refused if the merged lead changed since. */
+  undoMerge(mergeId) {
+    return unwrap(this.#m.undoMerge(this.#handle(), String(mergeId)));
+  }
+
+  /** The merge journal as a document to persist beside the workspace; loadMergeJournal restores it. */
+  mergeJournal() {
+    return unwrap(this.#m.getMergeJournal(this.#handle()));
+  }
+
+  loadMergeJournal(journal) {
+    return unwrap(this.#m.setMergeJournal(this.#handle(), toJsonText(journal, 'journal')));
+  }
+
+  /**
    * Learns conversion probability from leads whose outcome is known (stage customer = won, lost =
    * lost, unless `outcomeField` and `positive` say otherwise), with k-fold cross-validation.
    * → `{ auc, logLoss, calibration, lift, drivers, warnings, model }`; adopt `model` with
