@@ -40,7 +40,9 @@ TEST_P(TransitionCase, IsAcceptedOrRefusedNamingTheGuard) {
     const json& last = lead["history"].back();
     EXPECT_EQ(last["to"], c["request"]["to"]);
     EXPECT_EQ(last["at"], "2026-11-18T11:06:40Z");
-    if (c.contains("stageReason")) EXPECT_EQ(lead["stageReason"], c["stageReason"]);
+    if (c.contains("stageReason")) {
+      EXPECT_EQ(lead["stageReason"], c["stageReason"]);
+    }
   } else {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().where.path, c["path"]);
@@ -169,7 +171,9 @@ TEST(Lifecycle, NoSequenceOfOperationsLeavesTheStageMachineInconsistent) {
       ASSERT_EQ(h.size(), history_size[id] + (moved ? 1 : 0)) << "seed " << seed << " step " << step;
       history_size[id] = h.size();
       for (size_t i = 1; i < h.size(); ++i) ASSERT_EQ(h[i]["from"], h[i - 1]["to"]) << "history breaks at " << i;
-      if (!h.empty()) ASSERT_EQ(h.back()["to"], after["stage"]);
+      if (!h.empty()) {
+        ASSERT_EQ(h.back()["to"], after["stage"]);
+      }
       const std::string stage = after["stage"];
       if (stage == "lost" || stage == "disqualified") {
         ASSERT_FALSE(after.value("stageReason", std::string()).empty()) << stage << " without a reason";
