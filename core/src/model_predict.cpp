@@ -6,6 +6,7 @@
 
 #include "leadkit/model.hpp"
 #include "leadkit/model_eval.hpp"
+#include "leadkit/scoring.hpp"
 
 namespace leadkit {
 namespace {
@@ -13,17 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr double kZ95 = 1.959963984540054;  // two-sided 95% normal quantile
-
-std::string Fnv1a64(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 // The model's text for hashing, the same after any JSON round trip: every number is written as
 // the double it is with 17 significant digits, so 5 and 5.0, or a shortest form JS chose and the
@@ -172,7 +162,7 @@ Result<PredictiveModel> PredictiveModel::FromJson(const json& doc) {
   m.doc_.erase("hash");
   std::string canonical;
   CanonicalText(m.doc_, canonical);
-  m.hash_ = Fnv1a64(canonical);
+  m.hash_ = ContentHash(canonical);
   m.doc_["hash"] = m.hash_;
   return m;
 }

@@ -14,17 +14,6 @@ constexpr uint32_t kChunk = 4096;  // rows scored per pass, so temporaries stay 
 // Scores are kept in hundredths as integers, so contributions add up to the total exactly.
 int64_t Cents(double x) { return std::isfinite(x) ? std::llround(x * 100) : 0; }
 
-std::string Fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 bool Number(const json& v, double lo, double hi) {
   return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= lo && v.get<double>() <= hi;
 }
@@ -40,6 +29,17 @@ Status ReadPair(const json& j, const std::string& path, double out[2]) {
 }
 
 }  // namespace
+
+std::string ContentHash(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
 
 Result<ScoringModel> ScoringModel::FromJson(const json& doc) {
   if (!doc.is_object()) return MakeError("a scoring model is an object, e.g. {\"rules\": \"...\"}", "model");
@@ -116,7 +116,7 @@ Result<ScoringModel> ScoringModel::FromJson(const json& doc) {
       {"thresholds", {{"mql", {{"total", m.mql_total_}}}, {"sql", {{"total", m.sql_total_}, {"fit", m.sql_fit_}}}}},
       {"matrix", {{"fit", {m.matrix_fit_[0], m.matrix_fit_[1]}}, {"engagement", {m.matrix_engagement_[0], m.matrix_engagement_[1]}}}}};
   if (doc.contains("name")) m.normalized_["name"] = doc["name"];
-  m.hash_ = Fnv1a(m.normalized_.dump());
+  m.hash_ = ContentHash(m.normalized_.dump());
   return m;
 }
 

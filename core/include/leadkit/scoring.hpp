@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,10 @@
 namespace leadkit {
 
 inline constexpr int kModelVersion = 1;
+
+// FNV-1a 64 of `text` as 16 hex digits: the content hash of model documents (scoring and
+// predictive), stamped on every score and prediction.
+std::string ContentHash(std::string_view text);
 
 struct Score {
   double fit = 0, engagement = 0, total = 0;  // 0-100, to the hundredth
