@@ -46,6 +46,14 @@ Result<int64_t> Time(const json& j, const char* key, int64_t fallback) {
                        DescribeJsonValue(*it), key);
 }
 
+// Where a lead stands in its cadence, as the API answers it.
+json CadenceJson(const Pipeline& pipeline, const Enrollment& enrollment,
+                 const std::vector<Touch>& touches, int64_t now_ms) {
+  const Cadence* cadence = pipeline.FindCadence(enrollment.key);
+  return CadenceStateToJson(CadenceStatus(cadence, enrollment, touches), cadence,
+                            ContactStatusOf(touches), now_ms);
+}
+
 }  // namespace
 
 Status Workspace::SetPipeline(const json& settings) {
@@ -196,10 +204,8 @@ Result<json> Workspace::LogTouch(std::string_view id, const json& touch, int64_t
   }
   lead.touches.push_back(t);
   lead.updated_at = std::max(lead.updated_at, now_ms);
-  const Cadence* cadence = pipeline_.FindCadence(lead.cadence.key);
   json out = {{"touch", {{"channel", t.channel}, {"outcome", t.outcome}, {"at", FormatIsoTime(t.at)}}},
-              {"cadence", CadenceStateToJson(CadenceStatus(cadence, lead.cadence, lead.touches), cadence,
-                                             ContactStatusOf(lead.touches), now_ms)}};
+              {"cadence", CadenceJson(pipeline_, lead.cadence, lead.touches, now_ms)}};
   out["contactStatus"] = out["cadence"]["contactStatus"];
   store_.Upsert(std::move(lead));
   ++revision_;
@@ -233,9 +239,7 @@ Result<json> Workspace::Enroll(std::string_view id, const json& request, int64_t
     lead.cadence = {k, start.value()};
   }
   lead.updated_at = std::max(lead.updated_at, now_ms);
-  const Cadence* cadence = pipeline_.FindCadence(lead.cadence.key);
-  json out = CadenceStateToJson(CadenceStatus(cadence, lead.cadence, lead.touches), cadence,
-                                ContactStatusOf(lead.touches), now_ms);
+  json out = CadenceJson(pipeline_, lead.cadence, lead.touches, now_ms);
   store_.Upsert(std::move(lead));
   ++revision_;
   return out;
@@ -244,10 +248,7 @@ Result<json> Workspace::Enroll(std::string_view id, const json& request, int64_t
 Result<json> Workspace::CadenceOf(std::string_view id, int64_t now_ms) const {
   const auto row = store_.RowOf(id);
   if (!row) return NoLead(id);
-  const auto& touches = store_.touches()[*row];
-  const Enrollment& e = store_.cadences()[*row];
-  const Cadence* cadence = pipeline_.FindCadence(e.key);
-  return CadenceStateToJson(CadenceStatus(cadence, e, touches), cadence, ContactStatusOf(touches), now_ms);
+  return CadenceJson(pipeline_, store_.cadences()[*row], store_.touches()[*row], now_ms);
 }
 
 }  // namespace leadkit
