@@ -105,6 +105,7 @@ class LeadStore {
   const std::vector<std::vector<StoredEvent>>& events() const { return events_; }
   const std::vector<nlohmann::json>& custom() const { return custom_; }
   const std::vector<std::vector<Touch>>& touches() const { return touches_; }
+  const std::vector<std::vector<Transition>>& histories() const { return history_; }  // as recorded
   const std::vector<Enrollment>& cadences() const { return cadence_; }
   const std::vector<double>& deal_values() const { return deal_value_; }
 
