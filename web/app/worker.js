@@ -1,56 +1,371 @@
 // The engine host: owns the wasm engine and IndexedDB so the page only renders. Exposed to the
 // page with Comlink; every method resolves with plain data.
+//
+// Every change runs in the engine first and is then committed to IndexedDB against the revision
+// this tab last saw (storage.js). If the commit fails (another tab wrote first, or the disk is
+// full) the engine is reloaded from storage, so what the page shows is always what is stored.
 import * as Comlink from '../vendor/comlink.mjs';
-import { createEngine, sampleLeads } from '../lib/leadkit.js';
-import { describeStorageError, openStorage } from './storage.js';
+import { createEngine, sampleLeads, LeadkitError } from '../lib/leadkit.js';
+import { ConflictError, describeStorageError, openStorage } from './storage.js';
 
 const DEMO_LEADS = 520;
 const DEMO_SEED = 2026;
+const CONFIGS = ['scoringModel', 'pipeline', 'channels', 'predictiveModel', 'mergeJournal'];
 
 let engine = null;
 let storage = null;
-let workspace = null;
+let workspace = null;   // the open workspace's record, with the revision this tab has
+const undoLog = new Map();  // token → leads as they were before a bulk change
+let undoCounter = 0;
+// Comlink passes a thrown Error as message, name and stack; keep `kind` and `where` too, so the
+// page can say what went wrong where.
+const throwHandler = Comlink.transferHandlers.get('throw');
+Comlink.transferHandlers.set('throw', {
+  ...throwHandler,
+  serialize({ value }) {
+    if (!(value instanceof Error)) return throwHandler.serialize({ value });
+    const { message, name, stack, kind, where } = value;
+    return [{ isError: true, value: { message, name, stack, kind, where } }, []];
+  },
+});
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('leadkit') : null;
+
+/** Errors cross to the page as plain Error objects with a `where` and a `kind`. */
+function fail(error) {
+  if (error instanceof ConflictError || error instanceof DOMException || error?.name === 'QuotaExceededError') {
+    const e = new Error(describeStorageError(error));
+    e.kind = error.name === 'ConflictError' ? 'conflict' : 'storage';
+    throw e;
+  }
+  if (error instanceof LeadkitError) {
+    const e = new Error(error.message);
+    e.kind = 'input';
+    e.where = error.where;
+    throw e;
+  }
+  throw error instanceof Error ? error : new Error(String(error));
+}
+
+async function loadWorkspace(record) {
+  const [leads, configs] = await Promise.all([storage.leads(record.id), storage.configs(record.id)]);
+  engine?.dispose();
+  engine = await createEngine();
+  if (configs.channels) engine.setChannels(configs.channels);
+  if (configs.scoringModel) engine.setScoringModel(configs.scoringModel);
+  if (configs.pipeline) engine.setPipeline(configs.pipeline);
+  const report = engine.loadLeads(leads);
+  if (report.errors.length) throw new Error(`Stored leads could not be read: ${report.errors[0].message}`);
+  if (configs.predictiveModel) engine.setPredictiveModel(configs.predictiveModel);
+  if (configs.mergeJournal) engine.loadMergeJournal(configs.mergeJournal);
+  workspace = { ...record, rev: record.rev ?? 0 };
+  undoLog.clear();
+}
+
+/** Commits a change made in the engine; on failure, reloads the engine from storage and throws. */
+async function commit(change) {
+  try {
+    workspace = await storage.commit(workspace.id, workspace.rev, change);
+    channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
+    return workspace.rev;
+  } catch (error) {
+    const record = await storage.workspace(workspace.id);
+    if (record) await loadWorkspace(record);
+    return fail(error);
+  }
+}
+
+const leadsOf = (ids) => ids.map((id) => engine.getLead(id)).filter(Boolean);
+const allLeads = () => JSON.parse(engine.exportJson()).leads;
+
+async function seedDemo() {
+  const generated = await sampleLeads(DEMO_LEADS, { seed: DEMO_SEED, now: Date.now() });
+  engine = await createEngine();
+  const report = engine.loadLeads(generated);
+  if (report.errors.length) throw new Error(report.errors[0].message);
+  const record = { id: 'demo', name: 'Demo workspace', createdAt: new Date().toISOString(), demo: true };
+  await storage.createWorkspace(record, allLeads());
+  return record;
+}
+
+function newId() {
+  return `ws-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+// Read-only engine methods the page may call directly.
+const READS = new Set(['query', 'summary', 'getLead', 'score', 'explain', 'whatIf', 'getScoringModel',
+  'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'findDuplicates', 'previewMerge',
+  'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'funnel', 'plan', 'scoreAll']);
 
 const host = {
-  /** Opens storage and the current workspace, seeding the demo workspace on a first visit. */
-  async open() {
+  /** Opens storage and a workspace (the given one, else the first), seeding the demo on a first visit. */
+  async open(workspaceId) {
     const started = performance.now();
-    engine ??= await createEngine();
     try {
       storage ??= await openStorage();
       let seeded = false;
-      [workspace] = await storage.workspaces();
-      if (!workspace) {
-        const generated = await sampleLeads(DEMO_LEADS, { seed: DEMO_SEED, now: Date.now() });
-        const report = engine.loadLeads(generated);
-        if (report.errors.length) throw new Error(report.errors[0].message);
-        const leads = JSON.parse(engine.exportJson()).leads;
-        workspace = { id: 'demo', name: 'Demo workspace', createdAt: new Date().toISOString(), demo: true };
-        await storage.createWorkspace(workspace, leads);
+      const spaces = await storage.workspaces();
+      let record = spaces.find((w) => w.id === workspaceId) ?? spaces[0];
+      if (!record) {
+        record = await seedDemo();
         seeded = true;
-      } else {
-        const report = engine.loadLeads(await storage.leads(workspace.id));
-        if (report.errors.length) {
-          throw new Error(`Stored leads could not be read: ${report.errors[0].message}`);
-        }
       }
-      return { workspace, seeded, count: engine.size, ms: Math.round(performance.now() - started) };
+      await loadWorkspace(await storage.workspace(record.id));
+      return { workspace, workspaces: await storage.workspaces(), seeded, count: engine.size, ms: Math.round(performance.now() - started) };
     } catch (error) {
-      throw new Error(error instanceof DOMException ? describeStorageError(error) : error?.message ?? String(error));
+      return fail(error);
     }
   },
 
-  query(options) {
-    return engine.query(options);
+  /** Reloads the open workspace if another tab has written to it; says whether it did. */
+  async sync() {
+    const record = await storage.workspace(workspace.id);
+    if (!record) return { deleted: true };
+    if ((record.rev ?? 0) === workspace.rev) return { changed: false };
+    await loadWorkspace(record);
+    return { changed: true, workspace };
   },
 
-  summary(options) {
-    return engine.summary(options);
+  workspaces() {
+    return storage.workspaces();
   },
 
-  getLead(id) {
+  async createWorkspace(name) {
+    const record = { id: newId(), name: cleanName(name), createdAt: new Date().toISOString() };
+    await storage.createWorkspace(record, []).catch(fail);
+    return record;
+  },
+
+  async renameWorkspace(id, name) {
+    const record = await storage.workspace(id);
+    if (!record) throw new Error('That workspace no longer exists.');
+    const next = await storage.commit(id, record.rev ?? 0, { meta: { name: cleanName(name) } }).catch(fail);
+    if (workspace?.id === id) workspace = next;
+    channel?.postMessage({ type: 'workspaces' });
+    return next;
+  },
+
+  async deleteWorkspace(id) {
+    await storage.deleteWorkspace(id).catch(fail);
+    channel?.postMessage({ type: 'workspaces' });
+    return storage.workspaces();
+  },
+
+  /** The open workspace as a backup file's text: leads, settings and the adopted predictive model. */
+  exportBackup() {
+    const backup = JSON.parse(engine.exportJson());
+    backup.name = workspace.name;
+    backup.exportedAt = new Date().toISOString();
+    const model = engine.getPredictiveModel();
+    if (model) backup.predictiveModel = model;
+    return JSON.stringify(backup);
+  },
+
+  /** Restores a backup file as a new workspace; a bad file throws and nothing is created. */
+  async importBackup(text, fallbackName) {
+    const probe = await createEngine();
+    try {
+      let doc;
+      try { doc = JSON.parse(text); } catch (error) { throw new LeadkitError(`This file is not valid JSON: ${error.message}`); }
+      const report = probe.loadLeads(text);
+      if (report.errors.length) {
+        const [first] = report.errors;
+        throw new LeadkitError(`This backup cannot be restored: ${first.where?.path ?? ''} ${first.message}`.trim(), first.where);
+      }
+      if (doc.predictiveModel) probe.setPredictiveModel(doc.predictiveModel);
+      const record = { id: newId(), name: cleanName(doc.name || fallbackName || 'Restored workspace'), createdAt: new Date().toISOString() };
+      const configs = {
+        scoringModel: doc.model ?? null, pipeline: doc.pipeline ?? null, channels: doc.channels ?? null,
+        predictiveModel: doc.predictiveModel ?? null,
+      };
+      await storage.createWorkspace(record, JSON.parse(probe.exportJson()).leads, configs);
+      return { workspace: record, leads: probe.size };
+    } catch (error) {
+      return fail(error);
+    } finally {
+      probe.dispose();
+    }
+  },
+
+  /** Read-only engine calls: query, summary, score, explain, whatIf, callList, predict, … */
+  read(method, ...args) {
+    if (!READS.has(method) || typeof engine[method] !== 'function') throw new Error(`unknown read: ${method}`);
+    try {
+      return engine[method](...args);
+    } catch (error) {
+      return fail(error);
+    }
+  },
+
+  get size() {
+    return engine?.size ?? 0;
+  },
+
+  // ---- changes to one lead: run in the engine, then commit that lead --------------------------
+  async saveLead(lead) {
+    let id;
+    try { id = engine.upsertLead(lead); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([id]) });
     return engine.getLead(id);
   },
+
+  async removeLeads(ids) {
+    const before = leadsOf(ids);
+    for (const id of ids) engine.removeLead(id);
+    await commit({ remove: ids });
+    return remember(before, []);
+  },
+
+  async transition(id, stage, options) {
+    let result;
+    try { result = engine.transition(id, stage, options); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([id]) });
+    return result;
+  },
+
+  async logTouch(id, touch) {
+    let result;
+    try { result = engine.logTouch(id, touch); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([id]) });
+    return result;
+  },
+
+  async enroll(id, cadence, options) {
+    let result;
+    try { result = engine.enroll(id, cadence, options); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([id]) });
+    return result;
+  },
+
+  async setQualification(id, change, options) {
+    let result;
+    try { result = engine.setQualification(id, change, options); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([id]) });
+    return result;
+  },
+
+  /**
+   * One change to many leads: { stage, reason, note } moves each through the lifecycle (guards
+   * apply, refusals are listed), { addTag } / { removeTag } edit tags. Returns an undo token.
+   */
+  async bulk(ids, change) {
+    const before = leadsOf(ids);
+    const refused = [];
+    const changed = [];
+    for (const lead of before) {
+      try {
+        if (change.stage) {
+          if (lead.stage === change.stage) continue;
+          engine.transition(lead.id, change.stage, { reason: change.reason, note: change.note });
+        } else if (change.addTag || change.removeTag) {
+          const had = lead.tags ?? [];
+          const tags = change.addTag ? [...new Set([...had, change.addTag])] : had.filter((t) => t !== change.removeTag);
+          if (tags.length === had.length) continue;
+          engine.upsertLead({ ...lead, tags });
+        }
+        changed.push(lead.id);
+      } catch (error) {
+        refused.push({ id: lead.id, message: error.message });
+      }
+    }
+    if (changed.length) await commit({ put: leadsOf(changed) });
+    const token = remember(before.filter((l) => changed.includes(l.id)), []);
+    return { changed: changed.length, refused, ...token };
+  },
+
+  /** Puts back the leads a bulk change or delete touched, as they were. */
+  async undo(token) {
+    const entry = undoLog.get(token);
+    if (!entry) throw new Error('There is nothing to undo any more.');
+    undoLog.delete(token);
+    const ids = entry.leads.map((l) => l.id);
+    for (const lead of entry.leads) {
+      engine.removeLead(lead.id);
+      engine.upsertLead(lead, { now: Date.parse(lead.updatedAt ?? '') || Date.now() });
+    }
+    await commit({ put: leadsOf(ids) });
+    return { restored: ids.length };
+  },
+
+  // ---- settings ----------------------------------------------------------------------------
+  async setScoringModel(model) {
+    let hash;
+    try { hash = engine.setScoringModel(model); } catch (error) { return fail(error); }
+    await commit({ configs: { scoringModel: engine.getScoringModel() } });
+    return hash;
+  },
+
+  async setPipeline(settings) {
+    let result;
+    try { result = engine.setPipeline(settings); } catch (error) { return fail(error); }
+    await commit({ configs: { pipeline: settings } });
+    return result;
+  },
+
+  async setChannels(mapping) {
+    try { engine.setChannels(mapping); } catch (error) { return fail(error); }
+    await commit({ configs: { channels: mapping } });
+  },
+
+  // ---- import --------------------------------------------------------------------------------
+  /** Imports a CSV (a File or text). Dry runs change nothing; a real run lands whole or not at all. */
+  async importCsv(input, options = {}, onProgress) {
+    let report;
+    try {
+      report = await engine.importCsv(input, { ...options, onProgress: onProgress ? (p) => onProgress(p) : undefined });
+    } catch (error) {
+      return fail(error);
+    }
+    if (!options.dryRun && report.imported + report.updated > 0) {
+      onProgress?.({ saving: true });
+      await commit({ replaceAll: allLeads() });
+    }
+    return report;
+  },
+
+  // ---- predictive model ------------------------------------------------------------------------
+  train(options) {
+    try { return engine.train(options); } catch (error) { return fail(error); }
+  },
+
+  async adoptModel(model) {
+    let hash;
+    try { hash = engine.setPredictiveModel(model); } catch (error) { return fail(error); }
+    await commit({ configs: { predictiveModel: model } });
+    return hash;
+  },
+
+  async discardModel() {
+    engine.setPredictiveModel(null);
+    await commit({ configs: { predictiveModel: null } });
+  },
+
+  // ---- duplicates ----------------------------------------------------------------------------
+  async merge(ids, choices) {
+    let result;
+    try { result = engine.merge(ids, choices); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([result.survivor]), remove: result.removed, configs: { mergeJournal: engine.mergeJournal() } });
+    return result;
+  },
+
+  async undoMerge(mergeId) {
+    let result;
+    try { result = engine.undoMerge(mergeId); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([result.survivor, ...result.restored]), configs: { mergeJournal: engine.mergeJournal() } });
+    return result;
+  },
 };
+
+function remember(leads, extra) {
+  const token = `undo-${++undoCounter}`;
+  undoLog.set(token, { leads, extra });
+  if (undoLog.size > 20) undoLog.delete(undoLog.keys().next().value);
+  return { undo: token };
+}
+
+function cleanName(name) {
+  const text = String(name ?? '').trim().slice(0, 80);
+  if (!text) throw new Error('A workspace needs a name.');
+  return text;
+}
 
 Comlink.expose(host);

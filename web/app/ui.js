@@ -1,0 +1,172 @@
+// Shared DOM helpers and formatters for every screen. User text only ever goes in as text nodes
+// or attribute values: nothing here parses HTML.
+
+export const STAGES = [
+  ['new', 'New'], ['nurturing', 'Nurturing'], ['mql', 'MQL'], ['sql', 'SQL'],
+  ['opportunity', 'Opportunity'], ['customer', 'Customer'], ['lost', 'Lost'], ['disqualified', 'Disqualified'],
+];
+export const STAGE_LABEL = Object.fromEntries(STAGES);
+export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
+export const DAY = 86_400_000;
+
+/** el('button', { class, onclick, 'aria-label': … }, ...children): children are nodes or text. */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (v == null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else if (k === 'value' || k === 'checked' || k === 'disabled' || k === 'hidden' || k === 'selected') node[k] = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+export const text = (s, cls) => (cls ? el('span', { class: cls }, s) : document.createTextNode(s ?? ''));
+export const twoLine = (a, b, cls = '') => el('div', { class: 'two-line' }, el('span', { class: 'primary' }, a), el('span', { class: 'secondary ' + cls }, b));
+
+export const fullName = (l) => [l.firstName, l.lastName].filter(Boolean).join(' ') || l.email || l.company || l.id;
+const SOURCE_LABEL = { cold_email: 'Cold e-mail', linkedin: 'LinkedIn', ebook: 'E-book', paid_ads: 'Paid ads', in_person: 'In person', seo: 'SEO' };
+export const sourceLabel = (s = 'unknown') => SOURCE_LABEL[s] ?? String(s).replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+export const directionLabel = (d) => ({ inbound: 'Inbound', outbound: 'Outbound' })[d] ?? 'Unknown direction';
+
+export function money(v, currency) {
+  if (v == null || !Number.isFinite(v)) return '—';
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD', maximumFractionDigits: 0 }).format(v);
+  } catch {
+    return `${Math.round(v).toLocaleString('en-US')} ${currency}`;
+  }
+}
+export function compactMoney(v) {
+  if (v == null || !Number.isFinite(v)) return '—';
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 }).format(v);
+}
+export const number = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
+export const percent = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
+export const shortDate = (iso) => (iso ? new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' }) : '—');
+export const dateTime = (iso) => (iso ? new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' }) : '—');
+export const lastTouch = (l) => (l.touches ?? []).reduce((m, t) => (t.at > m ? t.at : m), '');
+export function daysAgo(iso) {
+  if (!iso) return '—';
+  const days = Math.floor((Date.now() - Date.parse(iso)) / DAY);
+  return days <= 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+export function stageBadge(stage, reason) {
+  const badge = el('span', { class: `badge stage-${stage}` }, STAGE_LABEL[stage] ?? stage);
+  if (reason) badge.title = reason;
+  return badge;
+}
+export function gradeBadge(grade) {
+  if (!grade) return text('—', 'muted');
+  return el('span', { class: `grade grade-${grade[0]}`, title: `Grade ${grade}` }, grade);
+}
+
+/** A centred empty, loading or error state: { title, body, action: [label, fn], busy, tone }. */
+export function stateBox({ title, body, action, busy, tone } = {}) {
+  return el('div', { class: `state-box${tone ? ' tone-' + tone : ''}`, role: tone === 'error' ? 'alert' : 'status' },
+    busy ? el('div', { class: 'spinner', 'aria-hidden': 'true' }) : null,
+    el('h2', {}, title),
+    body ? el('p', {}, body) : null,
+    action ? el('button', { type: 'button', class: 'primary-button', onclick: action[1] }, action[0]) : null);
+}
+
+/** A page header: title, optional subtitle, and actions on the right. */
+export function pageHeader(title, subtitle, ...actions) {
+  return el('header', { class: 'page-header' },
+    el('div', {}, el('h1', {}, title), subtitle ? el('p', { class: 'subtitle' }, subtitle) : null),
+    el('div', { class: 'page-actions' }, ...actions));
+}
+
+export function button(label, onclick, { kind = 'secondary', ...props } = {}) {
+  return el('button', { type: 'button', class: `btn btn-${kind}`, onclick, ...props }, label);
+}
+
+// ---- toasts ------------------------------------------------------------------------------------
+/** Shows a short message; { action: [label, fn], tone: 'error' | 'success', timeout } */
+export function toast(message, { action, tone, timeout = 6000 } = {}) {
+  const region = document.getElementById('toasts');
+  const close = () => item.remove();
+  const item = el('div', { class: `toast${tone ? ' tone-' + tone : ''}`, role: tone === 'error' ? 'alert' : 'status' },
+    el('span', {}, message),
+    action ? el('button', { type: 'button', class: 'link', onclick: () => { close(); action[1](); } }, action[0]) : null,
+    el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: close }, '×'));
+  region.append(item);
+  if (timeout) setTimeout(close, tone === 'error' ? timeout * 2 : timeout);
+  return close;
+}
+
+// ---- modal dialog --------------------------------------------------------------------------------
+/**
+ * Opens a modal <dialog> with a title, body nodes and buttons; resolves with the value of the
+ * button pressed (or null on Esc). buttons: [{ label, value, kind }]
+ */
+export function dialog({ title, body = [], buttons = [{ label: 'OK', value: true, kind: 'primary' }], onSubmit } = {}) {
+  return new Promise((resolve) => {
+    const box = el('dialog', { class: 'modal', 'aria-labelledby': 'modal-title' });
+    const form = el('form', { method: 'dialog' });
+    const footer = el('footer', { class: 'modal-actions' });
+    for (const b of buttons) {
+      footer.append(el('button', { type: b.value === null ? 'button' : 'submit', class: `btn btn-${b.kind ?? 'secondary'}`, value: String(b.value), onclick: b.value === null ? () => box.close('') : null }, b.label));
+    }
+    form.append(el('h2', { id: 'modal-title' }, title), el('div', { class: 'modal-body' }, ...body), footer);
+    box.append(form);
+    form.addEventListener('submit', (e) => {
+      const value = e.submitter?.value;
+      if (onSubmit && value && value !== 'false') {
+        const problem = onSubmit(value);
+        if (problem) { e.preventDefault(); return; }
+      }
+    });
+    box.addEventListener('close', () => {
+      const found = buttons.find((b) => String(b.value) === box.returnValue);
+      box.remove();
+      resolve(found ? found.value : null);
+    });
+    document.body.append(box);
+    box.showModal();
+  });
+}
+
+export async function confirmDialog(title, message, { confirm = 'Confirm', danger = false } = {}) {
+  return (await dialog({
+    title, body: [el('p', {}, message)],
+    buttons: [{ label: 'Cancel', value: false }, { label: confirm, value: true, kind: danger ? 'danger' : 'primary' }],
+  })) === true;
+}
+
+/** Asks for one line of text; resolves with it, or null when cancelled. */
+export async function promptDialog(title, label, initial = '', { confirm = 'Save' } = {}) {
+  const input = el('input', { type: 'text', class: 'input', value: initial, required: true, maxlength: '80', 'aria-label': label });
+  const answer = await dialog({
+    title, body: [el('label', { class: 'field' }, el('span', {}, label), input)],
+    buttons: [{ label: 'Cancel', value: false }, { label: confirm, value: true, kind: 'primary' }],
+  });
+  return answer === true ? input.value.trim() : null;
+}
+
+/** Saves text (or a Blob) as a file download. */
+export function download(name, content, type = 'application/json') {
+  const blob = content instanceof Blob ? content : new Blob([content], { type });
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** A readable message for an error from the worker, with where it happened when known. */
+export function describeError(error) {
+  const where = error?.where;
+  const at = where && (where.path || where.row || where.line)
+    ? ` (${[where.row && `row ${where.row}`, where.line && `line ${where.line}${where.column ? `:${where.column}` : ''}`, where.path].filter(Boolean).join(', ')})`
+    : '';
+  return `${error?.message ?? error}${at}`;
+}
