@@ -16,7 +16,7 @@ const types = {
 // No inline script, no eval: 'wasm-unsafe-eval' only lets WebAssembly compile.
 export const csp = [
   "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
-  "img-src 'self' data:", "connect-src 'self'", "worker-src 'self'", "object-src 'none'",
+  "img-src 'self' data:", "connect-src 'self'", "worker-src 'self'", "manifest-src 'self'", "object-src 'none'",
   "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
 
