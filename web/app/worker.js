@@ -236,9 +236,14 @@ const host = {
     return result;
   },
 
-  async setQualification(id, change, options) {
+  // engine.setQualification(id, criterion, status, evidence, { framework, confidence }); a change
+  // object { criterion, status, evidence, framework, confidence } is accepted too.
+  async setQualification(id, change, ...rest) {
+    const args = change && typeof change === 'object'
+      ? [change.criterion, change.status, change.evidence, { framework: change.framework, confidence: change.confidence, ...(rest[0] ?? {}) }]
+      : [change, ...rest];
     let result;
-    try { result = engine.setQualification(id, change, options); } catch (error) { return fail(error); }
+    try { result = engine.setQualification(id, ...args); } catch (error) { return fail(error); }
     await commit({ put: leadsOf([id]) });
     return result;
   },
