@@ -1,10 +1,14 @@
-// The first page as a user meets it, in Debian's Chromium: a first visit seeds the demo workspace
-// into IndexedDB, a reload reads it back, and the page asks nothing of any other origin.
+// The app shell as a user meets it, in Debian's Chromium: a first visit seeds the demo workspace
+// into IndexedDB, changes survive a reload, the service worker lets the app open with the network
+// off, workspaces come and go and travel as backup files, two tabs never overwrite each other, and
+// the page asks nothing of any other origin.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { launch } from './browser.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
+const appDir = new URL('../../web/app/', import.meta.url);
 let server, base, context;
 const requests = [];
 
@@ -16,14 +20,37 @@ before(async () => {
 });
 after(async () => {
   await context?.close();
+  server?.closeAllConnections?.();
   server?.close();
 });
 
-async function openApp(page) {
-  await page.goto(`${base}/app/`);
-  await page.waitForSelector('body[data-ready]');
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#state'));
+async function openApp(page, hash = '#/leads') {
+  await page.goto(`${base}/app/${hash}`);
+  await ready(page);
 }
+async function ready(page) {
+  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
+}
+const rowIds = (page) => page.$$eval('.vrow[data-id]', (rows) => rows.map((r) => r.dataset.id));
+const resultCount = async (page) => Number((await page.textContent('.result-count')).replace(/\D/g, ''));
+const query = (page, q) => page.evaluate((q) => window.leadkit.ctx.worker.read('query', q), q);
+/** Clicks a button in the open modal dialog by its label. */
+const answer = (page, label) => page.locator('dialog.modal[open]').getByRole('button', { name: label, exact: true }).click();
+
+test('the service worker precaches every screen, and every file it lists exists', () => {
+  const source = readFileSync(new URL('sw.js', appDir), 'utf8');
+  const shell = JSON.parse(source.match(/const SHELL = (\[[^\]]*\])/)[1].replaceAll("'", '"').replace(/,\s*\]/, ']'));
+  for (const file of readdirSync(new URL('views/', appDir))) {
+    if (file.endsWith('.js')) assert.ok(shell.includes(`views/${file}`), `sw.js SHELL lacks views/${file}`);
+  }
+  const routes = [...readFileSync(new URL('main.js', appDir), 'utf8').matchAll(/import\('\.\/(views\/\w+\.js)'\)/g)].map((m) => m[1]);
+  assert.ok(routes.length >= 9);
+  for (const route of routes) assert.ok(shell.includes(route), `sw.js SHELL lacks ${route}`);
+  // The vendored and built files come from scripts/build; the views from the people writing them.
+  const missing = shell.filter((path) => path !== './' && !existsSync(new URL(path, appDir)));
+  assert.deepEqual(missing, [], 'files listed in sw.js SHELL that do not exist');
+});
 
 test('a first visit seeds the demo workspace and shows it in the table', async () => {
   const page = await context.newPage();
@@ -31,51 +58,230 @@ test('a first visit seeds the demo workspace and shows it in the table', async (
   page.on('pageerror', (e) => errors.push(e.message));
   await openApp(page);
   assert.equal(await page.getAttribute('body', 'data-seeded'), 'true');
-  assert.match(await page.textContent('#result-count'), /^520 leads$/);
-  assert.equal(await page.locator('#rows tr').count(), 50);
+  assert.match(await page.textContent('#storage-note'), /520 demo leads/);
+  assert.equal(await resultCount(page), 520);
+  assert.ok((await rowIds(page)).length >= 10, 'rows are rendered');
   const stageTotal = await page.$$eval('.stage-count', (els) => els.reduce((n, e) => n + Number(e.textContent.replace(/,/g, '')), 0));
   assert.equal(stageTotal, 520);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('a reload reads the same leads back from IndexedDB instead of seeding again', async () => {
+test('the app is installable: a manifest with an icon and a service worker in control', async () => {
   const page = await context.newPage();
   await openApp(page);
-  assert.equal(await page.getAttribute('body', 'data-seeded'), 'false');
-  assert.match(await page.textContent('#storage-note'), /^520 leads loaded from this browser/);
-  const first = await page.textContent('#rows tr:first-child .col-lead');
+  await page.waitForFunction(() => navigator.serviceWorker.controller != null, null, { timeout: 15_000 });
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors, []);
+  await page.close();
+});
+
+test('a reload keeps a change: bulk-tagged leads are still tagged, and nothing is seeded again', async () => {
+  const page = await context.newPage();
+  await openApp(page);
+  const ids = (await rowIds(page)).slice(0, 3);
+  for (const id of ids) await page.click(`.vrow[data-id="${id}"] .row-check`);
+  await page.waitForSelector('.bulk-bar:not([hidden])');
+  assert.match(await page.textContent('.bulk-count'), /^3 selected$/);
+  await page.fill('[aria-label="Tag to add or remove"]', 'kept-after-reload');
+  await page.getByRole('button', { name: 'Add tag', exact: true }).click();
+  await page.waitForSelector('.toast:has-text("Tagged 3 leads")');
+
   await page.reload();
-  await page.waitForSelector('body[data-ready="true"]');
-  assert.equal(await page.textContent('#rows tr:first-child .col-lead'), first);
+  await ready(page);
+  assert.equal(await page.getAttribute('body', 'data-seeded'), 'false');
+  const tagged = await query(page, { filter: { tags: ['kept-after-reload'] }, limit: 10 });
+  assert.deepEqual(tagged.rows.map((l) => l.id).sort(), [...ids].sort());
+  assert.equal(await resultCount(page), 520);
   await page.close();
 });
 
-test('sorting, filtering and search change the rows the table shows', async () => {
+test('bulk delete asks first, and Undo puts the leads back', async () => {
   const page = await context.newPage();
   await openApp(page);
-  await page.click('th.col-employees button');
-  await page.waitForSelector('th.col-employees[aria-sort="descending"]');
-  const employees = await page.$$eval('#rows td.col-employees', (tds) => tds.map((td) => Number(td.textContent.replace(/,/g, ''))));
-  assert.deepEqual(employees, [...employees].sort((a, b) => b - a));
-
-  await page.click('#filter-direction button[data-value="outbound"]');
-  await page.waitForFunction(() => [...document.querySelectorAll('#rows .col-source .secondary')].every((s) => s.textContent === 'Outbound'));
-
-  await page.click('.stage-card.stage-mql');
-  await page.waitForFunction(() => [...document.querySelectorAll('#rows .badge')].every((b) => b.textContent === 'MQL'));
-
-  await page.keyboard.press('/');
-  await page.keyboard.type('zzzz-nobody');
-  await page.waitForSelector('#state:not([hidden])');
-  assert.match(await page.textContent('#state'), /No leads match these filters/);
-  await page.click('#state button');
-  await page.waitForFunction(() => document.querySelector('#result-count').textContent === '520 leads');
+  const before = await resultCount(page);
+  const ids = (await rowIds(page)).slice(0, 2);
+  for (const id of ids) await page.click(`.vrow[data-id="${id}"] .row-check`);
+  await page.locator('.bulk-bar').getByRole('button', { name: 'Delete', exact: true }).click();
+  await answer(page, 'Delete');
+  await page.waitForFunction((n) => document.querySelector('.result-count').textContent === `${n} leads`, before - 2);
+  assert.equal((await query(page, { search: undefined, limit: 1 })).total, before - 2);
+  await page.locator('.toast:has-text("Deleted 2 leads")').getByRole('button', { name: 'Undo' }).click();
+  await page.waitForFunction((n) => document.querySelector('.result-count').textContent === `${n} leads`, before);
+  for (const id of ids) assert.ok(await page.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), id), `${id} restored`);
   await page.close();
 });
+
+test('keyboard: / focuses search, j/k move between rows, Enter opens the lead', async () => {
+  const page = await context.newPage();
+  await openApp(page);
+  await page.locator('#view h1').click();  // focus somewhere neutral
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.hasAttribute('data-search')), true);
+  await page.keyboard.press('ArrowDown');
+  const focused = () => page.evaluate(() => document.activeElement.closest('.vrow')?.dataset.index ?? null);
+  assert.equal(await focused(), '0');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  assert.equal(await focused(), '2');
+  await page.keyboard.press('k');
+  assert.equal(await focused(), '1');
+  const id = await page.evaluate(() => document.activeElement.closest('.vrow').dataset.id);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => location.hash === `#/lead/${encodeURIComponent(id)}`, id);
+  await page.close();
+});
+
+test('workspaces: create, rename (kept after a reload), switch, back up, restore and delete', async () => {
+  const page = await context.newPage();
+  await openApp(page, '#/workspaces');
+  await page.getByRole('button', { name: 'New workspace' }).first().click();
+  await page.fill('dialog.modal[open] input', 'Acme GmbH');
+  await answer(page, 'Create');
+  await page.waitForFunction(() => location.hash === '#/leads');
+  await ready(page);
+  assert.equal(await page.$eval('#workspace-select', (s) => s.selectedOptions[0].textContent), 'Acme GmbH');
+  assert.match(await page.textContent('.vempty'), /no leads yet/);
+
+  await page.goto(`${base}/app/#/workspaces`);
+  await ready(page);
+  await page.getByRole('button', { name: 'Rename Acme GmbH' }).click();
+  await page.fill('dialog.modal[open] input', 'Acme AG');
+  await answer(page, 'Save');
+  await page.waitForSelector('.workspace-card h2:has-text("Acme AG")');
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.$eval('#workspace-select', (s) => s.selectedOptions[0].textContent), 'Acme AG');
+
+  // Switch back to the demo through the top bar, and back it up.
+  const demoId = await page.$eval('#workspace-select', (s) => [...s.options].find((o) => o.textContent === 'Demo workspace').value);
+  await page.selectOption('#workspace-select', demoId);
+  await page.waitForFunction(() => window.leadkit.ctx.workspace?.name === 'Demo workspace');
+  await ready(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Back up Demo workspace' }).click(),
+  ]);
+  const path = await download.path();
+  const backup = JSON.parse(readFileSync(path, 'utf8'));
+  assert.equal(backup.name, 'Demo workspace');
+  assert.equal(backup.leads.length, 520);
+
+  // Restore it as a new workspace.
+  await page.setInputFiles('input[type=file][aria-label="Backup file to restore"]', {
+    name: 'Demo-copy.leadkit.json', mimeType: 'application/json', buffer: readFileSync(path),
+  });
+  await page.waitForSelector('.toast:has-text("with 520 leads")');
+  const restored = await page.evaluate(() => window.leadkit.ctx.workspace);
+  assert.equal(restored.name, 'Demo workspace');
+  assert.notEqual(restored.id, 'demo');
+  assert.equal((await query(page, { limit: 1 })).total, 520);
+
+  // A bad backup is refused and creates nothing.
+  const count = (await page.evaluate(() => window.leadkit.ctx.worker.workspaces())).length;
+  await page.setInputFiles('input[type=file][aria-label="Backup file to restore"]', {
+    name: 'broken.leadkit.json', mimeType: 'application/json', buffer: Buffer.from('{"leads": [{"email": 3}'),
+  });
+  await page.waitForSelector('.toast.tone-error:has-text("Nothing was changed")');
+  assert.equal((await page.evaluate(() => window.leadkit.ctx.worker.workspaces())).length, count);
+
+  // Delete both new workspaces; Cancel first keeps it.
+  const cards = () => page.$$eval('.workspace-card h2', (hs) => hs.map((h) => h.firstChild.textContent));
+  await page.getByRole('button', { name: 'Delete Acme AG' }).click();
+  await answer(page, 'Cancel');
+  assert.ok((await cards()).includes('Acme AG'));
+  await page.getByRole('button', { name: 'Delete Acme AG' }).click();
+  await answer(page, 'Delete workspace');
+  await page.waitForFunction(() => ![...document.querySelectorAll('.workspace-card h2')].some((h) => h.firstChild.textContent === 'Acme AG'));
+  await page.locator(`.workspace-card[aria-label="Demo workspace"].is-open`).getByRole('button', { name: 'Delete Demo workspace' }).click();
+  await answer(page, 'Delete workspace');
+  await page.waitForFunction(() => document.querySelectorAll('.workspace-card').length === 1);
+  assert.deepEqual(await cards(), ['Demo workspace']);
+  assert.equal(await page.evaluate(() => window.leadkit.ctx.workspace.id), 'demo');
+  await page.close();
+});
+
+test('two tabs on one workspace: a change in one shows in the other, and a stale write is refused', async () => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await openApp(a);
+  await openApp(b);
+  const [id] = await rowIds(a);
+
+  // Tab A tags a lead; tab B hears of it (BroadcastChannel → worker.sync) and shows the latest.
+  await a.evaluate((id) => window.leadkit.ctx.worker.bulk([id], { addTag: 'from-tab-a' }), id);
+  await b.waitForSelector('.toast:has-text("changed in another tab")');
+  const seenByB = await b.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), id);
+  assert.ok(seenByB.tags.includes('from-tab-a'));
+
+  // Another writer moves the stored revision on without tab B hearing of it (as when B acts
+  // before the broadcast arrives): B's next write is refused and storage keeps the other write.
+  const stored = await a.evaluate(bumpRevision);
+  const write = await b.evaluate(async (id) => {
+    try {
+      await window.leadkit.ctx.worker.bulk([id], { addTag: 'stale-from-tab-b' });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, kind: error.kind, message: error.message };
+    }
+  }, id);
+  assert.equal(write.ok, false);
+  assert.equal(write.kind, 'conflict');
+  assert.match(write.message, /changed in another tab/);
+  assert.equal(await a.evaluate(bumpRevision, { read: true }), stored, 'the refused write left the revision alone');
+  const inB = await b.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), id);
+  assert.ok(!inB.tags.includes('stale-from-tab-b'), 'tab B reloaded what is stored');
+
+  // The same refusal through the screen: a toast says so.
+  await a.evaluate(bumpRevision);
+  await b.click(`.vrow[data-id="${id}"] .row-check`);
+  await b.fill('[aria-label="Tag to add or remove"]', 'stale-again');
+  await b.getByRole('button', { name: 'Add tag', exact: true }).click();
+  await b.waitForSelector('.toast.tone-error:has-text("changed in another tab")');
+  await a.close();
+  await b.close();
+});
+
+/** Moves the demo workspace's stored revision on by one, straight in IndexedDB; returns it. */
+function bumpRevision({ read = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('leadkit');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('workspaces', 'readwrite');
+      const spaces = tx.objectStore('workspaces');
+      const get = spaces.get(window.leadkit.ctx.workspace.id);
+      get.onsuccess = () => {
+        const record = get.result;
+        if (!read) { record.rev += 1; spaces.put(record); }
+        tx.oncomplete = () => { open.result.close(); resolve(record.rev); };
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
 
 test('after load the page requested nothing from any other origin', () => {
-  assert.ok(requests.length > 5, 'requests were recorded');
-  const foreign = requests.filter((url) => !url.startsWith(base + '/'));
+  assert.ok(requests.length > 20, 'requests were recorded');
+  const foreign = requests.filter((url) => !url.startsWith(base + '/') && !url.startsWith('blob:' + base + '/'));
   assert.deepEqual(foreign, []);
+});
+
+// Last: it takes the server away.
+test('with the network off and the server gone, a reload still opens the app with its leads', async () => {
+  const page = await context.newPage();
+  await openApp(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller != null, null, { timeout: 15_000 });
+  await context.setOffline(true);
+  server.closeAllConnections();
+  await new Promise((done) => server.close(done));
+  await page.reload();
+  await ready(page);
+  assert.equal(await resultCount(page), 520);
+  assert.ok((await rowIds(page)).length >= 10);
+  await page.goto(`${base}/app/#/workspaces`);
+  await ready(page);
+  await context.setOffline(false);
+  await page.close();
 });
