@@ -1,0 +1,513 @@
+// Lead detail (#/lead/ID) and a new lead (#/lead/new): every field editable, the score with every
+// contribution, BANT, the stage with its history, touches with the cadence, and the events.
+// The engine validates; its errors (error.where.path) are shown beside the field they name.
+import {
+  STAGE_LABEL, button, confirmDialog, dateTime, daysAgo, describeError, dialog, el, fullName, gradeBadge,
+  lastTouch, money, percent, shortDate, sourceLabel, directionLabel, stageBadge, stateBox, toast,
+} from '../ui.js';
+import { CHANNEL_LABEL, CONTACT_LABEL, OUTCOME_LABEL, QUICK_TOUCHES, moveLead, touchLabel } from '../moves.js';
+
+export const title = 'Lead';
+
+// key, label, kind, extra input attributes
+const FIELDS = [
+  ['firstName', 'First name', 'text', { autocomplete: 'off' }],
+  ['lastName', 'Last name', 'text', { autocomplete: 'off' }],
+  ['email', 'E-mail', 'email', { autocomplete: 'off', spellcheck: 'false' }],
+  ['phone', 'Phone', 'tel', { autocomplete: 'off' }],
+  ['company', 'Company', 'text', {}],
+  ['title', 'Title', 'text', {}],
+  ['industry', 'Industry', 'text', {}],
+  ['country', 'Country', 'text', {}],
+  ['employees', 'Employees', 'number', { min: '0', step: '1', inputmode: 'numeric' }],
+  ['annualRevenue', 'Annual revenue', 'number', { min: '0', step: 'any', inputmode: 'decimal' }],
+  ['source', 'Source', 'text', { list: 'lead-sources', spellcheck: 'false' }],
+  ['dealValue', 'Deal value', 'number', { min: '0', step: 'any', inputmode: 'decimal' }],
+  ['currency', 'Currency', 'text', { maxlength: '3', placeholder: 'USD', spellcheck: 'false' }],
+  ['tags', 'Tags', 'text', { placeholder: 'Comma separated' }],
+];
+const NUMERIC = new Set(['employees', 'annualRevenue', 'dealValue']);
+const STATUSES = [['unknown', 'Unknown'], ['partly', 'Partly'], ['met', 'Met'], ['not_met', 'Not met']];
+const VERDICT = { qualified: ['Qualified', 'good'], needsWork: ['Needs work', 'warn'], disqualify: ['Disqualify', 'bad'] };
+const KIND_LABEL = { fit: 'Fit', engagement: 'Engagement', rule: 'Rule', limit: 'Limit' };
+const EVENT_LABEL = (type) => String(type).replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+const signed = (v, d = 1) => (v == null || !Number.isFinite(v) ? '—'
+  : Number(Math.abs(v).toFixed(d)) === 0 ? (0).toFixed(d) : `${v > 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}`);
+/** replaceChildren that skips null and false (replaceChildren would print them). */
+const put = (node, ...kids) => node.replaceChildren(...kids.flat().filter((k) => k != null && k !== false));
+const round = (v) => (v == null || !Number.isFinite(v) ? '—' : String(Math.round(v)));
+
+export async function mount(root, ctx, param) {
+  const { worker } = ctx;
+  const isNew = !param || param === 'new';
+  let lead = isNew ? { stage: 'new', tags: [], custom: {} } : await worker.read('getLead', param);
+  if (!lead) {
+    root.append(backLink(), stateBox({
+      title: 'This lead is not in this workspace',
+      body: 'It may have been deleted or merged, or the link is from another workspace. Go back to the leads and pick another.',
+      action: ['Back to leads', () => ctx.navigate('#/leads')],
+    }));
+    return;
+  }
+
+  const form = buildForm();
+  const header = el('div', { class: 'lead-header' });
+  const side = el('div', { class: 'lead-side' });
+  const main = el('div', { class: 'lead-main' });
+  root.append(backLink(), header, el('div', { class: 'lead-layout' }, main, side));
+  main.append(form.node);
+
+  if (isNew) {
+    header.append(el('div', { class: 'lead-title' }, el('h1', {}, 'New lead'),
+      el('p', { class: 'subtitle' }, 'Fill in what you know; e-mail, a name or a company is enough to start.')));
+    form.fill(lead);
+    form.inputs.firstName.focus();
+    return;
+  }
+
+  const sections = {
+    score: el('section', { class: 'card lead-score', 'aria-labelledby': 'lead-score-h' }),
+    bant: el('section', { class: 'card lead-bant', 'aria-labelledby': 'lead-bant-h' }),
+    touches: el('section', { class: 'card lead-touches', 'aria-labelledby': 'lead-touches-h' }),
+    history: el('section', { class: 'card lead-history', 'aria-labelledby': 'lead-history-h' }),
+    events: el('section', { class: 'card lead-events', 'aria-labelledby': 'lead-events-h' }),
+  };
+  side.append(sections.score, sections.bant, sections.touches);
+  main.append(sections.history, sections.events);
+  form.fill(lead);
+
+  let data = {};
+  let disposed = false;
+  async function load() {
+    const id = lead.id;
+    const model = await worker.read('getPredictiveModel').catch(() => null);
+    const [fresh, score, explain, qual, cadence, pipeline, prediction] = await Promise.all([
+      worker.read('getLead', id), worker.read('score', id), worker.read('explain', id),
+      worker.read('qualification', id), worker.read('cadenceStatus', id), worker.read('getPipeline'),
+      model ? worker.read('predict', id).catch(() => null) : null,
+    ]);
+    if (!fresh) { ctx.navigate('#/leads'); return; }
+    lead = fresh;
+    data = { score, explain, qual, cadence, pipeline, prediction, model };
+    if (!disposed) paint();
+  }
+
+  function paint() {
+    paintHeader();
+    paintScore();
+    paintBant();
+    paintTouches();
+    paintHistory();
+    paintEvents();
+    if (!form.dirty()) form.fill(lead);
+  }
+
+  // ---- header: name, the numbers people act on, stage and its move control --------------------
+  function paintHeader() {
+    const { score, cadence, pipeline } = data;
+    const last = lastTouch(lead);
+    const stageSelect = el('select', { class: 'input', id: 'lead-move', 'aria-label': `Move ${fullName(lead)} to stage` },
+      el('option', { value: '' }, 'Move to…'),
+      ...(pipeline.transitions?.[lead.stage] ?? []).concat(['lost', 'disqualified'])
+        .filter((s, i, all) => s !== lead.stage && all.indexOf(s) === i)
+        .map((s) => el('option', { value: s }, STAGE_LABEL[s] ?? s)),
+      el('optgroup', { label: 'Other stages (a guard may refuse)' },
+        ...Object.keys(STAGE_LABEL).filter((s) => s !== lead.stage && !(pipeline.transitions?.[lead.stage] ?? []).includes(s) && s !== 'lost' && s !== 'disqualified')
+          .map((s) => el('option', { value: s }, STAGE_LABEL[s]))));
+    const moveError = el('p', { class: 'field-error lead-move-error', id: 'lead-move-error', role: 'alert' });
+    stageSelect.addEventListener('change', async () => {
+      const to = stageSelect.value;
+      if (!to) return;
+      moveError.textContent = '';
+      try {
+        const result = await moveLead(ctx, lead.id, to, { name: fullName(lead), suggested: data.qual?.suggestedReason });
+        if (!result) { stageSelect.value = ''; return; }
+        toast(`Moved to ${STAGE_LABEL[to]}`, { tone: 'success' });
+        await load();
+      } catch (error) {
+        stageSelect.value = '';
+        moveError.textContent = `Not moved: ${error.message}`;
+        if (error.kind === 'conflict' || error.kind === 'storage') ctx.run(Promise.reject(error)).catch(() => {});
+      }
+    });
+    put(header, 
+      el('div', { class: 'lead-title' },
+        el('h1', { id: 'lead-name' }, fullName(lead)),
+        el('p', { class: 'subtitle' }, [lead.title, lead.company].filter(Boolean).join(' · ') || 'No company yet',
+          ' · ', sourceLabel(lead.source), ' · ', directionLabel(lead.direction))),
+      el('dl', { class: 'lead-kpis' },
+        kpi('Score', el('span', { class: 'lead-kpi-score' }, el('span', { id: 'lead-score-total' }, round(score?.total)), gradeBadge(score?.grade))),
+        data.prediction ? kpi('Win probability', percent(data.prediction.probability)) : null,
+        kpi('Deal value', lead.dealValue == null ? '—' : money(lead.dealValue, lead.currency)),
+        kpi('Last touch', last ? daysAgo(last) : 'never'),
+        kpi('Contact', CONTACT_LABEL[cadence?.contactStatus] ?? '—')),
+      el('div', { class: 'lead-stage' },
+        el('div', { class: 'lead-stage-row' }, el('span', { class: 'muted' }, 'Stage'),
+          el('span', { id: 'lead-stage' }, stageBadge(lead.stage, lead.stageReason)),
+          lead.stageReason ? el('span', { class: 'muted lead-stage-reason' }, reasonLabel(lead.stage, lead.stageReason)) : null),
+        el('div', { class: 'lead-stage-row' }, stageSelect,
+          button('Delete', removeLead, { kind: 'danger', 'aria-label': `Delete ${fullName(lead)}` })),
+        moveError));
+  }
+  const kpi = (label, value) => el('div', { class: 'lead-kpi' }, el('dt', {}, label), el('dd', {}, value));
+  function reasonLabel(stage, key) {
+    const found = data.pipeline?.reasons?.[stage]?.find((r) => r.key === key);
+    return found?.label ?? key;
+  }
+
+  // ---- score: breakdown, every contribution, and the predictive model beside it ---------------
+  function paintScore() {
+    const { score, explain, prediction } = data;
+    const groups = new Map();
+    for (const c of explain ?? []) {
+      if (!groups.has(c.kind)) groups.set(c.kind, []);
+      groups.get(c.kind).push(c);
+    }
+    const list = el('table', { class: 'lead-explain', 'aria-label': 'Score contributions' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Kind'), el('th', { scope: 'col' }, 'Contribution'), el('th', { scope: 'col', class: 'num' }, 'Points'))));
+    const body = el('tbody');
+    for (const [kind, items] of groups) {
+      for (const c of items.sort((a, b) => Math.abs(b.points) - Math.abs(a.points))) {
+        body.append(el('tr', { class: `kind-${c.kind}` },
+          el('td', {}, el('span', { class: `lead-kind lead-kind-${c.kind}` }, KIND_LABEL[kind] ?? kind)),
+          el('td', {}, c.label),
+          el('td', { class: `num ${c.points < 0 ? 'neg' : 'pos'}` }, signed(c.points))));
+      }
+    }
+    if (!explain?.length) body.append(el('tr', {}, el('td', { colspan: '3', class: 'muted' }, 'Nothing counts towards this score yet: add company details or log activity.')));
+    list.append(body);
+    put(sections.score, 
+      el('h2', { id: 'lead-score-h' }, 'Score'),
+      el('div', { class: 'lead-breakdown' },
+        bar('Fit', score?.fit, 'who'), bar('Engagement', score?.engagement, 'activity'),
+        el('div', { class: 'lead-total' }, el('span', { class: 'muted' }, 'Total'),
+          el('strong', {}, round(score?.total)), gradeBadge(score?.grade),
+          score?.matrix ? el('span', { class: 'muted', title: 'Fit × engagement matrix cell' }, score.matrix) : null)),
+      list,
+      prediction ? predictive(prediction) : null);
+  }
+  function bar(label, value, hint) {
+    const v = Number.isFinite(value) ? Math.max(0, Math.min(100, value)) : 0;
+    const fill = el('span', { class: 'lead-bar-fill' });
+    fill.style.width = `${v}%`;
+    return el('div', { class: 'lead-bar' },
+      el('span', { class: 'lead-bar-label' }, label, el('span', { class: 'muted' }, ` · ${hint}`)),
+      el('span', { class: 'lead-bar-num' }, round(value)),
+      el('span', { class: 'lead-bar-track', role: 'img', 'aria-label': `${label} ${round(value)} of 100` }, fill));
+  }
+  function predictive(p) {
+    const items = [...p.contributions].sort((a, b) => Math.abs(b.logOdds) - Math.abs(a.logOdds));
+    const rows = items.map((c) => el('tr', {},
+      el('td', {}, c.feature, c.input != null && c.input !== c.feature ? el('span', { class: 'muted' }, ` = ${c.input}`) : null),
+      el('td', { class: `num ${c.logOdds < 0 ? 'neg' : 'pos'}` }, signed(c.logOdds, 2))));
+    const shown = 8;
+    const table = el('table', { class: 'lead-explain', 'aria-label': 'Predictive model contributions (log-odds)' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Input'), el('th', { scope: 'col', class: 'num' }, 'Log-odds'))),
+      el('tbody', {}, ...rows.slice(0, shown)));
+    const more = rows.length > shown ? button(`Show all ${rows.length}`, () => { table.tBodies[0].replaceChildren(...rows); more.remove(); }, { kind: 'ghost', class: 'btn btn-ghost btn-small' }) : null;
+    return el('div', { class: 'lead-predict' },
+      el('h3', {}, 'Predicted win probability'),
+      el('p', { class: 'lead-predict-num' }, el('strong', { id: 'lead-probability' }, percent(p.probability)),
+        el('span', { class: 'muted' }, ` 95% band ${percent(p.low)}–${percent(p.high)} · rule score ${round(data.score?.total)}`)),
+      table, more);
+  }
+
+  // ---- BANT ----------------------------------------------------------------------------------
+  function paintBant() {
+    const q = data.qual;
+    const [label, tone] = VERDICT[q.verdict] ?? [q.verdict, 'grey'];
+    const list = el('div', { class: 'lead-criteria' });
+    for (const c of q.criteria) {
+      const name = `bant-${c.key}`;
+      const group = el('div', { class: 'segmented', role: 'radiogroup', 'aria-label': `${c.label} status` },
+        ...STATUSES.map(([value, text]) => el('label', { class: `seg seg-${value}` },
+          el('input', { type: 'radio', name, value, checked: (c.status ?? 'unknown') === value, dataset: { criterion: c.key } }),
+          el('span', {}, text))));
+      const evidence = el('input', { type: 'text', class: 'input lead-evidence', value: c.evidence ?? '', placeholder: 'Evidence: what did they say?', 'aria-label': `${c.label} evidence`, maxlength: '300' });
+      const confidence = el('select', { class: 'input lead-confidence', 'aria-label': `${c.label} confidence` },
+        ...[[1, 'Sure'], [0.7, 'Likely'], [0.4, 'Unsure']].map(([v, t]) => el('option', { value: String(v), selected: Math.abs((c.confidence ?? 1) - v) < 0.16 }, t)));
+      const save = async (status) => {
+        try {
+          data.qual = await ctx.run(worker.setQualification(lead.id, c.key, status, evidence.value.trim() || undefined, { confidence: Number(confidence.value) }));
+          await load();
+        } catch { paintBant(); }
+      };
+      group.addEventListener('change', (e) => save(e.target.value));
+      evidence.addEventListener('change', () => save(group.querySelector('input:checked')?.value ?? 'unknown'));
+      confidence.addEventListener('change', () => save(group.querySelector('input:checked')?.value ?? 'unknown'));
+      list.append(el('div', { class: `lead-criterion status-${c.status ?? 'unknown'}`, dataset: { criterion: c.key } },
+        el('div', { class: 'lead-criterion-head' },
+          el('span', { class: 'lead-criterion-label' }, c.label, c.critical ? el('span', { class: 'muted', title: 'Not met here suggests disqualifying' }, ' · critical') : null),
+          group),
+        el('p', { class: 'muted lead-question' }, c.question, c.at ? ` · set ${shortDate(c.at)}` : ''),
+        el('div', { class: 'lead-criterion-inputs' }, evidence, confidence)));
+    }
+    const suggest = q.verdict === 'disqualify'
+      ? button('Disqualify…', () => moveFromVerdict('disqualified'), { kind: 'danger', class: 'btn btn-danger btn-small' })
+      : q.verdict === 'qualified' && !['sql', 'opportunity', 'customer'].includes(lead.stage)
+        ? button('Move to SQL', () => moveFromVerdict('sql'), { kind: 'primary', class: 'btn btn-primary btn-small' }) : null;
+    put(sections.bant, 
+      el('div', { class: 'lead-card-head' },
+        el('h2', { id: 'lead-bant-h' }, (q.framework ?? 'bant').toUpperCase()),
+        el('span', { class: `lead-verdict tone-${tone}`, id: 'lead-verdict' }, label),
+        el('span', { class: 'muted' }, `${q.met} of ${q.of} met · ${q.qualifyAt} needed`), suggest),
+      q.reasons?.length ? el('ul', { class: 'lead-reasons' }, ...q.reasons.map((r) => el('li', {}, r))) : null,
+      list);
+  }
+  async function moveFromVerdict(stage) {
+    try {
+      const result = await moveLead(ctx, lead.id, stage, { name: fullName(lead), suggested: data.qual?.suggestedReason });
+      if (result) { toast(`Moved to ${STAGE_LABEL[stage]}`, { tone: 'success' }); await load(); }
+    } catch (error) {
+      toast(`Not moved: ${describeError(error)}`, { tone: 'error' });
+    }
+  }
+
+  // ---- touches and cadence ---------------------------------------------------------------------
+  function paintTouches() {
+    const c = data.cadence ?? {};
+    const touches = [...(lead.touches ?? [])].sort((a, b) => (a.at < b.at ? 1 : -1));
+    const cadences = data.pipeline?.cadences ?? [];
+    const next = c.next;
+    const status = el('div', { class: 'lead-cadence' },
+      el('span', {}, el('span', { class: 'muted' }, 'Contact '), el('strong', {}, CONTACT_LABEL[c.contactStatus] ?? '—')),
+      c.state === 'notEnrolled'
+        ? el('span', { class: 'muted' }, 'Not in a cadence')
+        : el('span', {}, el('span', { class: 'muted' }, 'Cadence '), cadenceName(c.cadence), c.of ? ` · ${c.done ?? 0} of ${c.of} done` : '', c.state !== 'active' ? ` · ${c.state}` : ''),
+      next ? el('span', { class: next.overdueDays > 0 ? 'lead-due overdue' : 'lead-due' },
+        `Next: step ${next.step} ${CHANNEL_LABEL[next.channel] ?? next.channel} `,
+        next.overdueDays > 0 ? `overdue ${next.overdueDays} day${next.overdueDays === 1 ? '' : 's'}` : next.dueToday ? 'due today' : `due ${shortDate(next.dueAt)}`) : null,
+      c.flag ? el('span', { class: 'lead-flag', role: 'note' }, flagText(c)) : null);
+    const enrolControl = c.state === 'active'
+      ? button('Stop cadence', () => enroll(null), { class: 'btn btn-small' })
+      : cadences.length
+        ? button(`Enrol in ${cadenceName(cadences.find((k) => k.key === 'outbound_9')?.key ?? cadences[0].key)}`, () => enroll(cadences.find((k) => k.key === 'outbound_9')?.key ?? cadences[0].key), { class: 'btn btn-small' })
+        : null;
+    put(sections.touches, 
+      el('div', { class: 'lead-card-head' },
+        el('h2', { id: 'lead-touches-h' }, 'Touches ', el('span', { class: 'count', id: 'lead-touch-count' }, String(touches.length))),
+        el('span', { class: 'spacer' }), enrolControl),
+      status,
+      el('div', { class: 'quick-log', role: 'group', 'aria-label': 'Log a touch' },
+        ...QUICK_TOUCHES.map((q) => button(q.label, () => logTouch(q.touch), { class: 'btn btn-small', dataset: { touch: q.key } })),
+        button('Other…', logOther, { class: 'btn btn-small btn-ghost' })),
+      touches.length
+        ? el('ol', { class: 'lead-list' }, ...touches.slice(0, 30).map((t) => el('li', {},
+          el('span', { class: `lead-touch outcome-${t.outcome}` }, touchLabel(t)),
+          t.note ? el('span', { class: 'lead-note' }, t.note) : null,
+          el('time', { class: 'muted', datetime: t.at, title: dateTime(t.at) }, daysAgo(t.at)))))
+        : el('p', { class: 'muted lead-empty' }, 'No touches yet. Log a call or an e-mail with the buttons above, or enrol the lead in a cadence.'),
+      touches.length > 30 ? el('p', { class: 'muted' }, `and ${touches.length - 30} earlier`) : null);
+  }
+  const cadenceName = (key) => data.pipeline?.cadences?.find((k) => k.key === key)?.name ?? key ?? '—';
+  function flagText(c) {
+    if (c.flag === 'recycleOrDisqualify') return `Cadence finished without a reply: recycle or disqualify${c.flagReason ? ` (${c.flagReason})` : ''}`;
+    if (c.flag === 'badContactData') return 'Bounced: the contact data looks wrong';
+    if (c.flag === 'disqualify') return `Not interested: consider disqualifying${c.suggestedReason ? ` (${reasonLabel('disqualified', c.suggestedReason)})` : ''}`;
+    return c.flagReason ?? c.flag;
+  }
+  async function logTouch(touch) {
+    try {
+      await ctx.run(worker.logTouch(lead.id, touch), { success: `Logged ${touchLabel(touch).toLowerCase()}` });
+      await load();
+    } catch { /* toasted */ }
+  }
+  async function logOther() {
+    const channel = el('select', { class: 'input', id: 'touch-channel' }, ...Object.entries(CHANNEL_LABEL).map(([v, l]) => el('option', { value: v }, l)));
+    const outcome = el('select', { class: 'input', id: 'touch-outcome' }, ...Object.entries(OUTCOME_LABEL).map(([v, l]) => el('option', { value: v }, l)));
+    const note = el('input', { type: 'text', class: 'input', id: 'touch-note', maxlength: '300' });
+    const ok = await dialog({
+      title: `Log a touch with ${fullName(lead)}`,
+      body: [el('div', { class: 'grid-2' },
+        el('label', { class: 'field', for: 'touch-channel' }, el('span', {}, 'Channel'), channel),
+        el('label', { class: 'field', for: 'touch-outcome' }, el('span', {}, 'Outcome'), outcome)),
+      el('label', { class: 'field', for: 'touch-note' }, el('span', {}, 'Note'), note)],
+      buttons: [{ label: 'Cancel', value: false }, { label: 'Log touch', value: true, kind: 'primary' }],
+    });
+    if (ok === true) logTouch({ channel: channel.value, outcome: outcome.value, note: note.value.trim() || undefined });
+  }
+  async function enroll(key) {
+    try {
+      await ctx.run(worker.enroll(lead.id, key), { success: key ? `Enrolled in ${cadenceName(key)}` : 'Removed from the cadence' });
+      await load();
+    } catch { /* toasted */ }
+  }
+
+  // ---- stage history and events -----------------------------------------------------------------
+  function paintHistory() {
+    const history = [...(lead.history ?? [])].reverse();
+    put(sections.history, el('h2', { id: 'lead-history-h' }, 'Stage history'),
+      history.length
+        ? el('ol', { class: 'lead-list lead-history-list' }, ...history.map((h) => el('li', {},
+          el('span', { class: 'lead-move' }, stageBadge(h.from), el('span', { 'aria-label': 'to' }, ' → '), stageBadge(h.to)),
+          h.reason ? el('span', {}, reasonLabel(h.to, h.reason)) : null,
+          h.note ? el('span', { class: 'lead-note' }, h.note) : null,
+          el('span', { class: 'muted' }, [h.actor, dateTime(h.at)].filter(Boolean).join(' · ')))))
+        : el('p', { class: 'muted lead-empty' }, `Still in ${STAGE_LABEL[lead.stage] ?? lead.stage} since ${shortDate(lead.createdAt)}. Use “Move to…” above when the lead progresses.`));
+  }
+  function paintEvents() {
+    const events = [...(lead.events ?? [])].sort((a, b) => (a.at < b.at ? 1 : -1));
+    const item = (e) => el('li', {},
+      el('span', { class: 'lead-event' }, EVENT_LABEL(e.type)),
+      e.props && Object.keys(e.props).length ? el('span', { class: 'muted lead-props' }, Object.entries(e.props).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ')) : null,
+      el('time', { class: 'muted', datetime: e.at, title: dateTime(e.at) }, dateTime(e.at)));
+    const list = el('ol', { class: 'lead-list lead-timeline' }, ...events.slice(0, 25).map(item));
+    const more = events.length > 25 ? button(`Show all ${events.length} events`, () => { put(list, ...events.map(item)); more.remove(); }, { class: 'btn btn-small btn-ghost' }) : null;
+    put(sections.events, 
+      el('div', { class: 'lead-card-head' }, el('h2', { id: 'lead-events-h' }, 'Activity ', el('span', { class: 'count' }, String(events.length)))),
+      events.length ? list : el('p', { class: 'muted lead-empty' }, 'No tracked activity yet: page views, downloads and webinar visits appear here as they arrive.'),
+      more);
+  }
+
+  async function removeLead() {
+    const name = fullName(lead);
+    if (!await confirmDialog(`Delete ${name}?`, 'The lead, its touches and its history are removed from this workspace. You can undo this from the message that follows.', { confirm: 'Delete', danger: true })) return;
+    try {
+      const { undo } = await ctx.run(worker.removeLeads([lead.id]));
+      const id = lead.id;
+      ctx.navigate('#/leads');
+      toast(`Deleted ${name}`, { action: ['Undo', async () => { await ctx.run(worker.undo(undo), { success: 'Restored' }); ctx.navigate(`#/lead/${encodeURIComponent(id)}`); }] });
+    } catch { /* toasted */ }
+  }
+
+  await load();
+  return () => { disposed = true; };
+
+  // ---- the details form ------------------------------------------------------------------------
+  function buildForm() {
+    const inputs = {};
+    const errors = {};
+    const grid = el('div', { class: 'lead-fields' });
+    for (const [key, label, kind, attrs] of FIELDS) {
+      const id = `field-${key}`;
+      const input = el('input', { type: kind === 'number' ? 'text' : kind, id, name: key, class: 'input', 'aria-describedby': `${id}-error`, ...attrs });
+      if (kind === 'number') input.setAttribute('inputmode', attrs.inputmode);
+      const error = el('span', { class: 'error', id: `${id}-error`, 'aria-live': 'polite' });
+      inputs[key] = input;
+      errors[key] = error;
+      grid.append(el('label', { class: `field field-${key}`, for: id }, el('span', {}, label), input, error));
+    }
+    const notes = el('textarea', { class: 'input', id: 'field-notes', name: 'notes', rows: '4', 'aria-describedby': 'field-notes-error' });
+    inputs.notes = notes;
+    errors.notes = el('span', { class: 'error', id: 'field-notes-error', 'aria-live': 'polite' });
+    const custom = el('div', { class: 'lead-custom' });
+    const generalError = el('p', { class: 'field-error', role: 'alert', id: 'lead-form-error' });
+    const save = el('button', { type: 'submit', class: 'btn btn-primary', id: 'lead-save' }, isNew ? 'Add lead' : 'Save changes');
+    const revert = button('Discard changes', () => { fill(lead); markDirty(); }, { kind: 'ghost' });
+    const sources = el('datalist', { id: 'lead-sources' });
+    worker.read('summary').then((s) => put(sources, ...Object.keys(s.bySource).sort().map((k) => el('option', { value: k }, sourceLabel(k))))).catch(() => {});
+    const node = el('form', { class: 'card lead-form', 'aria-labelledby': 'lead-form-h', novalidate: true },
+      el('div', { class: 'lead-card-head' }, el('h2', { id: 'lead-form-h' }, 'Details'), el('span', { class: 'spacer' }),
+        isNew ? null : el('span', { class: 'muted' }, `Added ${shortDate(lead.createdAt)} · updated ${daysAgo(lead.updatedAt)}`)),
+      grid,
+      el('label', { class: 'field', for: 'field-notes' }, el('span', {}, 'Notes'), notes, errors.notes),
+      custom, sources, generalError,
+      el('div', { class: 'lead-form-actions' }, save, revert));
+    let snapshot = '';
+    const values = () => JSON.stringify([...Object.values(inputs).map((i) => i.value), ...[...custom.querySelectorAll('input')].map((i) => (i.type === 'checkbox' ? i.checked : i.value))]);
+    const dirty = () => values() !== snapshot;
+    const markDirty = () => { const d = dirty(); save.disabled = !d && !isNew; revert.hidden = !d || isNew; };
+    node.addEventListener('input', markDirty);
+    node.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors();
+      const next = collect();
+      if (!next) return;
+      save.disabled = true;
+      try {
+        const stored = await worker.saveLead(next);
+        toast(isNew ? `Added ${fullName(stored)}` : 'Saved', { tone: 'success' });
+        if (isNew) { ctx.navigate(`#/lead/${encodeURIComponent(stored.id)}`); return; }
+        lead = stored;
+        fill(lead);
+        await load();
+      } catch (error) {
+        showError(error);
+        markDirty();
+      }
+    });
+
+    function fill(l) {
+      for (const [key] of FIELDS) {
+        const v = l[key];
+        inputs[key].value = key === 'tags' ? (v ?? []).join(', ') : v == null ? '' : String(v);
+      }
+      inputs.notes.value = l.notes ?? '';
+      const entries = Object.entries(l.custom ?? {});
+      put(custom, entries.length ? el('h3', {}, 'Custom fields') : null,
+        el('div', { class: 'lead-fields' }, ...entries.map(([k, v], i) => {
+          const id = `field-custom-${i}`;
+          const input = typeof v === 'boolean'
+            ? el('input', { type: 'checkbox', id, checked: v })
+            : el('input', { type: 'text', class: 'input', id, value: v == null ? '' : String(v), 'aria-describedby': `${id}-error` });
+          input.dataset.key = k;
+          input.dataset.type = v == null ? 'null' : typeof v;
+          errors[`custom.${k}`] = el('span', { class: 'error', id: `${id}-error`, 'aria-live': 'polite' });
+          return el('label', { class: `field${typeof v === 'boolean' ? ' field-check' : ''}`, for: id }, el('span', {}, k), input, errors[`custom.${k}`]);
+        })));
+      snapshot = values();
+      markDirty();
+      clearErrors();
+    }
+
+    function collect() {
+      const next = isNew ? {} : { ...lead };
+      delete next.direction;  // derived from source
+      let bad = false;
+      for (const [key] of FIELDS) {
+        const raw = inputs[key].value.trim();
+        if (key === 'tags') { next.tags = [...new Set(raw.split(',').map((t) => t.trim()).filter(Boolean))]; continue; }
+        if (!raw) { delete next[key]; continue; }
+        if (NUMERIC.has(key)) {
+          const n = Number(raw.replace(/[,\s]/g, ''));
+          if (!Number.isFinite(n)) { setError(key, 'Enter a number, such as 1200.'); bad = true; continue; }
+          next[key] = n;
+        } else {
+          next[key] = key === 'currency' ? raw.toUpperCase() : raw;
+        }
+      }
+      const notes = inputs.notes.value.trim();
+      if (notes) next.notes = notes; else delete next.notes;
+      const customOut = {};
+      for (const input of custom.querySelectorAll('input')) {
+        const { key, type } = input.dataset;
+        if (type === 'boolean') customOut[key] = input.checked;
+        else if (type === 'number') {
+          const n = Number(input.value.trim());
+          if (input.value.trim() === '') customOut[key] = null;
+          else if (!Number.isFinite(n)) { setError(`custom.${key}`, 'Enter a number.'); bad = true; } else customOut[key] = n;
+        } else customOut[key] = input.value.trim() === '' && type === 'null' ? null : input.value;
+      }
+      next.custom = customOut;
+      if (bad) { focusFirstError(); return null; }
+      return next;
+    }
+
+    function setError(key, message) {
+      const input = inputs[key] ?? custom.querySelector(`[data-key="${CSS.escape(key.replace(/^custom\./, ''))}"]`);
+      const box = errors[key];
+      if (!box) return false;
+      box.textContent = message;
+      input?.setAttribute('aria-invalid', 'true');
+      return true;
+    }
+    function clearErrors() {
+      for (const box of Object.values(errors)) box.textContent = '';
+      for (const input of node.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+      generalError.textContent = '';
+    }
+    function focusFirstError() { node.querySelector('[aria-invalid="true"]')?.focus(); }
+    function showError(error) {
+      const path = String(error?.where?.path ?? '').replace(/^lead\./, '').replace(/\[\d+\]$/, '');
+      if (error?.kind === 'conflict' || error?.kind === 'storage') { ctx.run(Promise.reject(error)).catch(() => {}); return; }
+      if (path && setError(path, error.message)) { focusFirstError(); return; }
+      generalError.textContent = describeError(error);
+    }
+
+    return { node, inputs, fill, dirty };
+  }
+
+  function backLink() {
+    return el('nav', { class: 'lead-back', 'aria-label': 'Breadcrumb' }, el('a', { href: '#/leads' }, '← Leads'));
+  }
+}
