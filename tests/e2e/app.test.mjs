@@ -44,6 +44,9 @@ test('the service worker precaches every screen, and every file it lists exists'
   for (const file of readdirSync(new URL('views/', appDir))) {
     if (file.endsWith('.js')) assert.ok(shell.includes(`views/${file}`), `sw.js SHELL lacks views/${file}`);
   }
+  for (const file of readdirSync(appDir)) {
+    if (/\.(js|css|html)$/.test(file) && file !== 'sw.js') assert.ok(shell.includes(file), `sw.js SHELL lacks ${file}`);
+  }
   const routes = [...readFileSync(new URL('main.js', appDir), 'utf8').matchAll(/import\('\.\/(views\/\w+\.js)'\)/g)].map((m) => m[1]);
   assert.ok(routes.length >= 9);
   for (const route of routes) assert.ok(shell.includes(route), `sw.js SHELL lacks ${route}`);

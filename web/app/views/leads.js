@@ -63,9 +63,11 @@ export async function mount(root, ctx) {
   const headRow = el('div', { class: 'vrow vhead', role: 'row' });
   const spacer = el('div', { class: 'vspacer', role: 'rowgroup' });
   const body = el('div', { class: 'vbody' });
-  const scroller = el('div', { class: 'vscroll', tabindex: '-1' }, headRow, spacer);
+  // The scroller itself is the ARIA table (it is what takes focus), so rows are its direct
+  // descendants in the accessibility tree; the wrapper only clips.
+  const scroller = el('div', { class: 'vscroll', tabindex: '-1', role: 'table', 'aria-rowcount': '0' }, headRow, spacer);
   spacer.append(body);
-  const table = el('div', { class: 'vtable', role: 'table', 'aria-label': 'Leads', 'aria-rowcount': '0' }, scroller);
+  const table = el('div', { class: 'vtable' }, scroller);
   const empty = el('div', { class: 'vempty', hidden: true });
 
   root.append(
@@ -106,7 +108,7 @@ export async function mount(root, ctx) {
     renderStages(summary);
     renderHead();
     spacer.style.height = `${state.total * ROW}px`;
-    table.setAttribute('aria-rowcount', String(state.total + 1));
+    scroller.setAttribute('aria-rowcount', String(state.total + 1));
     const filtered = Object.keys(filter()).length > 0 || !!state.search;
     clear.hidden = !filtered;
     count.textContent = `${state.total.toLocaleString('en-US')} lead${state.total === 1 ? '' : 's'}`;
@@ -378,7 +380,7 @@ export async function mount(root, ctx) {
   // The first Tab into the table lands on the first row, so arrows and j/k work from there.
   scroller.addEventListener('focus', () => focusRow(Math.max(0, state.focusIndex)));
   scroller.setAttribute('tabindex', '0');
-  scroller.setAttribute('aria-label', 'Lead rows: arrows or j/k move, Enter opens, x selects');
+  scroller.setAttribute('aria-label', 'Leads: arrows or j/k move, Enter opens, x selects');
 
   renderHead();
   await Promise.all([reload(), fillFilters(), fillTags()]);
