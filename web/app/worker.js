@@ -7,6 +7,9 @@
 import * as Comlink from '../vendor/comlink.mjs';
 import { createEngine, sampleLeads, LeadkitError } from '../lib/leadkit.js';
 import { ConflictError, describeStorageError, openStorage } from './storage.js';
+// Namespace import: advise() (issue 9) may not be exported by this build yet, and a missing named
+// import would stop the whole worker from loading.
+import * as leadkitApi from '../lib/leadkit.js';
 
 const DEMO_LEADS = 520;
 const DEMO_SEED = 2026;
@@ -342,6 +345,13 @@ const host = {
   async discardModel() {
     engine.setPredictiveModel(null);
     await commit({ configs: { predictiveModel: null } });
+  },
+
+  // ---- advisor (dashboard) ------------------------------------------------------------------------
+  /** leadkit.advise(inputs): lead generation vs prospecting; needs no workspace. */
+  async advise(inputs) {
+    if (typeof leadkitApi.advise !== 'function') throw new Error('unknown method: advise');
+    try { return await leadkitApi.advise(inputs); } catch (error) { return fail(error); }
   },
 
   // ---- duplicates ----------------------------------------------------------------------------

@@ -1,0 +1,396 @@
+// Dashboard: where the pipeline leaks (funnel counts and conversion by stage, inbound against
+// outbound, by source), how fast leads move, and — when the engine has the funnel API — a
+// reverse-funnel planner and the lead generation vs prospecting advisor.
+//
+// The funnel API (read('funnel'), read('plan'), worker.advise) may not be in the built engine yet;
+// every use of it is feature-detected, and the screen falls back to the current stage counts from
+// read('summary'). No number on screen is NaN or Infinity: empty denominators show "—".
+import {
+  STAGE_LABEL, button, compactMoney, describeError, directionLabel, el, money, number, pageHeader, percent,
+  sourceLabel, stateBox,
+} from '../ui.js';
+import { downloadCsv, downloadPng, themedChart } from '../charts.js';
+
+export const title = 'Dashboard';
+
+const ORDERED = ['new', 'nurturing', 'mql', 'sql', 'opportunity', 'customer'];
+const CLOSED = ['lost', 'disqualified'];
+const PERIODS = [['30', 'Last 30 days'], ['90', 'Last 90 days'], ['365', 'Last 365 days'], ['all', 'All time']];
+const DAY = 86_400_000;
+const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+const ratio = (a, b) => (finite(a) && finite(b) && b > 0 ? a / b : null);
+const missing = (error) => /unknown read|unknown method|not a function|is not defined|of undefined/i.test(String(error?.message ?? error));
+
+export async function mount(root, ctx) {
+  const { worker } = ctx;
+  const charts = [];
+  let disposed = false;
+  const state = { period: 'all' };
+
+  const summary = await worker.read('summary');
+  if (!summary.total) {
+    root.append(pageHeader('Dashboard', ctx.workspace?.name ?? ''),
+      stateBox({ title: 'No leads yet', body: 'The dashboard fills in as leads arrive. Import a CSV or add a lead to start.', action: ['Import leads', () => ctx.navigate('#/import')] }));
+    return () => {};
+  }
+  const hasFunnel = await probe(() => worker.read('funnel', periodRequest('all')));
+  const hasPlan = hasFunnel && await probe(() => worker.read('plan', { revenueGoal: 100000, dealValue: 10000, period: 'month' }));
+  const hasAdvise = await probe(() => worker.advise(DEFAULT_ADVICE));
+
+  const periodSelect = el('select', { class: 'input', id: 'dash-period', 'aria-label': 'Period' },
+    ...PERIODS.map(([v, l]) => el('option', { value: v, selected: v === state.period }, l)));
+  periodSelect.addEventListener('change', () => { state.period = periodSelect.value; paint(); });
+  const body = el('div', { class: 'dash-body' });
+  root.append(
+    pageHeader('Dashboard', hasFunnel
+      ? 'Where the pipeline leaks, how fast leads move, and where to put your next hours.'
+      : 'Leads in each stage now, by direction and by source.',
+    el('label', { class: 'dash-period' }, el('span', { class: 'muted' }, 'Leads created'), periodSelect)),
+    body);
+
+  async function probe(call) {
+    try { await call(); return true; } catch (error) { return !missing(error); }
+  }
+
+  function periodRequest(period, by) {
+    const to = Date.now() + DAY;  // tomorrow: [from, to) then includes today
+    const from = period === 'all' ? Date.UTC(2000, 0, 1) : Date.now() - Number(period) * DAY;
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...(by ? { by } : {}) };
+  }
+
+  function periodFilter(period) {
+    if (period === 'all') return {};
+    return { filter: { createdAt: { min: new Date(Date.now() - Number(period) * DAY).toISOString() } } };
+  }
+
+  async function paint() {
+    destroyCharts();
+    body.replaceChildren(stateBox({ title: 'Counting…', busy: true }));
+    try {
+      const data = await load(state.period);
+      if (disposed) return;
+      await render(data);
+    } catch (error) {
+      if (disposed) return;
+      body.replaceChildren(stateBox({ title: 'The dashboard could not be computed', body: describeError(error), tone: 'error', action: ['Try again', paint] }));
+    }
+  }
+
+  /** Everything the screen shows for one period, from the funnel API or from summaries. */
+  async function load(period) {
+    const now = await worker.read('summary', periodFilter(period));
+    const data = { period, now, funnel: null, bySource: null, byDirection: null };
+    if (hasFunnel) {
+      const [all, bySource, byDirection] = await Promise.all([
+        worker.read('funnel', periodRequest(period)),
+        worker.read('funnel', periodRequest(period, 'source')),
+        worker.read('funnel', periodRequest(period, 'direction')),
+      ]);
+      data.funnel = all;
+      data.bySource = (bySource.groups ?? []).map((g) => ({ key: g.key, direction: g.direction, leads: g.leads, customers: reachedOf(g, 'customer'), rate: g.overall }));
+      data.byDirection = (byDirection.groups ?? []).map((g) => ({ key: g.key, leads: g.leads, customers: reachedOf(g, 'customer'), rate: g.overall, stages: g.stages }));
+    } else {
+      const filter = periodFilter(period).filter ?? {};
+      const sources = Object.keys(now.bySource ?? {});
+      const perSource = await Promise.all(sources.map((s) => worker.read('summary', { filter: { ...filter, source: s } })));
+      data.bySource = sources.map((s, i) => ({ key: s, leads: perSource[i].total, customers: perSource[i].byStage?.customer ?? 0, rate: ratio(perSource[i].byStage?.customer ?? 0, perSource[i].total), direction: directionOf(perSource[i]) }));
+      const dirs = ['inbound', 'outbound'];
+      const perDir = await Promise.all(dirs.map((d) => worker.read('summary', { filter: { ...filter, direction: d } })));
+      data.byDirection = dirs.map((d, i) => ({ key: d, leads: perDir[i].total, customers: perDir[i].byStage?.customer ?? 0, rate: ratio(perDir[i].byStage?.customer ?? 0, perDir[i].total), stages: cumulative(perDir[i].byStage) }));
+    }
+    data.bySource.sort((a, b) => b.leads - a.leads);
+    return data;
+  }
+
+  const directionOf = (s) => Object.entries(s.byDirection ?? {}).sort((a, b) => b[1] - a[1])[0]?.[0];
+  const reachedOf = (g, stage) => g.stages?.find((s) => s.stage === stage)?.reached ?? 0;
+
+  /** Without history: a lead now at a later ordered stage has passed every earlier one. */
+  function cumulative(byStage = {}) {
+    let acc = 0;
+    const reached = ORDERED.slice().reverse().map((s) => { acc += byStage[s] ?? 0; return [s, acc]; }).reverse();
+    return reached.map(([stage, n], i) => ({ stage, reached: n, conversion: i < reached.length - 1 ? ratio(reached[i + 1][1], n) : null }));
+  }
+
+  async function render(data) {
+    const { now, funnel } = data;
+    const stages = funnel?.stages ?? cumulative(now.byStage);
+    const stageCards = el('section', { class: 'dash-stages', 'aria-label': 'Leads in each stage now' },
+      ...[...ORDERED, ...CLOSED].map((s) => el('div', { class: `dash-stage stage-${s}`, dataset: { stage: s } },
+        el('span', { class: 'dash-stage-name' }, STAGE_LABEL[s]),
+        el('span', { class: 'dash-stage-count' }, number(now.byStage?.[s] ?? 0)),
+        el('span', { class: 'dash-stage-value' }, (now.valueByStage?.[s] ?? 0) > 0 ? compactMoney(now.valueByStage[s]) : ' '))));
+
+    const nodes = [
+      el('div', { class: 'dash-kpis' },
+        kpi('Leads', number(now.total), data.period === 'all' ? 'in this workspace' : 'created in the period', 'dash-total'),
+        kpi('Became customers', percent(funnel ? funnel.overall : ratio(now.byStage?.customer ?? 0, now.total), 1),
+          funnel ? 'of leads that entered the funnel' : 'of all leads, now at Customer', 'dash-overall'),
+        kpi('Inbound / outbound', `${number(now.byDirection?.inbound ?? 0)} / ${number(now.byDirection?.outbound ?? 0)}`, 'leads by direction', 'dash-direction'),
+        funnel?.weightedPipeline
+          ? kpi('Weighted pipeline', money(funnel.weightedPipeline.total), `${number(funnel.weightedPipeline.openLeads)} open leads · value × win chance`, 'dash-weighted')
+          : kpi('Open pipeline value', money(['sql', 'opportunity', 'mql', 'nurturing', 'new'].reduce((s, k) => s + (now.valueByStage?.[k] ?? 0), 0)), 'deal value of open leads', 'dash-open-value')),
+      stageCards,
+    ];
+
+    const funnelCard = chartCard('dash-funnel', funnel ? 'Funnel: leads that reached each stage' : 'Funnel: leads at or past each stage',
+      funnel ? 'A lead counts for every stage it passed through in the period. Conversion is to the next stage.'
+        : 'Counted from each lead’s current stage; lost and disqualified leads are shown separately.',
+      funnelTable(stages, funnel ?? { lost: now.byStage?.lost ?? 0, disqualified: now.byStage?.disqualified ?? 0 }),
+      () => [['stage', 'reached', 'conversion to next'], ...stages.map((s) => [STAGE_LABEL[s.stage], s.reached, s.conversion]),
+        ['Lost', funnel?.lost ?? now.byStage?.lost ?? 0, null], ['Disqualified', funnel?.disqualified ?? now.byStage?.disqualified ?? 0, null]]);
+    const sourceCard = chartCard('dash-source', 'Conversion by source', 'Share of each source’s leads that became customers. Teal bars are inbound sources, violet outbound.',
+      sourceTable(data.bySource),
+      () => [['source', 'direction', 'leads', 'customers', 'conversion'], ...data.bySource.map((s) => [s.key, s.direction ?? '', s.leads, s.customers, s.rate])]);
+    nodes.push(el('div', { class: 'grid-2' }, funnelCard.node, sourceCard.node), directionCard(data.byDirection));
+
+    let velocityCard = null;
+    if (funnel?.velocity) {
+      velocityCard = chartCard('dash-velocity', 'Stage velocity', 'Median days a lead spends in each stage before moving on (stays that ended in the period).',
+        velocityTable(funnel.velocity),
+        () => [['stage', 'median days', 'stays'], ...funnel.velocity.map((v) => [STAGE_LABEL[v.stage], v.medianDays, v.stays])]);
+      nodes.push(el('div', { class: 'grid-2' }, velocityCard.node, weightedCard(funnel.weightedPipeline)));
+    }
+    if (hasPlan || hasAdvise) nodes.push(el('div', { class: 'grid-2' }, hasPlan ? plannerCard() : el('div'), hasAdvise ? advisorCard(funnel) : el('div')));
+    if (!funnel) nodes.push(el('p', { class: 'muted dash-footnote' }, 'Stage velocity, weighted pipeline, the planner and the advisor appear once this build of the engine has the funnel API.'));
+    body.replaceChildren(...nodes);
+
+    await funnelCard.draw((c) => ({
+      type: 'bar',
+      data: {
+        labels: stages.map((s) => STAGE_LABEL[s.stage]),
+        datasets: [{ label: 'Leads', data: stages.map((s) => s.reached ?? 0), backgroundColor: c.accent, borderRadius: 3 }],
+      },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    }));
+    const rated = data.bySource.filter((s) => s.leads > 0).sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1));
+    sourceCard.node.querySelector('.dash-chart').style.height = `${Math.max(160, 40 + rated.length * 22)}px`;
+    await sourceCard.draw((c) => ({
+      type: 'bar',
+      data: {
+        labels: rated.map((s) => sourceLabel(s.key)),
+        datasets: [{ label: 'Conversion', data: rated.map((s) => (finite(s.rate) ? s.rate * 100 : 0)), backgroundColor: rated.map((s) => (s.direction === 'outbound' ? c.violet : c.teal)), borderRadius: 3 }],
+      },
+      options: {
+        indexAxis: 'y',
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (t) => `${t.parsed.x.toFixed(1)}% of ${number(rated[t.dataIndex].leads)} leads` } } },
+        scales: { x: { beginAtZero: true, ticks: { callback: (v) => `${v}%` } }, y: { ticks: { autoSkip: false } } },
+      },
+    }));
+    if (velocityCard) {
+      const v = funnel.velocity;
+      await velocityCard.draw((c) => ({
+        type: 'bar',
+        data: { labels: v.map((s) => STAGE_LABEL[s.stage]), datasets: [{ label: 'Median days', data: v.map((s) => (finite(s.medianDays) ? s.medianDays : null)), backgroundColor: c.info, borderRadius: 3 }] },
+        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'Days' } } } },
+      }));
+    }
+  }
+
+  function kpi(label, value, note, id) {
+    return el('div', { class: 'card dash-kpi', id },
+      el('span', { class: 'dash-kpi-label' }, label), el('span', { class: 'dash-kpi-value' }, value), el('span', { class: 'muted' }, note));
+  }
+
+  /** A card with a chart, a table of its numbers, and PNG / CSV exports. */
+  function chartCard(id, heading, caption, tableNode, csvRows) {
+    const canvas = el('canvas', { role: 'img', 'aria-label': `${heading} chart; the numbers are in the table below` });
+    let chart = null;
+    const node = el('section', { class: 'card dash-card', id, 'aria-label': heading },
+      el('div', { class: 'dash-card-head' },
+        el('h2', {}, heading),
+        el('div', { class: 'page-actions' },
+          button('PNG', () => chart && downloadPng(chart, `${id.replace('dash-', '')}-${stamp()}.png`), { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': `Download ${heading} as PNG`, dataset: { export: 'png' } }),
+          button('CSV', () => downloadCsv(`${id.replace('dash-', '')}-${stamp()}.csv`, csvRows()), { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': `Download the numbers of ${heading} as CSV`, dataset: { export: 'csv' } }))),
+      el('p', { class: 'muted dash-caption' }, caption),
+      el('div', { class: 'dash-chart' }, canvas),
+      tableNode);
+    return {
+      node,
+      async draw(config) {
+        const made = await themedChart(canvas, config);
+        chart = made.chart;
+        charts.push(made);
+      },
+    };
+  }
+
+  const stamp = () => `${ctx.workspace?.name ?? 'leadkit'}-${new Date().toISOString().slice(0, 10)}`.replace(/[^\w.-]+/g, '-');
+
+  function table(head, rows, label, cls = '') {
+    return el('table', { class: `dash-table ${cls}`, 'aria-label': label },
+      el('thead', {}, el('tr', {}, ...head.map((h, i) => el('th', { scope: 'col', class: i ? 'num' : '' }, h)))),
+      el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => el(i ? 'td' : 'th', i ? { class: 'num' } : { scope: 'row' }, c))))));
+  }
+
+  function funnelTable(stages, closed) {
+    const rows = stages.map((s) => [STAGE_LABEL[s.stage], number(s.reached ?? 0), s.stage === 'customer' ? '' : (finite(s.conversion) ? percent(s.conversion, 1) : '—')]);
+    rows.push(['Lost', number(closed.lost ?? 0), ''], ['Disqualified', number(closed.disqualified ?? 0), '']);
+    return table(['Stage', 'Leads', 'To next stage'], rows, 'Funnel counts', 'dash-funnel-table');
+  }
+
+  function sourceTable(sources) {
+    if (!sources.length) return el('p', { class: 'muted' }, 'No leads in this period.');
+    return table(['Source', 'Leads', 'Customers', 'Conversion'],
+      sources.map((s) => [sourceLabel(s.key), number(s.leads), number(s.customers), percent(s.rate, 1)]), 'Conversion by source');
+  }
+
+  function velocityTable(velocity) {
+    return table(['Stage', 'Median days', 'Stays'], velocity.map((v) => [STAGE_LABEL[v.stage],
+      finite(v.medianDays) ? number(v.medianDays, 1) : '—', number(v.stays ?? 0)]), 'Stage velocity');
+  }
+
+  function directionCard(dirs) {
+    const label = { inbound: 'Inbound · lead generation', outbound: 'Outbound · prospecting' };
+    return el('section', { class: 'card dash-direction-card', id: 'dash-directions', 'aria-label': 'Inbound against outbound' },
+      el('div', { class: 'dash-card-head' }, el('h2', {}, 'Inbound against outbound'),
+        el('div', { class: 'page-actions' }, button('CSV', () => downloadCsv(`direction-${stamp()}.csv`,
+          [['direction', 'leads', 'customers', 'conversion', ...ORDERED], ...dirs.map((d) => [d.key, d.leads, d.customers, d.rate, ...ORDERED.map((s) => d.stages?.find((x) => x.stage === s)?.reached ?? 0)])]),
+        { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': 'Download inbound against outbound as CSV', dataset: { export: 'csv' } }))),
+      el('div', { class: 'dash-directions' }, ...dirs.filter((d) => d.key === 'inbound' || d.key === 'outbound').map((d) => el('div', { class: `dash-dir dir-${d.key}` },
+        el('h3', {}, label[d.key] ?? directionLabel(d.key)),
+        el('div', { class: 'dash-dir-figures' },
+          el('span', { class: 'dash-kpi-value' }, percent(d.rate, 1)),
+          el('span', { class: 'muted' }, `${number(d.customers)} customers of ${number(d.leads)} leads`)),
+        el('ol', { class: 'dash-dir-steps' }, ...(d.stages ?? []).map((s) => el('li', {},
+          el('span', {}, STAGE_LABEL[s.stage]), el('span', { class: 'num' }, number(s.reached ?? 0)))))))));
+  }
+
+  function weightedCard(w) {
+    if (!w) return el('div');
+    return el('section', { class: 'card', id: 'dash-weighted-card', 'aria-label': 'Weighted pipeline' },
+      el('h2', {}, 'Weighted pipeline'),
+      el('p', { class: 'muted dash-caption' }, `Open leads with a deal value, times the chance of winning from their stage. ${number(w.withoutValue ?? 0)} open leads have no deal value.`),
+      table(['Stage', 'Leads', 'Value', 'Win chance', 'Weighted'], (w.stages ?? []).map((s) => [STAGE_LABEL[s.stage], number(s.leads ?? 0), money(s.value),
+        `${percent(s.probability, 0)}${s.probabilitySource === 'default' ? ' (typical)' : ''}`, money(s.weighted)]), 'Weighted pipeline'),
+      el('p', { class: 'dash-total-line' }, el('span', { class: 'muted' }, 'Total'), el('strong', {}, money(w.total))));
+  }
+
+  // ---- planner ----------------------------------------------------------------------------------
+  function plannerCard() {
+    const goal = el('input', { class: 'input', type: 'number', min: '0', step: '1000', value: '100000', id: 'plan-goal' });
+    const deal = el('input', { class: 'input', type: 'number', min: '0', step: '100', value: String(Math.round(avgDeal()) || 10000), id: 'plan-deal' });
+    const period = el('select', { class: 'input', id: 'plan-period' }, ...[['week', 'Week'], ['month', 'Month'], ['quarter', 'Quarter']].map(([v, l]) => el('option', { value: v, selected: v === 'month' }, l)));
+    const out = el('div', { class: 'dash-plan-out', 'aria-live': 'polite' });
+    const run = async () => {
+      const revenueGoal = Number(goal.value);
+      const dealValue = Number(deal.value);
+      if (!finite(revenueGoal) || revenueGoal <= 0) { out.replaceChildren(problem('Enter a revenue goal above zero.')); return; }
+      if (!finite(dealValue) || dealValue <= 0) { out.replaceChildren(problem('Enter an average deal value above zero.')); return; }
+      try {
+        const plan = await worker.read('plan', { revenueGoal, dealValue, period: period.value });
+        out.replaceChildren(planResult(plan));
+      } catch (error) {
+        out.replaceChildren(problem(describeError(error)));
+      }
+    };
+    for (const input of [goal, deal, period]) input.addEventListener('change', run);
+    queueMicrotask(run);
+    return el('section', { class: 'card', id: 'dash-planner', 'aria-label': 'Planner' },
+      el('h2', {}, 'Planner'),
+      el('p', { class: 'muted dash-caption' }, 'Works back from a revenue goal through your measured conversion rates to what the period needs.'),
+      el('div', { class: 'dash-form' },
+        el('label', { class: 'field' }, el('span', {}, 'Revenue goal'), goal),
+        el('label', { class: 'field' }, el('span', {}, 'Average deal value'), deal),
+        el('label', { class: 'field' }, el('span', {}, 'Per'), period)),
+      out);
+  }
+
+  function avgDeal() {
+    const won = summary.byStage?.customer ?? 0;
+    return won ? (summary.valueByStage?.customer ?? 0) / won : 0;
+  }
+
+  function planResult(plan) {
+    const n = plan.needed ?? {};
+    const rows = [['Leads', n.leads], ['MQLs', n.mqls], ['SQLs', n.sqls], ['Opportunities', n.opportunities], ['Customers', n.customers], ['Outbound touches', n.touches]];
+    const rate = (k) => plan.rates?.[k];
+    const rateText = (k, label) => `${label} ${percent(rate(k)?.value, 0)}${rate(k)?.source === 'measured' ? '' : ' (typical)'}`;
+    return el('div', {},
+      el('div', { class: 'dash-plan-grid' }, ...rows.map(([label, v]) => el('div', { class: 'dash-plan-item' },
+        el('span', { class: 'dash-kpi-value' }, number(v)), el('span', { class: 'muted' }, `${label} per ${plan.period ?? 'period'}`)))),
+      el('p', { class: 'muted dash-caption' }, [rateText('leadToMql', 'Lead→MQL'), rateText('mqlToSql', 'MQL→SQL'), rateText('sqlToOpportunity', 'SQL→Opp.'), rateText('opportunityToCustomer', 'Opp.→Customer'),
+        `${number(plan.attemptsPerReply?.value, 1)} attempts per reply${plan.attemptsPerReply?.source === 'measured' ? '' : ' (typical)'}`].join(' · ')));
+  }
+
+  const problem = (msg) => el('p', { class: 'dash-problem', role: 'alert' }, msg);
+
+  // ---- advisor ----------------------------------------------------------------------------------
+  function advisorCard(funnel) {
+    const f = {
+      marketSize: numField('Buyers in your market', 'adv-market', 5000, 1),
+      niche: rangeField('How niche the offer is', 'adv-niche', 0.5),
+      dealValue: numField('Average deal value', 'adv-deal', Math.round(avgDeal()) || 10000, 100),
+      salesCycleDays: numField('Sales cycle (days)', 'adv-cycle', 45, 1),
+      marketingBudget: numField('Marketing budget per month', 'adv-budget', 2000, 100),
+      salesHoursPerWeek: numField('Sales hours per week', 'adv-hours', 20, 1),
+      pipelineCoverage: numField('Pipeline coverage (× target)', 'adv-coverage', coverageGuess(funnel), 0.1),
+    };
+    const b2b = el('select', { class: 'input', id: 'adv-b2b' }, el('option', { value: 'true' }, 'B2B'), el('option', { value: 'false' }, 'B2C'));
+    const out = el('div', { class: 'dash-advice', 'aria-live': 'polite' });
+    const run = async () => {
+      const inputs = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Number(v.input.value)]));
+      inputs.b2b = b2b.value === 'true';
+      const bad = Object.entries(inputs).find(([, v]) => typeof v === 'number' && !finite(v));
+      if (bad) { out.replaceChildren(problem(`Enter a number for ${f[bad[0]].label.toLowerCase()}.`)); return; }
+      if (inputs.marketSize <= 0 || inputs.dealValue <= 0) { out.replaceChildren(problem('Market size and deal value must be above zero.')); return; }
+      try {
+        out.replaceChildren(adviceResult(await worker.advise(inputs)));
+      } catch (error) {
+        out.replaceChildren(problem(describeError(error)));
+      }
+    };
+    for (const { input } of Object.values(f)) input.addEventListener('change', run);
+    b2b.addEventListener('change', run);
+    queueMicrotask(run);
+    return el('section', { class: 'card', id: 'dash-advisor', 'aria-label': 'Advisor' },
+      el('h2', {}, 'Lead generation or prospecting?'),
+      el('p', { class: 'muted dash-caption' }, 'Where to put your next hours, from your market and your pipeline. Every reason traces to an input.'),
+      el('div', { class: 'dash-form dash-form-wide' }, ...Object.values(f).map((x) => x.node), el('label', { class: 'field' }, el('span', {}, 'Market'), b2b)),
+      out);
+  }
+
+  function coverageGuess(funnel) {
+    const total = funnel?.weightedPipeline?.total;
+    return finite(total) && total > 0 ? Math.round((total / 100000) * 10) / 10 : 1;
+  }
+
+  function numField(label, id, value, step) {
+    const input = el('input', { class: 'input', type: 'number', min: '0', step: String(step), value: String(value), id });
+    return { label, input, node: el('label', { class: 'field' }, el('span', {}, label), input) };
+  }
+  function rangeField(label, id, value) {
+    const input = el('input', { type: 'range', min: '0', max: '1', step: '0.1', value: String(value), id, 'aria-valuetext': '' });
+    const shown = el('span', { class: 'muted' });
+    const sync = () => { shown.textContent = Number(input.value) < 0.34 ? 'broad' : Number(input.value) > 0.66 ? 'very specific' : 'in between'; input.setAttribute('aria-valuetext', shown.textContent); };
+    input.addEventListener('input', sync);
+    sync();
+    return { label, input, node: el('label', { class: 'field' }, el('span', {}, label, ' · ', shown), input) };
+  }
+
+  function adviceResult(a) {
+    const p = a.mix?.prospecting;
+    const g = a.mix?.leadGeneration;
+    const bar = el('div', { class: 'dash-mix', role: 'img', 'aria-label': `Prospecting ${percent(p)}, lead generation ${percent(g)}` },
+      el('span', { class: 'dash-mix-out' }), el('span', { class: 'dash-mix-in' }));
+    bar.firstChild.style.width = `${finite(p) ? p * 100 : 50}%`;
+    bar.lastChild.style.width = `${finite(g) ? g * 100 : 50}%`;
+    const lean = { prospecting: 'Lean on prospecting', leadGeneration: 'Lean on lead generation', balanced: 'Keep a balanced mix' }[a.lean] ?? 'Recommended mix';
+    return el('div', { id: 'adv-result' },
+      el('h3', {}, `${lean}: ${percent(p)} prospecting · ${percent(g)} lead generation`),
+      bar,
+      el('ul', { class: 'dash-reasons' }, ...(a.reasons ?? []).map((r) => el('li', {},
+        el('span', { class: `dash-reason-sign ${r.weight >= 0 ? 'dir-outbound' : 'dir-inbound'}` }, r.weight >= 0 ? '→ prospecting' : '→ lead gen'), ' ', r.text))),
+      (a.sensitivities ?? []).length ? el('div', {}, el('h3', {}, 'What would change the advice'),
+        el('ul', { class: 'dash-reasons' }, ...a.sensitivities.map((s) => el('li', {}, s.text)))) : null);
+  }
+
+  function destroyCharts() {
+    for (const c of charts.splice(0)) c.destroy();
+  }
+
+  await paint();
+  return () => { disposed = true; destroyCharts(); };
+}
+
+const DEFAULT_ADVICE = { marketSize: 5000, niche: 0.5, dealValue: 10000, salesCycleDays: 45, marketingBudget: 2000, salesHoursPerWeek: 20, pipelineCoverage: 1, b2b: true };
