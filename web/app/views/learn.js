@@ -112,7 +112,7 @@ export async function mount(root, ctx) {
       warnings.length ? el('div', { class: 'card learn-warnings', role: 'note' }, el('h2', {}, 'Read with care'), el('ul', {}, ...warnings)) : null,
       el('div', { class: 'grid-2' },
         el('div', { class: 'card' }, el('h2', {}, 'Top drivers'),
-          el('p', { class: 'muted learn-caption' }, 'Weights in log-odds on standardised inputs: bars to the right raise the chance of winning, to the left lower it.'),
+          el('p', { class: 'muted learn-caption' }, 'How strongly each input moves the odds of winning: bars to the right raise the chance, to the left lower it.'),
           driverList(r.drivers ?? [])),
         el('div', { class: 'card' }, el('h2', {}, 'AUC by fold'),
           el('p', { class: 'muted learn-caption' }, 'Each fold is scored by a model that never saw it. A wide spread means too few examples.'),
