@@ -1,0 +1,94 @@
+// Today: the ranked call list. Who to contact next, why they rank there, which cadence touch is
+// due or overdue, and one-click logging that re-ranks the list.
+import { button, el, money, pageHeader, stageBadge, stateBox, toast, gradeBadge } from '../ui.js';
+import { CHANNEL_LABEL, CONTACT_LABEL, QUICK_TOUCHES, touchLabel } from '../moves.js';
+
+export const title = 'Today';
+
+const STEP = 50;
+
+export async function mount(root, ctx) {
+  const { worker } = ctx;
+  const state = { limit: STEP, dueOnly: false };
+  let disposed = false;
+
+  const dueOnly = el('input', { type: 'checkbox', id: 'today-due-only' });
+  const summary = el('p', { class: 'subtitle', id: 'today-summary' });
+  const list = el('ol', { class: 'today-list', 'aria-label': 'Call list, highest priority first' });
+  const more = el('button', { type: 'button', class: 'btn btn-small btn-ghost today-more', hidden: true, onclick: () => { state.limit += STEP; load(); } }, 'Show more');
+  const body = el('section', { class: 'today-card card' }, list, more);
+  const header = pageHeader('Today', null,
+    el('label', { class: 'today-filter', for: 'today-due-only' }, dueOnly, ' Only touches due'));
+  header.querySelector('div').append(summary);
+  root.append(header, body);
+  dueOnly.addEventListener('change', () => { state.dueOnly = dueOnly.checked; load(); });
+
+  async function load() {
+    const result = await worker.read('callList', { limit: state.limit });
+    if (disposed) return;
+    const items = state.dueOnly ? result.items.filter((i) => i.due) : result.items;
+    const due = result.items.filter((i) => i.due);
+    const overdue = due.filter((i) => i.due.overdueDays > 0);
+    summary.textContent = result.total
+      ? `${result.total.toLocaleString('en-US')} leads to work · ${due.length} touch${due.length === 1 ? '' : 'es'} due in the top ${result.items.length}${overdue.length ? `, ${overdue.length} overdue` : ''}`
+      : new Date().toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric' });
+    if (!items.length) {
+      list.replaceChildren();
+      more.hidden = true;
+      body.hidden = true;
+      root.querySelector('.today-empty')?.remove();
+      root.append(el('div', { class: 'today-empty' }, stateBox(result.total && state.dueOnly
+        ? { title: 'No touches due right now', body: 'Every cadence step is done for today. Untick “Only touches due” to work the rest of the list by score and value.', action: ['Show the whole list', () => { dueOnly.checked = false; state.dueOnly = false; load(); }] }
+        : { title: 'Nothing due today', body: 'No open lead needs a touch. Enrol outbound leads in a cadence from their page, or import new leads to prospect.', action: ['Go to the pipeline', () => ctx.navigate('#/board')] })));
+      return;
+    }
+    root.querySelector('.today-empty')?.remove();
+    body.hidden = false;
+    list.replaceChildren(...items.map(row));
+    more.hidden = result.total <= result.items.length;
+    more.textContent = `Show ${Math.min(STEP, result.total - result.items.length)} more`;
+  }
+
+  function row(item) {
+    const reasons = item.reasons.filter((r) => r.share > 0.005).slice(0, 3);
+    const due = item.due;
+    return el('li', { class: `today-row${due ? ' is-due' : ''}${due?.overdueDays > 0 ? ' is-overdue' : ''}`, dataset: { id: item.id } },
+      el('span', { class: 'today-rank', 'aria-label': `Rank ${item.rank}` }, String(item.rank)),
+      el('div', { class: 'today-who' },
+        el('a', { href: `#/lead/${encodeURIComponent(item.id)}`, class: 'today-name' }, item.name || item.id),
+        el('span', { class: 'today-company' }, item.company || '—')),
+      el('span', { class: 'today-score' }, el('strong', {}, Number.isFinite(item.score) ? String(Math.round(item.score)) : '—'), gradeBadge(item.grade)),
+      el('span', { class: 'today-stage' }, stageBadge(item.stage)),
+      el('span', { class: 'today-value' }, item.dealValue == null ? '—' : money(item.dealValue)),
+      el('div', { class: 'today-due' }, dueText(item), el('span', { class: 'today-sub' }, lastText(item))),
+      el('p', { class: 'today-why' }, 'Why: ', reasons.map((r) => `${r.text} (${Math.round(r.share * 100)}%)`).join(' · ') || 'ranked by score'),
+      el('div', { class: 'today-actions', role: 'group', 'aria-label': `Log a touch with ${item.name}` },
+        ...QUICK_TOUCHES.map((q) => button(q.short, () => log(item, q), { class: 'btn btn-small', title: q.label, 'aria-label': `${q.label}: ${item.name}`, dataset: { touch: q.key } }))));
+  }
+
+  function dueText(item) {
+    const due = item.due;
+    if (!due) return el('span', { class: 'today-nodue' }, 'No touch due');
+    const what = `${CHANNEL_LABEL[due.channel] ?? due.channel} · step ${due.step} of ${due.of}`;
+    return el('span', { class: due.overdueDays > 0 ? 'today-overdue' : 'today-duenow' },
+      due.overdueDays > 0 ? `${what} · ${due.overdueDays} day${due.overdueDays === 1 ? '' : 's'} overdue` : `${what} · due today`);
+  }
+  function lastText(item) {
+    const contact = CONTACT_LABEL[item.contactStatus] ?? '';
+    const days = item.daysSinceTouch;
+    const since = days == null ? 'never touched' : days === 0 ? 'touched today' : `${days} day${days === 1 ? '' : 's'} since last touch`;
+    return `${contact} · ${since}`;
+  }
+
+  async function log(item, q) {
+    try {
+      await ctx.run(worker.logTouch(item.id, q.touch));
+      toast(`Logged ${touchLabel(q.touch).toLowerCase()} for ${item.name}`, { tone: 'success' });
+      await load();
+      list.querySelector(`[data-id="${CSS.escape(item.id)}"] [data-touch="${q.key}"]`)?.focus();
+    } catch { /* toasted */ }
+  }
+
+  await load();
+  return () => { disposed = true; };
+}
