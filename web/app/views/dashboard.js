@@ -45,7 +45,7 @@ export async function mount(root, ctx) {
     pageHeader('Dashboard', hasFunnel
       ? 'Where the pipeline leaks, how fast leads move, and where to put your next hours.'
       : 'Leads in each stage now, by direction and by source.',
-    el('label', { class: 'dash-period' }, el('span', { class: 'muted' }, 'Leads created'), periodSelect)),
+    el('label', { class: 'dash-period' }, el('span', { class: 'muted' }, 'Period'), periodSelect)),
     body);
 
   async function probe(call) {
@@ -159,7 +159,7 @@ export async function mount(root, ctx) {
       type: 'bar',
       data: {
         labels: stages.map((s) => STAGE_LABEL[s.stage]),
-        datasets: [{ label: 'Leads', data: stages.map((s) => s.reached ?? 0), backgroundColor: c.accent, borderRadius: 3 }],
+        datasets: [{ label: 'Leads', data: stages.map((s) => s.reached ?? 0), backgroundColor: c.accent, borderRadius: 3, maxBarThickness: 56 }],
       },
       options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     }));
@@ -169,7 +169,7 @@ export async function mount(root, ctx) {
       type: 'bar',
       data: {
         labels: rated.map((s) => sourceLabel(s.key)),
-        datasets: [{ label: 'Conversion', data: rated.map((s) => (finite(s.rate) ? s.rate * 100 : 0)), backgroundColor: rated.map((s) => (s.direction === 'outbound' ? c.violet : c.teal)), borderRadius: 3 }],
+        datasets: [{ label: 'Conversion', data: rated.map((s) => (finite(s.rate) ? s.rate * 100 : 0)), backgroundColor: rated.map((s) => (s.direction === 'outbound' ? c.violet : c.teal)), borderRadius: 3, maxBarThickness: 16 }],
       },
       options: {
         indexAxis: 'y',
@@ -181,7 +181,7 @@ export async function mount(root, ctx) {
       const v = funnel.velocity;
       await velocityCard.draw((c) => ({
         type: 'bar',
-        data: { labels: v.map((s) => STAGE_LABEL[s.stage]), datasets: [{ label: 'Median days', data: v.map((s) => (finite(s.medianDays) ? s.medianDays : null)), backgroundColor: c.info, borderRadius: 3 }] },
+        data: { labels: v.map((s) => STAGE_LABEL[s.stage]), datasets: [{ label: 'Median days', data: v.map((s) => (finite(s.medianDays) ? s.medianDays : null)), backgroundColor: c.info, borderRadius: 3, maxBarThickness: 56 }] },
         options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'Days' } } } },
       }));
     }
