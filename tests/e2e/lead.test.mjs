@@ -137,7 +137,8 @@ test('the board refuses new → customer with the reason, and a dragged card mov
   assert.equal(await page.locator(`.board-col[data-stage="disqualified"] .board-card[data-id="${id}"]`).count(), 1);
   const stored = await read('getLead', id);
   assert.equal(stored.stage, 'disqualified');
-  assert.equal(stored.stageReason, 'not_icp');
+  assert.match(stored.stageReason, /ideal customer profile/i);
+  assert.equal(stored.history.at(-1).to, 'disqualified');
 });
 
 test('a bad e-mail is refused with the message beside the field, and nothing is saved', async () => {
