@@ -52,6 +52,7 @@ try {
     await shot(page, `error-lead-${scheme}`);
     // page.route does not see what the service worker fetches: take it away for this one.
     await page.evaluate(async () => { for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister(); });
+    await page.route('**/sw.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
     await page.route('**/views/board.js', (route) => route.fulfill({ status: 500, body: 'broken' }));
     await page.evaluate(() => { location.hash = '#/leads'; });
     await page.reload();
