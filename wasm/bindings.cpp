@@ -11,10 +11,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "leadkit/advisor.hpp"
 #include "leadkit/calllist.hpp"
 #include "leadkit/dedupe.hpp"
+#include "leadkit/funnel.hpp"
 #include "leadkit/import.hpp"
 #include "leadkit/model.hpp"
+#include "leadkit/planner.hpp"
 #include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
 
@@ -452,6 +455,30 @@ std::string RestoreUtf8(int handle, uintptr_t bytes, size_t length, double now_m
   });
 }
 
+std::string Funnel(int handle, const std::string& text) {
+  return JsonCall(handle, text, [](Workspace& ws, const json& request) {
+    return leadkit::Funnel(ws, request);
+  });
+}
+
+std::string Plan(int handle, const std::string& text, double now_ms) {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& request) {
+    return leadkit::Plan(ws, request, static_cast<int64_t>(now_ms));
+  });
+}
+
+// Needs no workspace: the advice reads only its inputs.
+std::string Advise(const std::string& text) {
+  json inputs;
+  if (auto bad = ParseArg(text, inputs); !bad.empty()) return bad;
+  try {
+    auto r = leadkit::Advise(inputs);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  } catch (const std::exception& e) {
+    return Fail(std::string("internal error: ") + e.what());
+  }
+}
+
 int LeadCount(int handle) {
   const auto it = Workspaces().find(handle);
   return it == Workspaces().end() ? -1 : static_cast<int>(it->second->store().size());
@@ -512,4 +539,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("getPredictiveModel", &GetPredictiveModel);
   emscripten::function("predictLead", &PredictLead);
   emscripten::function("predictAll", &PredictAll);
+  emscripten::function("funnel", &Funnel);
+  emscripten::function("plan", &Plan);
+  emscripten::function("advise", &Advise);
 }

@@ -247,6 +247,108 @@ export interface DuplicateGroup {
 }
 export interface MergeChoices { survivor?: string; fields?: Record<string, string> }
 
+/** A period's bounds: a Date, epoch milliseconds or ISO 8601 text. */
+export type TimeInput = Date | number | string;
+export type FunnelStage = 'new' | 'nurturing' | 'mql' | 'sql' | 'opportunity' | 'customer';
+
+/** One stage of a funnel table; `conversion` (to the next stage) is absent for customer. */
+export interface FunnelStageRow {
+  stage: FunnelStage;
+  /** Leads that entered this stage or a later one within the period. */
+  reached: number;
+  /** reached(next) / reached(this); null, with `flag: 'noLeads'`, when nothing reached this stage. */
+  conversion?: number | null;
+  flag?: 'noLeads';
+}
+export interface FunnelTable {
+  /** Leads that reached any stage, or were lost or disqualified, within the period. */
+  leads: number;
+  stages: FunnelStageRow[];
+  lost: number;
+  disqualified: number;
+  /** reached(customer) / reached(new), or null. */
+  overall: number | null;
+}
+export interface FunnelResult extends FunnelTable {
+  period: { from: string; to: string; days: number };
+  flags: Array<'noLeadsInPeriod'>;
+  by?: 'source' | 'direction';
+  groups?: Array<FunnelTable & { key: string; direction?: Direction }>;
+  /** Median days per stage over stays that ended within the period. */
+  velocity: Array<{ stage: Exclude<FunnelStage, 'customer'>; medianDays: number | null; stays: number; flag?: 'noLeads' }>;
+  /** Open leads as they stand now, value × the stage's win probability. */
+  weightedPipeline: {
+    total: number; openLeads: number; withoutValue: number;
+    stages: Array<{ stage: Exclude<FunnelStage, 'customer'>; leads: number; value: number; probability: number;
+      probabilitySource: 'measured' | 'default'; weighted: number }>;
+  };
+  /** Leads created in the period, by UTC month, with how many ever reached each stage. */
+  cohorts: Array<{ month: string; created: number; reached: Record<FunnelStage, number>; lost: number;
+    disqualified: number; conversion: number | null }>;
+}
+
+export type PlanRateKey = 'leadToMql' | 'mqlToSql' | 'sqlToOpportunity' | 'opportunityToCustomer';
+export interface PlanSource { value: number; source: 'given' | 'measured' | 'default'; samples?: number }
+export interface PlanFigures {
+  customers: number; opportunities: number; sqls: number; mqls: number; leads: number;
+  outboundLeads: number; touches: number;
+}
+export interface PlanOptions {
+  /** Revenue wanted in one `period`; more than 0. */
+  revenueGoal: number;
+  /** Average deal value; more than 0. */
+  dealValue: number;
+  /** Default 'month'. */
+  period?: 'week' | 'month' | 'quarter';
+  /** Each in (0, 1]; those left out are measured in the workspace, or defaulted. */
+  rates?: Partial<Record<PlanRateKey, number>>;
+  attemptsPerReply?: number;
+  outboundShare?: number;
+  /** The window the rates are measured over; default the 365 days before `now`. */
+  from?: TimeInput; to?: TimeInput;
+  /** Fewest leads a measured rate may rest on (default 20). */
+  minSample?: number;
+  now?: number;
+}
+export interface Plan {
+  period: 'week' | 'month' | 'quarter'; revenueGoal: number; dealValue: number;
+  rates: Record<PlanRateKey, PlanSource>;
+  attemptsPerReply: PlanSource; outboundShare: PlanSource;
+  /** Per period, each rounded up to a whole number. */
+  needed: PlanFigures;
+  perWeek: PlanFigures;
+  /** Unrounded. */
+  exact: PlanFigures;
+}
+
+export interface AdvisorInputs {
+  /** Buyers (accounts or people) who could buy; at least 1. */
+  marketSize: number;
+  /** 0 (broad) to 1 (very specific). */
+  niche: number;
+  /** More than 0. */
+  dealValue: number;
+  salesCycleDays: number;
+  /** Per month. */
+  marketingBudget: number;
+  /** 0 to 168. */
+  salesHoursPerWeek: number;
+  /** Open pipeline value divided by the period's target. */
+  pipelineCoverage: number;
+  b2b: boolean;
+}
+export interface Advice {
+  /** Sums to 1; each share between 0.1 and 0.9. */
+  mix: { leadGeneration: number; prospecting: number };
+  lean: 'prospecting' | 'leadGeneration' | 'balanced';
+  /** The sum of the reasons' weights. */
+  score: number;
+  /** Largest first; `weight` > 0 pulls toward prospecting, < 0 toward lead generation. */
+  reasons: Array<{ input: keyof AdvisorInputs; text: string; weight: number }>;
+  /** One input's value, the others unchanged, at which the lean would change. */
+  sensitivities: Array<{ input: keyof AdvisorInputs; text: string; value: number }>;
+}
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
@@ -294,9 +396,21 @@ export interface Engine {
   getPredictiveModel(): TrainResult['model'] | null;
   predict(id: string, options?: { now?: number }): Prediction;
   predictAll(options?: { now?: number }): { modelHash: string; ids: string[]; probability: Float64Array; low: Float64Array; high: Float64Array };
+  /** Throws LeadkitError with `where.path` ('from', 'to', 'by') for a bad or empty period. */
+  funnel(options: { from: TimeInput; to: TimeInput; by?: 'source' | 'direction' | 'none'; minSample?: number }): FunnelResult;
+  /** Throws LeadkitError with `where.path` (e.g. 'dealValue', 'rates.mqlToSql') for bad input. */
+  plan(options: PlanOptions): Plan;
+  /** The module-level `advise`, synchronously. */
+  advise(inputs: AdvisorInputs): Advice;
   dispose(): void;
 }
 
 export function createEngine(): Promise<Engine>;
 export function sampleLeads(count: number, options?: { seed?: number; now?: number }): Promise<Lead[]>;
 export function liveEngines(): Promise<number>;
+/**
+ * Lead generation or prospecting? The one C++ implementation, run in the wasm module; async only
+ * because the module may still have to load (an engine's `advise` is synchronous). Bad input
+ * (negative, NaN, niche outside 0..1, ...) rejects with LeadkitError naming `where.path`.
+ */
+export function advise(inputs: AdvisorInputs): Promise<Advice>;

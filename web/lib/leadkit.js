@@ -91,6 +91,33 @@ function toJsonText(value, what) {
   }
 }
 
+// JSON for the analytics calls: NaN and ±Infinity, which JSON.stringify would silently turn into
+// null, travel as the text "NaN" / "Infinity" so the core's error names the bad value.
+function analyticsJson(value, what) {
+  try {
+    return JSON.stringify(value ?? null, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  } catch (e) {
+    throw new LeadkitError(`${what} cannot be written as JSON: ${e.message}`);
+  }
+}
+
+// A Date, epoch milliseconds or ISO text → ISO text; anything else is passed on for the core to refuse.
+function isoTime(t) {
+  if (t instanceof Date) return Number.isNaN(t.getTime()) ? String(t) : t.toISOString();
+  if (typeof t === 'number' && Number.isFinite(t)) return new Date(t).toISOString();
+  return t;
+}
+
+/**
+ * Which to lean on now, lead generation or prospecting: `{ mix: { leadGeneration, prospecting },
+ * lean, score, reasons: [{ input, text, weight }], sensitivities: [{ input, text, value }] }`.
+ * Async because it may have to load the wasm module; `engine.advise` is the same call, sync.
+ */
+export async function advise(inputs) {
+  modulePromise ??= loadModule();
+  return unwrap((await modulePromise).advise(analyticsJson(inputs, 'inputs')));
+}
+
 /** The number of engines not yet disposed, across this module: for leak tests. */
 export async function liveEngines() {
   modulePromise ??= loadModule();
@@ -452,6 +479,35 @@ class Engine {
     const out = unwrap(this.#m.predictAll(this.#handle(), now));
     for (const key of ['probability', 'low', 'high']) out[key] = Float64Array.from(out[key]);
     return out;
+  }
+
+  /**
+   * Funnel analytics over the period [from, to) (Date, epoch ms or ISO text): counts reaching each
+   * stage, conversion between consecutive stages (split `by` 'source' or 'direction'), median days
+   * per stage, the weighted open pipeline and cohorts by month created. Ratios with nothing to
+   * divide by are null with `flag: 'noLeads'`; see the README for the exact semantics.
+   */
+  funnel({ from, to, by, minSample } = {}) {
+    const request = { from: isoTime(from), to: isoTime(to), by, minSample };
+    return unwrap(this.#m.funnel(this.#handle(), analyticsJson(request, 'request')));
+  }
+
+  /**
+   * Works back from `revenueGoal` per `period` ('week' | 'month' | 'quarter') and `dealValue` to
+   * the customers, opportunities, SQLs, MQLs, leads and outbound touches needed. Rates not given
+   * are measured over [from, to) (default: the 365 days before `now`), or defaulted; the result
+   * says which.
+   */
+  plan({ revenueGoal, dealValue, period, rates, attemptsPerReply, outboundShare, from, to, minSample,
+    now = Date.now() } = {}) {
+    const request = { revenueGoal, dealValue, period, rates, attemptsPerReply, outboundShare,
+      from: isoTime(from), to: isoTime(to), minSample };
+    return unwrap(this.#m.plan(this.#handle(), analyticsJson(request, 'request'), now));
+  }
+
+  /** The same as the module's `advise`, synchronously. */
+  advise(inputs) {
+    return unwrap(this.#m.advise(analyticsJson(inputs, 'inputs')));
   }
 
   get size() {
