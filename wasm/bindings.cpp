@@ -146,7 +146,8 @@ std::string Query(int handle, const std::string& spec_text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json spec;
     if (auto bad = ParseArg(spec_text, spec); !bad.empty()) return bad;
-    auto r = ws.Query(spec);
+    const auto model = PredictiveModels().find(handle);  // adds probability to rows and fields
+    auto r = ws.Query(spec, model == PredictiveModels().end() ? nullptr : &model->second);
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
@@ -155,7 +156,8 @@ std::string Summary(int handle, const std::string& spec_text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json spec;
     if (auto bad = ParseArg(spec_text, spec); !bad.empty()) return bad;
-    auto r = ws.Summary(spec);
+    const auto model = PredictiveModels().find(handle);
+    auto r = ws.Summary(spec, model == PredictiveModels().end() ? nullptr : &model->second);
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }

@@ -4,6 +4,7 @@
 
 #include "leadkit/iso_time.hpp"
 #include "leadkit/lead.hpp"
+#include "leadkit/profile.hpp"
 
 namespace leadkit {
 
@@ -36,8 +37,17 @@ const std::vector<FieldInfo>& AllFields() {
       {Field::kEventCount, "eventCount", FieldKind::kNumber},
       {Field::kLastTouchAt, "lastTouchAt", FieldKind::kTime},
       {Field::kLastActivityAt, "lastActivityAt", FieldKind::kTime},
+      {Field::kScore, "score", FieldKind::kNumber},
+      {Field::kFit, "fit", FieldKind::kNumber},
+      {Field::kEngagement, "engagement", FieldKind::kNumber},
+      {Field::kGrade, "grade", FieldKind::kCategory},
+      {Field::kProbability, "probability", FieldKind::kNumber},
   };
   return kFields;
+}
+
+bool IsScoreField(Field f) {
+  return f == Field::kScore || f == Field::kFit || f == Field::kEngagement || f == Field::kGrade;
 }
 
 std::optional<FieldInfo> FindField(std::string_view name) {
@@ -104,6 +114,10 @@ Result<Filter> ParseFilter(const FieldInfo& info, const json& v, const std::stri
       if (info.field == Field::kStage && !ParseStage(s)) {
         return MakeError("unknown stage \"" + s.substr(0, 64) + "\"", p);
       }
+      if (info.field == Field::kGrade && !ParseGrade(s)) {
+        return MakeError("unknown grade \"" + s.substr(0, 64) + "\"; grades: A+, A, A-, B+, B, B-, "
+                         "C+, C, C-, D+, D, D-, F", p);
+      }
       f.any_of.push_back(info.field == Field::kStage ? std::string(StageName(*ParseStage(s))) : s);
     }
   }
@@ -162,6 +176,12 @@ Result<QuerySpec> ParseQuery(const json& j) {
         }
         q.descending = order == "desc";
       }
+    } else if (key == "now") {
+      if (v.is_null()) continue;
+      if (!v.is_number() || !std::isfinite(v.get<double>()) || std::abs(v.get<double>()) > 8.64e15) {
+        return MakeError("expected a time in ms since 1970, got " + DescribeJsonValue(v), "now");
+      }
+      q.now = static_cast<int64_t>(std::floor(v.get<double>()));
     } else if (key == "offset" || key == "limit") {
       if (v.is_null()) continue;
       if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
@@ -173,7 +193,7 @@ Result<QuerySpec> ParseQuery(const json& j) {
       (key == "offset" ? q.offset : q.limit) = v.get<size_t>();
     } else {
       return MakeError("unknown query key \"" + key.substr(0, 64) +
-                           "\"; expected filter, search, sort, offset or limit", key.substr(0, 64));
+                           "\"; expected filter, search, sort, offset, limit or now", key.substr(0, 64));
     }
   }
   return q;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "leadkit/profile.hpp"
+
 namespace leadkit {
 namespace {
 
@@ -311,7 +313,10 @@ const std::vector<double>* LeadStore::Numbers(Field f) const {
   }
 }
 
-double LeadStore::NumberAt(Field f, uint32_t row) const {
+double LeadStore::NumberAt(Field f, uint32_t row, const DerivedColumns* derived) const {
+  const auto from = [derived, row](const std::vector<double>* DerivedColumns::*column) {
+    return derived && derived->*column ? (*(derived->*column))[row] : kMissing;
+  };
   switch (f) {
     case Field::kEmployees: return employees_[row];
     case Field::kAnnualRevenue: return annual_revenue_[row];
@@ -322,6 +327,12 @@ double LeadStore::NumberAt(Field f, uint32_t row) const {
     case Field::kEventCount: return static_cast<double>(events_[row].size());
     case Field::kLastTouchAt: return last_touch_at_[row];
     case Field::kLastActivityAt: return last_activity_at_[row];
+    case Field::kScore: return from(&DerivedColumns::total);
+    case Field::kFit: return from(&DerivedColumns::fit);
+    case Field::kEngagement: return from(&DerivedColumns::engagement);
+    case Field::kProbability: return from(&DerivedColumns::probability);
+    case Field::kGrade:
+      return derived && derived->grade ? (*derived->grade)[row] : kMissing;
     default: return kMissing;
   }
 }
@@ -336,7 +347,8 @@ struct CodeTables {
 
 }  // namespace
 
-std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMap& channels) const {
+std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMap& channels,
+                                          const DerivedColumns* derived) const {
   std::vector<uint32_t> rows(ids_.size());
   for (uint32_t i = 0; i < rows.size(); ++i) rows[i] = i;
   const auto keep = [&rows](auto&& pred) {
@@ -349,12 +361,12 @@ std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMa
       case FieldKind::kTime:
         if (!f.numbers.empty()) {
           keep([&](uint32_t r) {
-            const double v = NumberAt(f.field, r);
+            const double v = NumberAt(f.field, r, derived);
             return std::find(f.numbers.begin(), f.numbers.end(), v) != f.numbers.end();
           });
         } else {
           keep([&](uint32_t r) {
-            const double v = NumberAt(f.field, r);
+            const double v = NumberAt(f.field, r, derived);
             return v >= f.min && v <= f.max;  // false for NaN: a missing value matches no range
           });
         }
@@ -385,6 +397,11 @@ std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMa
           std::array<char, kStageCount> sel{};
           for (int s = 0; s < kStageCount; ++s) sel[s] = wants(StageName(static_cast<Stage>(s)));
           keep([&](uint32_t r) { return sel[stage_[r]] != 0; });
+        } else if (f.field == Field::kGrade) {
+          std::array<char, kGradeCount> sel{};
+          for (int g = 0; g < kGradeCount; ++g) sel[g] = wants(GradeName(g));
+          const std::vector<uint8_t>* grade = derived ? derived->grade : nullptr;
+          keep([&](uint32_t r) { return grade && (*grade)[r] < kGradeCount && sel[(*grade)[r]] != 0; });
         } else {
           const bool direction = f.field == Field::kDirection;
           const CategoryColumn& col = direction ? source_ : *Category(f.field);
@@ -406,8 +423,9 @@ std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMa
   return rows;
 }
 
-QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels) const {
-  std::vector<uint32_t> rows = Matching(spec, channels);
+QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels,
+                             const DerivedColumns* derived) const {
+  std::vector<uint32_t> rows = Matching(spec, channels, derived);
   QueryResult result;
   result.total = rows.size();
   if (spec.offset >= rows.size() || spec.limit == 0) return result;
@@ -431,7 +449,7 @@ QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels) 
     // Every other kind sorts by a number per row: the value, or the rank of its category.
     std::vector<double> rank;  // per dictionary code, for category fields
     const CategoryColumn* col = nullptr;
-    if (info.kind == FieldKind::kCategory && field != Field::kStage) {
+    if (info.kind == FieldKind::kCategory && field != Field::kStage && field != Field::kGrade) {
       const bool direction = field == Field::kDirection;
       col = direction ? &source_ : Category(field);
       std::vector<uint32_t> order(col->dict.size());
@@ -453,7 +471,7 @@ QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels) 
     const auto key = [&](uint32_t r) -> double {
       if (field == Field::kStage) return stage_[r];
       if (col) return rank[col->codes[r]];
-      return NumberAt(field, r);
+      return NumberAt(field, r, derived);  // grades by index: F lowest, A+ highest
     };
     // Sort (key, row) pairs held side by side rather than rows that point into the key column:
     // the scan over 100k candidates then reads memory in order. Stored numbers are finite, so
@@ -479,9 +497,10 @@ QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels) 
 }
 
 std::map<std::string, size_t> LeadStore::CountBy(Field field, const QuerySpec& spec,
-                                                 const ChannelMap& channels) const {
+                                                 const ChannelMap& channels,
+                                                 const DerivedColumns* derived) const {
   std::map<std::string, size_t> counts;
-  for (uint32_t r : Matching(spec, channels)) {
+  for (uint32_t r : Matching(spec, channels, derived)) {
     std::string value;
     if (field == Field::kStage) {
       value = StageName(static_cast<Stage>(stage_[r]));
@@ -497,9 +516,10 @@ std::map<std::string, size_t> LeadStore::CountBy(Field field, const QuerySpec& s
 }
 
 std::map<std::string, double> LeadStore::DealValueByStage(const QuerySpec& spec,
-                                                          const ChannelMap& channels) const {
+                                                          const ChannelMap& channels,
+                                                          const DerivedColumns* derived) const {
   std::map<std::string, double> sums;
-  for (uint32_t r : Matching(spec, channels)) {
+  for (uint32_t r : Matching(spec, channels, derived)) {
     const double v = deal_value_[r];
     sums[std::string(StageName(static_cast<Stage>(stage_[r])))] += std::isnan(v) ? 0.0 : v;
   }

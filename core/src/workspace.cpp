@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "leadkit/json_doc.hpp"
+#include "leadkit/model.hpp"
 
 namespace leadkit {
 
@@ -252,23 +253,113 @@ std::optional<json> Workspace::GetJson(std::string_view id) const {
   return LeadToJson(*lead, channels_);
 }
 
-Result<json> Workspace::Query(const json& spec) const {
+Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveModel* predictive,
+                                         bool for_rows) const {
+  bool scores = for_rows && q.now, probability = for_rows && q.now && predictive;
+  const auto needs = [&](Field f, const std::string& path) -> Status {
+    if (IsScoreField(f) || f == Field::kProbability) {
+      if (!q.now) {
+        return MakeError("score, fit, engagement, grade and probability are computed at a time: "
+                         "give the query's \"now\" (ms)", path);
+      }
+      if (f == Field::kProbability && !predictive) {
+        return MakeError("no predictive model is set; train one and adopt it first", path);
+      }
+      (IsScoreField(f) ? scores : probability) = true;
+    }
+    return Ok{};
+  };
+  for (const Filter& f : q.filters) {
+    const auto& all = AllFields();
+    const auto info = std::find_if(all.begin(), all.end(), [&f](const FieldInfo& i) { return i.field == f.field; });
+    if (auto s = needs(f.field, "filter." + std::string(info->name)); !s) return s.error();
+  }
+  if (q.sort) {
+    if (auto s = needs(*q.sort, "sort.field"); !s) return s.error();
+  }
+
+  DerivedColumns out;
+  if (!q.now) return out;
+  // Floor to the minute, also before 1970, so the key and the scoring time agree.
+  const int64_t minute = *q.now / 60'000 - (*q.now % 60'000 < 0 ? 1 : 0);
+  DerivedCache& c = derived_;
+  if (scores) {
+    if (!c.scores_valid || c.revision != revision_ || c.model_hash != model_.hash() || c.minute != minute) {
+      const auto n = static_cast<uint32_t>(store_.size());
+      std::vector<leadkit::Score> s;
+      model_.ScoreRows(store_, channels_, minute * 60'000, 0, n, s);
+      c.total.resize(n);
+      c.fit.resize(n);
+      c.engagement.resize(n);
+      c.grade.resize(n);
+      for (uint32_t r = 0; r < n; ++r) {
+        c.total[r] = s[r].total;
+        c.fit[r] = s[r].fit;
+        c.engagement[r] = s[r].engagement;
+        c.grade[r] = static_cast<uint8_t>(s[r].grade);
+      }
+      c.scores_valid = true;
+      c.revision = revision_;
+      c.model_hash = model_.hash();
+      c.minute = minute;
+    }
+    out.total = &c.total;
+    out.fit = &c.fit;
+    out.engagement = &c.engagement;
+    out.grade = &c.grade;
+  }
+  if (probability) {
+    if (!c.probability_valid || c.probability_revision != revision_ ||
+        c.probability_hash != predictive->hash() || c.probability_minute != minute) {
+      std::vector<uint32_t> all(store_.size());
+      for (uint32_t r = 0; r < all.size(); ++r) all[r] = r;
+      const RawTable raw = LeadInputs(*this, all, minute * 60'000);
+      std::vector<Prediction> p;
+      predictive->Score(raw, all, false, p);
+      c.probability.resize(all.size());
+      for (size_t r = 0; r < all.size(); ++r) c.probability[r] = p[r].probability;
+      c.probability_valid = true;
+      c.probability_revision = revision_;
+      c.probability_hash = predictive->hash();
+      c.probability_minute = minute;
+    }
+    out.probability = &c.probability;
+  }
+  return out;
+}
+
+Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictive) const {
   auto q = ParseQuery(spec);
   if (!q) return q.error();
-  const QueryResult r = store_.Query(q.value(), channels_);
+  auto d = Derive(q.value(), predictive, true);
+  if (!d) return d.error();
+  const DerivedColumns& derived = d.value();
+  const QueryResult r = store_.Query(q.value(), channels_, &derived);
   json rows = json::array();
-  for (uint32_t row : r.rows) rows.push_back(LeadToJson(store_.GetRow(row), channels_));
+  for (uint32_t row : r.rows) {
+    json lead = LeadToJson(store_.GetRow(row), channels_);
+    if (derived.total) {
+      lead["score"] = {{"total", (*derived.total)[row]}, {"fit", (*derived.fit)[row]},
+                       {"engagement", (*derived.engagement)[row]},
+                       {"grade", GradeName((*derived.grade)[row])}};
+    }
+    if (derived.probability) lead["probability"] = (*derived.probability)[row];
+    rows.push_back(std::move(lead));
+  }
   return json{{"total", r.total}, {"rows", std::move(rows)}};
 }
 
-Result<json> Workspace::Summary(const json& spec) const {
+Result<json> Workspace::Summary(const json& spec, const PredictiveModel* predictive) const {
   auto q = ParseQuery(spec);
   if (!q) return q.error();
+  auto d = Derive(q.value(), predictive, false);
+  if (!d) return d.error();
+  const DerivedColumns* derived = &d.value();
   json out = json::object();
-  out["byStage"] = store_.CountBy(Field::kStage, q.value(), channels_);
-  out["byDirection"] = store_.CountBy(Field::kDirection, q.value(), channels_);
-  out["bySource"] = store_.CountBy(Field::kSource, q.value(), channels_);
-  out["valueByStage"] = store_.DealValueByStage(q.value(), channels_);
+  out["byStage"] = store_.CountBy(Field::kStage, q.value(), channels_, derived);
+  out["byDirection"] = store_.CountBy(Field::kDirection, q.value(), channels_, derived);
+  out["bySource"] = store_.CountBy(Field::kSource, q.value(), channels_, derived);
+  out["valueByStage"] = store_.DealValueByStage(q.value(), channels_, derived);
   size_t total = 0;
   for (const auto& [stage, n] : out["byStage"].items()) total += n.get<size_t>();
   out["total"] = total;

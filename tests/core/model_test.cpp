@@ -334,5 +334,25 @@ TEST(PredictiveModelMetrics, AucCalibrationAndLiftFollowTheirDefinitions) {
   }
 }
 
+TEST(PredictiveModel, QueriesSortByProbabilityAndRowsCarryThePrediction) {
+  const int64_t now = kNow - kNow % 60'000;  // queries predict at the start of now's minute
+  const Workspace ws = Load(PlantedLeads(300, 240));
+  const auto m = PredictiveModel::FromJson(TrainOk(ws)["model"]).value();
+  const json q = {{"sort", {{"field", "probability"}, {"order", "desc"}}}, {"limit", 300}, {"now", now}};
+  const json rows = ws.Query(q, &m).value()["rows"];
+  ASSERT_EQ(rows.size(), 300u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_GE(rows[i - 1]["probability"].get<double>(), rows[i]["probability"].get<double>()) << i;
+  }
+  for (size_t i = 0; i < rows.size(); i += 37) {
+    EXPECT_EQ(rows[i]["probability"], m.Predict(ws, rows[i]["id"].get<std::string>(), now).value()["probability"]);
+  }
+  const json likely = ws.Query({{"filter", {{"probability", {{"min", 0.5}}}}}, {"now", now}, {"limit", 300}}, &m).value();
+  for (const json& row : likely["rows"]) EXPECT_GE(row["probability"].get<double>(), 0.5);
+  EXPECT_GT(likely["total"], 0);
+  EXPECT_LT(likely["total"], 300);
+  EXPECT_FALSE(ws.Query(q).ok());  // without the model, probability is refused
+}
+
 }  // namespace
 }  // namespace leadkit

@@ -83,6 +83,42 @@ TEST(Store, QueryRejectsUnknownFieldsAndBadValuesNamingThem) {
   EXPECT_FALSE(ws.Query({{"limits", 5}}).ok());
 }
 
+TEST(Store, QueryErrorsListTheScoreFieldsAndRefuseThemWithoutNowOrAModel) {
+  const Workspace ws = FixtureWorkspace();
+  const auto unknown = ws.Query({{"filter", {{"colour", "red"}}}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("score, fit, engagement, grade, probability"), std::string::npos)
+      << unknown.error().message;
+  const auto grade = ws.Query({{"filter", {{"grade", {"A", "Z"}}}}, {"now", kNow}});
+  ASSERT_FALSE(grade.ok());
+  EXPECT_EQ(grade.error().where.path, "filter.grade[1]");
+  EXPECT_NE(grade.error().message.find("unknown grade \"Z\""), std::string::npos);
+  const auto no_now = ws.Query({{"filter", {{"score", {{"min", 50}}}}}});
+  ASSERT_FALSE(no_now.ok());
+  EXPECT_EQ(no_now.error().where.path, "filter.score");
+  EXPECT_NE(no_now.error().message.find("\"now\""), std::string::npos);
+  const auto sort = ws.Query({{"sort", {{"field", "grade"}}}});
+  ASSERT_FALSE(sort.ok());
+  EXPECT_EQ(sort.error().where.path, "sort.field");
+  const auto probability = ws.Query({{"sort", {{"field", "probability"}}}, {"now", kNow}});
+  ASSERT_FALSE(probability.ok());
+  EXPECT_NE(probability.error().message.find("no predictive model"), std::string::npos);
+  EXPECT_FALSE(ws.Query({{"now", "today"}}).ok());
+  EXPECT_FALSE(ws.Summary({{"filter", {{"fit", 10}}}}).ok());
+}
+
+TEST(Store, QueryRowsCarryAScoreOnlyWhenGivenNow) {
+  const Workspace ws = FixtureWorkspace();
+  const json without = ws.Query(json::object()).value();
+  EXPECT_FALSE(without["rows"][0].contains("score"));
+  const json with = ws.Query({{"now", kNow}}).value();
+  for (const json& row : with["rows"]) {
+    ASSERT_TRUE(row.contains("score")) << row.dump();
+    EXPECT_EQ(row["score"].size(), 4u);
+    for (const char* key : {"total", "fit", "engagement", "grade"}) EXPECT_TRUE(row["score"].contains(key));
+  }
+}
+
 TEST(Store, SummaryCountsStagesDirectionsAndValue) {
   const Workspace ws = FixtureWorkspace();
   const json s = ws.Summary(json::object()).value();

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fixtures.hpp"
+#include "leadkit/iso_time.hpp"
 #include "leadkit/sample.hpp"
 
 namespace leadkit {
@@ -10,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 using testing::Fixture;
+using testing::FixtureWorkspace;
 using testing::kNow;
 
 // Every case of tests/fixtures/bad_leads.json, also run by the JS tests.
@@ -139,6 +143,124 @@ TEST(SampleLeads, AreDeterministicValidAndPlausiblyMixed) {
   EXPECT_GE(s["bySource"].size(), 14u);
   EXPECT_GT(ws.Query({{"filter", {{"industry", "SaaS"}}}}).value()["total"], 60);
   EXPECT_GT(ws.Query({{"filter", {{"employees", {{"min", 1000}}}}}}).value()["total"], 60);
+}
+
+// Scores in queries are those at the start of now's minute; a whole minute makes them equal to
+// ScoreAll's at the same time.
+constexpr int64_t kMinuteNow = kNow - kNow % 60'000;
+
+Workspace SampleWorkspace(size_t n) {
+  Workspace ws;
+  EXPECT_EQ(ws.Load(SampleLeads(n, 7, kMinuteNow), kMinuteNow).loaded, n);
+  return ws;
+}
+
+json AllRows(const Workspace& ws, json query) {
+  query["now"] = kMinuteNow;
+  query["limit"] = 100'000;
+  auto r = ws.Query(query);
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+  return r.ok() ? r.value()["rows"] : json::array();
+}
+
+TEST(Workspace, FilteringByGradesReturnsExactlyTheLeadsScoreAllGivesThoseGrades) {
+  const Workspace ws = SampleWorkspace(3000);
+  const json all = ws.ScoreAll(kMinuteNow);
+  std::set<std::string> expected;
+  for (size_t i = 0; i < all["ids"].size(); ++i) {
+    if (all["grade"][i] == "A+" || all["grade"][i] == "A") expected.insert(all["ids"][i]);
+  }
+  ASSERT_GT(expected.size(), 10u);
+  ASSERT_LT(expected.size(), 3000u);
+  std::set<std::string> got;
+  for (const json& row : AllRows(ws, {{"filter", {{"grade", {"A+", "A"}}}}})) {
+    EXPECT_TRUE(row["score"]["grade"] == "A+" || row["score"]["grade"] == "A");
+    got.insert(row["id"]);
+  }
+  EXPECT_EQ(got, expected);
+  const json one = ws.Query({{"filter", {{"grade", "A"}}}, {"now", kMinuteNow}}).value();
+  EXPECT_EQ(one["total"], std::count(all["grade"].begin(), all["grade"].end(), json("A")));
+  const json summary = ws.Summary({{"filter", {{"grade", {"A+", "A"}}}}, {"now", kMinuteNow}}).value();
+  EXPECT_EQ(summary["total"], expected.size());
+}
+
+TEST(Workspace, SortingByScoreDescendingIsNonIncreasingWithTiesById) {
+  const Workspace ws = SampleWorkspace(3000);
+  const json rows = AllRows(ws, {{"sort", {{"field", "score"}, {"order", "desc"}}}});
+  ASSERT_EQ(rows.size(), 3000u);
+  size_t ties = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const double a = rows[i - 1]["score"]["total"], b = rows[i]["score"]["total"];
+    ASSERT_GE(a, b) << i;
+    if (a == b) {
+      ++ties;
+      ASSERT_LT(rows[i - 1]["id"].get<std::string>(), rows[i]["id"].get<std::string>()) << i;
+    }
+  }
+  EXPECT_GT(ties, 0u);  // otherwise the tie-break went untested
+  // Every row's score is the lead's own, and a page continues where the last one ended.
+  for (size_t i = 0; i < rows.size(); i += 211) {
+    const json one = ws.Score(rows[i]["id"].get<std::string>(), kMinuteNow).value();
+    for (const char* key : {"total", "fit", "engagement", "grade"}) EXPECT_EQ(rows[i]["score"][key], one[key]);
+  }
+  const json page = ws.Query({{"sort", {{"field", "score"}, {"order", "desc"}}}, {"offset", 50},
+                              {"limit", 50}, {"now", kMinuteNow}}).value();
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(page["rows"][i]["id"], rows[50 + i]["id"]);
+}
+
+TEST(Workspace, ScoreRangesAndGradeSortUseTheScoringModelsFigures) {
+  const Workspace ws = SampleWorkspace(2000);
+  const json all = ws.ScoreAll(kMinuteNow);
+  size_t in_range = 0;
+  for (size_t i = 0; i < all["ids"].size(); ++i) {
+    const double fit = all["fit"][i], engagement = all["engagement"][i];
+    in_range += fit >= 40 && engagement <= 30;
+  }
+  const json r = ws.Query({{"filter", {{"fit", {{"min", 40}}}, {"engagement", {{"max", 30}}}}}, {"now", kMinuteNow}}).value();
+  EXPECT_EQ(r["total"], in_range);
+  const json by_grade = AllRows(ws, {{"sort", {{"field", "grade"}, {"order", "desc"}}}});
+  int best = 0;
+  for (const json& g : all["grade"]) best = std::max(best, *ParseGrade(g.get<std::string>()));
+  EXPECT_EQ(by_grade[0]["score"]["grade"], GradeName(best));
+  for (size_t i = 1; i < by_grade.size(); ++i) {
+    ASSERT_GE(*ParseGrade(by_grade[i - 1]["score"]["grade"].get<std::string>()),
+              *ParseGrade(by_grade[i]["score"]["grade"].get<std::string>())) << i;
+  }
+}
+
+TEST(Workspace, QueryScoresFollowAnUpsertsNewEventsANewScoringModelAndTheMinute) {
+  Workspace ws = FixtureWorkspace();
+  const auto score_of = [&ws](const std::string& id, int64_t now) {
+    const json rows = ws.Query({{"filter", {{"id", id}}}, {"now", now}}).value()["rows"];
+    return rows.empty() ? json() : rows[0]["score"];
+  };
+  const json before = score_of("L-002", kMinuteNow);
+  EXPECT_EQ(before["total"], ws.Score("L-002", kMinuteNow).value()["total"]);
+
+  json lead = *ws.GetJson("L-002");
+  for (int i = 1; i <= 6; ++i) {
+    lead["events"].push_back({{"type", "pricing_view"}, {"at", FormatIsoTime(kMinuteNow - i * 3'600'000)}});
+  }
+  ASSERT_TRUE(ws.Upsert(lead, kMinuteNow).ok());
+  const json after = score_of("L-002", kMinuteNow);
+  EXPECT_GT(after["engagement"].get<double>(), before["engagement"].get<double>());
+  EXPECT_EQ(after["total"], ws.Score("L-002", kMinuteNow).value()["total"]);
+  EXPECT_EQ(ws.Query({{"filter", {{"engagement", {{"min", after["engagement"]}}}}}, {"now", kMinuteNow}})
+                .value()["rows"][0]["id"], "L-002");
+
+  ASSERT_TRUE(ws.SetScoringModel({{"rules", "rule \"Logistics\" when industry in [\"Logistics\"] then +30"}}).ok());
+  const json remodelled = score_of("L-002", kMinuteNow);
+  EXPECT_EQ(remodelled["total"], ws.Score("L-002", kMinuteNow).value()["total"]);
+  EXPECT_NE(remodelled["total"], after["total"]);
+
+  // Within the minute the cached scores stand; two months later engagement has decayed.
+  EXPECT_EQ(score_of("L-002", kMinuteNow + 59'999), remodelled);
+  const json later = score_of("L-002", kMinuteNow + 60 * kMsPerDay);
+  EXPECT_LT(later["engagement"].get<double>(), remodelled["engagement"].get<double>());
+  EXPECT_EQ(later["total"], ws.Score("L-002", kMinuteNow + 60 * kMsPerDay).value()["total"]);
+
+  ASSERT_TRUE(ws.Remove("L-001"));
+  EXPECT_EQ(ws.Query({{"sort", {{"field", "score"}}}, {"now", kMinuteNow}}).value()["total"], 4);
 }
 
 }  // namespace

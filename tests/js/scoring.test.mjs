@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createEngine, LeadkitError } from '../../web/lib/leadkit.js';
+import { createEngine, LeadkitError, sampleLeads } from '../../web/lib/leadkit.js';
 
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 const NOW = 1_795_000_000_000;  // the same fixed "now" as tests/core/fixtures.hpp
@@ -85,5 +85,26 @@ test('a model naming an unknown field is rejected, naming the field', async () =
   );
   assert.throws(() => engine.setScoringModel({ rules: 'rule "x" when revenu > 5 then 1' }),
     (e) => e.message.includes('"revenu"') && e.where.line === 1 && e.where.column === 15);
+  engine.dispose();
+});
+
+test('query rows carry the same score as engine.score, and filter and sort by it', async () => {
+  const engine = await createEngine();
+  const now = NOW - (NOW % 60_000);  // queries score at the start of now's minute
+  engine.loadLeads(await sampleLeads(600, { seed: 5, now }), { now });
+  const { total, rows } = engine.query({ sort: { field: 'score', order: 'desc' }, limit: 600, now });
+  assert.equal(total, 600);
+  rows.forEach((row, i) => {
+    const one = engine.score(row.id, { now });
+    assert.deepEqual(row.score, { total: one.total, fit: one.fit, engagement: one.engagement, grade: one.grade });
+    if (i > 0) assert.ok(rows[i - 1].score.total >= row.score.total, `row ${i} is sorted`);
+  });
+  const top = engine.query({ filter: { grade: ['A+', 'A'] }, limit: 600, now });
+  const expected = rows.filter((r) => r.score.grade === 'A+' || r.score.grade === 'A').map((r) => r.id).sort();
+  assert.deepEqual(top.rows.map((r) => r.id).sort(), expected);
+  assert.equal(engine.summary({ filter: { grade: ['A+', 'A'] }, now }).total, expected.length);
+  assert.ok(engine.query({ limit: 1 }).rows[0].score, 'now defaults to Date.now()');
+  assert.throws(() => engine.query({ filter: { colour: 'red' } }),
+    (e) => e instanceof LeadkitError && e.message.includes('score, fit, engagement, grade, probability'));
   engine.dispose();
 });

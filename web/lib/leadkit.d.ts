@@ -45,15 +45,27 @@ export class LeadkitError extends Error {
 export type FilterValue = string | number | Array<string | number> | { min?: number | string; max?: number | string };
 
 export interface QueryOptions {
-  /** field → value (equal), array (any of), or {min, max} for numbers and ISO times. */
+  /**
+   * field → value (equal), array (any of), or {min, max} for numbers and ISO times. Besides the
+   * lead's fields: score, fit, engagement (0-100), grade (one or a list of grades) and, with a
+   * predictive model adopted, probability (0-1).
+   */
   filter?: Record<string, FilterValue>;
   /** Case-insensitive text matched against name, company and e-mail. */
   search?: string;
+  /** Grade sorts by rank: 'desc' puts A+ first. Ties are broken by id. */
   sort?: { field: string; order?: 'asc' | 'desc' };
   offset?: number;
   /** At most 100000; 50 when omitted. */
   limit?: number;
+  /** Ms since 1970 that scores are computed at (the start of its minute); Date.now() by default. */
+  now?: number;
 }
+
+/** The score of a lead as query rows carry it. */
+export interface RowScore { total: number; fit: number; engagement: number; grade: Grade }
+/** A lead as query returns it. */
+export interface LeadRow extends Lead { score?: RowScore; probability?: number }
 
 export interface LoadResult { loaded: number; errors: Array<{ message: string; where: Where }> }
 
@@ -354,8 +366,8 @@ export interface Engine {
   upsertLead(lead: Lead, options?: { now?: number }): string;
   getLead(id: string): Lead | null;
   removeLead(id: string): boolean;
-  query(options?: QueryOptions): { total: number; rows: Lead[] };
-  summary(options?: Pick<QueryOptions, 'filter' | 'search'>): Summary;
+  query(options?: QueryOptions): { total: number; rows: LeadRow[] };
+  summary(options?: Pick<QueryOptions, 'filter' | 'search' | 'now'>): Summary;
   setChannels(mapping: Record<string, Direction>): void;
   readonly size: number;
   exportJson(): string;

@@ -195,13 +195,19 @@ class Engine {
     return unwrap(this.#m.removeLead(this.#handle(), String(id)));
   }
 
-  query({ filter, search, sort, offset, limit } = {}) {
-    return unwrap(this.#m.query(this.#handle(), toJsonText({ filter, search, sort, offset, limit }, 'query')));
+  /**
+   * A page of leads, each with `score: { total, fit, engagement, grade }` at `now` (and
+   * `probability` once a predictive model is adopted). score, fit, engagement, grade and
+   * probability filter and sort like stored fields; scores are kept until the leads, the model or
+   * the minute of `now` change, so paging a table sorted by score does not rescore.
+   */
+  query({ filter, search, sort, offset, limit, now = Date.now() } = {}) {
+    return unwrap(this.#m.query(this.#handle(), toJsonText({ filter, search, sort, offset, limit, now }, 'query')));
   }
 
   /** Counts by stage, direction and source, and deal value by stage, of the filtered leads. */
-  summary({ filter, search } = {}) {
-    return unwrap(this.#m.summary(this.#handle(), toJsonText({ filter, search }, 'query')));
+  summary({ filter, search, now = Date.now() } = {}) {
+    return unwrap(this.#m.summary(this.#handle(), toJsonText({ filter, search, now }, 'query')));
   }
 
   setChannels(mapping) {

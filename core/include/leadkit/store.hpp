@@ -79,13 +79,17 @@ class LeadStore {
   int64_t CreatedAt(uint32_t row) const { return created_at_[row]; }
   Lead GetRow(uint32_t row) const;
 
-  QueryResult Query(const QuerySpec& spec, const ChannelMap& channels) const;
+  // `derived` supplies the score and probability columns; without it (or without the column a
+  // field needs) a filter on a derived field matches nothing and a sort by it keeps id order.
+  QueryResult Query(const QuerySpec& spec, const ChannelMap& channels,
+                    const DerivedColumns* derived = nullptr) const;
   // How many leads matching `spec`'s filters have each value of `field` (a category field).
   std::map<std::string, size_t> CountBy(Field field, const QuerySpec& spec,
-                                        const ChannelMap& channels) const;
+                                        const ChannelMap& channels,
+                                        const DerivedColumns* derived = nullptr) const;
   // The sum of dealValue per stage among leads matching `spec`'s filters.
-  std::map<std::string, double> DealValueByStage(const QuerySpec& spec,
-                                                 const ChannelMap& channels) const;
+  std::map<std::string, double> DealValueByStage(const QuerySpec& spec, const ChannelMap& channels,
+                                                 const DerivedColumns* derived = nullptr) const;
 
   // Read-only column access for the scoring engine, which runs its programs over these arrays.
   const CategoryColumn* Category(Field f) const;  // industry, title, country, region, source, currency
@@ -115,9 +119,10 @@ class LeadStore {
   void WriteRow(uint32_t row, Lead&& lead);
   void MoveRow(uint32_t from, uint32_t to);
   void PopRow();
-  std::vector<uint32_t> Matching(const QuerySpec& spec, const ChannelMap& channels) const;
+  std::vector<uint32_t> Matching(const QuerySpec& spec, const ChannelMap& channels,
+                                 const DerivedColumns* derived) const;
   const std::string* TextColumn(Field f, uint32_t row) const;
-  double NumberAt(Field f, uint32_t row) const;  // NaN when missing
+  double NumberAt(Field f, uint32_t row, const DerivedColumns* derived) const;  // NaN when missing
 
   std::unordered_map<std::string, uint32_t> row_of_;
   std::vector<std::string> ids_;

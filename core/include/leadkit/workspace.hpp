@@ -21,6 +21,8 @@
 
 namespace leadkit {
 
+class PredictiveModel;
+
 inline constexpr int kBackupVersion = 1;
 inline constexpr size_t kMaxReportedIssues = 200;
 
@@ -44,10 +46,16 @@ class Workspace {
   std::optional<nlohmann::json> GetJson(std::string_view id) const;
   bool Remove(std::string_view id);
 
-  // {total, rows: [lead, ...]} for a query (see query.hpp).
-  Result<nlohmann::json> Query(const nlohmann::json& spec) const;
+  // {total, rows: [lead, ...]} for a query (see query.hpp). With the spec's `now`, each row also
+  // has score: {total, fit, engagement, grade}, and with `predictive` probability too; the
+  // fields score, fit, engagement, grade (and probability) can then be filtered and sorted by.
+  // Scores are those at the start of now's minute, kept until the leads, the scoring model, the
+  // predictive model or that minute change, so paging a sorted table does not rescore.
+  Result<nlohmann::json> Query(const nlohmann::json& spec,
+                               const PredictiveModel* predictive = nullptr) const;
   // Counts per stage, direction and source, and deal value per stage, of the filtered leads.
-  Result<nlohmann::json> Summary(const nlohmann::json& spec) const;
+  Result<nlohmann::json> Summary(const nlohmann::json& spec,
+                                 const PredictiveModel* predictive = nullptr) const;
 
   // The versioned backup document; LoadJson of its dump restores the same workspace.
   nlohmann::json Export() const;
@@ -119,6 +127,27 @@ class Workspace {
  private:
   std::string NewId(const std::vector<std::string>& taken_in_batch);
   void AddLeads(LeadBatch& batch);  // stores validated leads, giving ids to those without one
+  // The derived columns a query reads, from derived_ (refilled when its key is stale); refuses a
+  // derived field without `now`, or probability without a predictive model.
+  Result<DerivedColumns> Derive(const QuerySpec& q, const PredictiveModel* predictive,
+                                bool for_rows) const;
+
+  // Score and probability columns of every row, keyed by what they depend on. Mutable: filling
+  // it does not change the workspace, and queries are const. Not thread-safe, like the rest.
+  struct DerivedCache {
+    bool scores_valid = false;
+    uint64_t revision = 0;
+    std::string model_hash;
+    int64_t minute = 0;
+    std::vector<double> total, fit, engagement;
+    std::vector<uint8_t> grade;
+    bool probability_valid = false;
+    uint64_t probability_revision = 0;
+    std::string probability_hash;
+    int64_t probability_minute = 0;
+    std::vector<double> probability;
+  };
+  mutable DerivedCache derived_;
 
   ChannelMap channels_;
   LeadStore store_;
