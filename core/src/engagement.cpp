@@ -17,6 +17,17 @@ bool FiniteNumber(const json& v, double lo, double hi) {
 
 }  // namespace
 
+std::vector<Engagement::EventRule> Engagement::DefaultEvents() {
+  // What a marketing-automation tool would start from. Unsubscribes and bounces count against a
+  // lead.
+  return {{"page_view", 1, 15, 0},          {"pricing_view", 8, 24, 0},
+          {"content_download", 8, 24, 0},   {"webinar_registered", 5, 10, 0},
+          {"webinar_attended", 15, 30, 0},  {"email_open", 1, 5, 0},
+          {"email_click", 3, 12, 0},        {"email_reply", 15, 30, 0},
+          {"form_submit", 10, 20, 0},       {"meeting_booked", 25, 50, 0},
+          {"unsubscribe", -20, 20, 1},      {"bounce", -10, 10, 1}};
+}
+
 Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) {
   if (!j.is_object()) return MakeError("expected an object", path);
   for (const auto& [key, v] : j.items()) {
@@ -25,14 +36,7 @@ Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) 
     }
   }
   Engagement e;
-  // Defaults: what a marketing-automation tool would start from. Unsubscribes and bounces count
-  // against a lead.
-  e.events_ = {{"page_view", 1, 15, 0},          {"pricing_view", 8, 24, 0},
-               {"content_download", 8, 24, 0},   {"webinar_registered", 5, 10, 0},
-               {"webinar_attended", 15, 30, 0},  {"email_open", 1, 5, 0},
-               {"email_click", 3, 12, 0},        {"email_reply", 15, 30, 0},
-               {"form_submit", 10, 20, 0},       {"meeting_booked", 25, 50, 0},
-               {"unsubscribe", -20, 20, 1},      {"bounce", -10, 10, 1}};
+  e.events_ = DefaultEvents();
   if (j.contains("events")) {
     const json& ev = j["events"];
     if (!ev.is_object() || ev.size() > 100) return MakeError("expected an object of event types", path + ".events");
@@ -106,6 +110,43 @@ Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) 
     if (!FiniteNumber(j["fullScoreAt"], 1, 1e6)) return MakeError("expected a number from 1 to 1000000", path + ".fullScoreAt");
     e.full_score_at_ = j["fullScoreAt"].get<double>();
   }
+  return e;
+}
+
+Result<Engagement> Engagement::Make(const std::vector<EventRule>& events, Curve curve, double days,
+                                    std::vector<Step> steps, double full_score_at) {
+  // The bounds are FromJson's, so a model means the same whichever way it arrives.
+  auto in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
+  Engagement e;
+  e.events_ = DefaultEvents();
+  if (events.size() > 100) return MakeError("expected at most 100 event types", "engagement.events");
+  for (const EventRule& rule : events) {
+    const std::string p = "engagement.events." + rule.type.substr(0, 64);
+    if (!IsIdentifier(rule.type)) return MakeError("an event type is lower_snake_case, e.g. page_view", p);
+    if (!in(rule.points, -1000, 1000)) return MakeError("expected a number from -1000 to 1000", p + ".points");
+    if (!in(rule.cap, 0, 100000)) return MakeError("expected a number from 0 to 100000", p + ".cap");
+    if (rule.repeat > 100000) return MakeError("expected a whole number from 0 to 100000", p + ".repeat");
+    auto it = std::find_if(e.events_.begin(), e.events_.end(),
+                           [&](const EventRule& r) { return r.type == rule.type; });
+    if (it != e.events_.end()) *it = rule; else e.events_.push_back(rule);
+  }
+  e.curve_ = curve;
+  if (curve == Curve::kHalfLife || curve == Curve::kLinear) {
+    if (!in(days, 0.01, 3650)) return MakeError("expected days from 0.01 to 3650", "engagement.decay.days");
+    e.days_ = days;
+  } else if (curve == Curve::kSteps) {
+    if (steps.empty() || steps.size() > 50) return MakeError("expected 1 to 50 steps", "engagement.decay.steps");
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const std::string sp = "engagement.decay.steps[" + std::to_string(i) + "]";
+      if (!in(steps[i].days, 0, 3650) || !in(steps[i].factor, 0, 1)) {
+        return MakeError("expected {\"days\": 0-3650, \"factor\": 0-1}", sp);
+      }
+      if (i > 0 && steps[i].days <= steps[i - 1].days) return MakeError("steps must go up in days", sp + ".days");
+    }
+    e.steps_ = std::move(steps);
+  }
+  if (!in(full_score_at, 1, 1e6)) return MakeError("expected a number from 1 to 1000000", "engagement.fullScoreAt");
+  e.full_score_at_ = full_score_at;
   return e;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -23,6 +24,43 @@ std::string Lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+// A custom value that is not text, as text tests read it: what json::dump writes for a scalar,
+// without linking the serializer and printf into the website widget's slim build.
+std::string ScalarText(const nlohmann::json& v) {
+  char buf[40];
+  char* end = buf;
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_unsigned()) end = std::to_chars(buf, buf + sizeof buf, v.get<uint64_t>()).ptr;
+  else if (v.is_number_integer()) end = std::to_chars(buf, buf + sizeof buf, v.get<int64_t>()).ptr;
+  else if (v.is_number_float() && !std::isfinite(v.get<double>())) return "null";
+  else if (v.is_number_float()) end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v.get<double>());
+  return std::string(buf, end);
+}
+
+// Digits with at most one '.', read without strtod: up to 15 significant digits fit a double's
+// mantissa exactly and one division by an exact power of ten rounds once (Clinger's fast path),
+// so the value is the correctly rounded one. strtod would link long-double arithmetic into the
+// website widget's slim build (about 3 KB gzipped). False when the number is longer than that.
+bool ExactNumber(std::string_view text, double& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  uint64_t mantissa = 0;
+  int digits = 0, fraction = -1;
+  for (char c : text) {
+    if (c == '.') {
+      fraction = 0;
+      continue;
+    }
+    if (digits > 0 || c != '0') ++digits;  // leading zeros are not significant
+    mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+    if (fraction >= 0) ++fraction;
+    if (digits > 15 || fraction > 22) return false;
+  }
+  out = static_cast<double>(mantissa) / kPow10[fraction < 0 ? 0 : fraction];
+  return true;
 }
 
 // ---- Tokens ----
@@ -103,7 +141,9 @@ Result<std::vector<Token>> Lex(std::string_view src) {
         return At(line, col, "\"" + t.text + "\" is not a number");
       }
       t.kind = Tok::kNumber;
-      t.number = std::strtod(t.text.c_str(), nullptr);
+      if (!ExactNumber(t.text, t.number)) {
+        return At(line, col, "\"" + t.text + "\" has too many digits: rule numbers hold 15 significant digits exactly");
+      }
       if (j < src.size() && is_ident(src[j])) {
         size_t k = j;
         while (k < src.size() && is_ident(src[k])) ++k;
@@ -970,7 +1010,7 @@ struct RuleProgram::Impl {
             const auto it = c.is_object() ? c.find(in.field.name) : c.end();
             std::string text;
             if (c.is_object() && it != c.end()) {
-              text = it->is_string() ? it->get<std::string>() : it->is_null() ? "" : it->dump();
+              text = it->is_string() ? it->get<std::string>() : ScalarText(*it);
             }
             d[i] = tests[in.test].Matches(text);
           }

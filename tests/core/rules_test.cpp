@@ -107,5 +107,29 @@ TEST(Rules, HostileEventValuesNeverMakeAScoreNaNOrUnbounded) {
   EXPECT_NEAR(sum, s["total"].get<double>(), 1e-9);
 }
 
+TEST(Rules, NumbersAreReadExactlyAndOverlongOnesAreRefused) {
+  LeadStore store;
+  Lead lead;
+  lead.id = "a";
+  store.Upsert(lead);
+  const auto p = RuleProgram::Compile(
+      "rule \"A\" when eventCount == 0 then 0.1\n"
+      "rule \"B\" when eventCount == 0 then 1234567.89012345\n"
+      "rule \"C\" when eventCount == 0 then 0.000000000000000000001\n"
+      "rule \"D\" when eventCount == 0 then 00042.50\n");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  std::vector<double> out;
+  p.value().Run(store, ChannelMap(), testing::kNow, 0, 1, out);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0], 0.1);
+  EXPECT_EQ(out[1], 1234567.89012345);
+  EXPECT_EQ(out[2], 1e-21);
+  EXPECT_EQ(out[3], 42.5);
+  const auto long_number = RuleProgram::Compile("rule \"E\" when eventCount == 0 then 1234567890123456");
+  ASSERT_FALSE(long_number.ok());
+  EXPECT_EQ(long_number.error().where.column, 36);
+  EXPECT_NE(long_number.error().message.find("15 significant digits"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace leadkit

@@ -33,6 +33,11 @@ class Engagement {
   //  {"kind": "steps", "steps": [{"days": 7, "factor": 1}, ...]} | {"kind": "none"},
   //  "fullScoreAt": 100}
   static Result<Engagement> FromJson(const nlohmann::json& j, const std::string& path);
+  // The same model from plain values, for callers built without JSON (the website widget's slim
+  // wasm): `events` override or extend the defaults by type. Errors name the bad member.
+  static Result<Engagement> Make(const std::vector<EventRule>& events, Curve curve, double days,
+                                 std::vector<Step> steps, double full_score_at);
+  static std::vector<EventRule> DefaultEvents();
   nlohmann::json ToJson() const;
 
   const std::vector<EventRule>& events() const { return events_; }
