@@ -11,6 +11,10 @@ import { startServer } from '../../scripts/serve.mjs';
 const LEADS = Number(process.argv[2] ?? 100_000);
 const RUNS = 3;
 const started = performance.now();
+const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
+const pad = (s, n) => String(s).padEnd(n);
+const line = (name, s) => console.log(`  ${pad(name, 58)} ${String(s.frames).padStart(5)} frames, median ${s.median.toFixed(1)} ms, ` +
+  `p99 ${s.p99.toFixed(1)} ms, worst ${s.worst.toFixed(1)} ms, ${s.longTasks} long tasks, ${(s.total / 1000).toFixed(1)} s`);
 const progress = (what) => process.stderr.write(`  [${((performance.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
 
 const server = await startServer({ port: 0 });
@@ -46,7 +50,7 @@ try {
   progress(`seeded ${LEADS} leads`);
   // Time to interactive, best and worst of RUNS reloads (the first warms the compiled-wasm cache).
   const tti = [];
-  let breakdown;
+  let breakdown = null;
   for (let i = 0; i < RUNS; i++) {
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
@@ -56,10 +60,19 @@ try {
     if (count !== LEADS) throw new Error(`the table shows ${count} leads, not ${LEADS}`);
   }
   breakdown = await page.evaluate(() => window.leadkit.ctx.worker.openTimings().catch(() => null));
+  const best = Math.min(...tti);
+  const worst = Math.max(...tti);
+  // Our figures print as soon as they exist, so a slow peer cannot hide them.
+  console.log(`Web app in headless Chromium, ${LEADS.toLocaleString('en-US')} leads stored in IndexedDB ` +
+    `(backup ${seeded.mb.toFixed(0)} MB, stored in ${(seeded.storeMs / 1000).toFixed(1)} s)`);
+  console.log(`  ${pad('leadkit: navigation → leads table ready (best)', 58)} ${fmt(best)}  (runs: ${tti.map((t) => t.toFixed(0)).join(', ')} ms)`);
+  if (breakdown) console.log(`    worker open: ${Object.entries(breakdown).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
 
-  const ourScroll = await page.evaluate(scrollWhole, '.vscroll');
-
+  const ourScroll = await page.evaluate(scrollWhole, ['.vscroll', Infinity]);
   progress('scrolled');
+  console.log('Scrolling the whole table, top to bottom, one viewport per frame');
+  line('leadkit virtualised table', ourScroll);
+
   // The peer: a plain table of the same leads, built in a page of its own.
   const rows = await page.evaluate(async (count) => {
     const { rows } = await window.leadkit.ctx.worker.read('query', { limit: count, sort: { field: 'createdAt', order: 'desc' } });
@@ -67,7 +80,7 @@ try {
       l.score ? Math.round(l.score.total) : '', l.stage, l.source ?? '', l.dealValue ?? '', (l.touches ?? []).length, l.createdAt ?? '']);
   }, LEADS);
   const peer = await context.newPage();
-  peer.setDefaultTimeout(300_000);
+  peer.setDefaultTimeout(600_000);
   // An empty page on the same origin, without the app.
   await peer.route(`${base}/peer.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><html lang="en"><title>peer</title><body></body></html>' }));
   await peer.goto(`${base}/peer.html`);
@@ -86,33 +99,21 @@ try {
     return performance.now() - t;
   }, rows);
   progress('peer painted');
-  const peerScroll = await peer.evaluate(scrollWhole, null);
-
-  const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
-  const pad = (s, n) => String(s).padEnd(n);
-  const best = Math.min(...tti);
-  const worst = Math.max(...tti);
-  console.log(`Web app in headless Chromium, ${LEADS.toLocaleString('en-US')} leads stored in IndexedDB ` +
-    `(backup ${seeded.mb.toFixed(0)} MB, stored in ${(seeded.storeMs / 1000).toFixed(1)} s)`);
-  console.log(`  ${pad('leadkit: navigation → leads table ready (best)', 58)} ${fmt(best)}  (runs: ${tti.map((t) => t.toFixed(0)).join(', ')} ms)`);
-  if (breakdown) console.log(`    worker open: ${Object.entries(breakdown).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  // The plain table can take many minutes to scroll end to end: it gets two, and says how far it got.
+  const peerScroll = await peer.evaluate(scrollWhole, [null, 120_000]);
+  line(`plain <table> (${(peerScroll.covered * 100).toFixed(0)}% of it in 2 min)`, peerScroll);
+  console.log(`  every frame under 50 ms: ${ourScroll.worst < 50 ? 'MET' : 'NOT MET'}; worst frame ${ourScroll.worst.toFixed(1)} ms vs ` +
+    `${peerScroll.worst.toFixed(1)} ms (plain table is ${(peerScroll.worst / ourScroll.worst).toFixed(1)}x slower at its worst)`);
   console.log(`  ${pad('plain <table>: rows in memory → first paint', 58)} ${fmt(peerPaint)}`);
   console.log(`  time to interactive ${best < 1500 ? 'MET' : 'NOT MET'} (target: under 1.5 s, slowest run ${worst.toFixed(0)} ms); ` +
     `leadkit is ready in ${(best / peerPaint).toFixed(2)}x the time a plain table takes just to paint, storage read included`);
-  const line = (name, s) => console.log(`  ${pad(name, 58)} ${String(s.frames).padStart(5)} frames, median ${s.median.toFixed(1)} ms, ` +
-    `p99 ${s.p99.toFixed(1)} ms, worst ${s.worst.toFixed(1)} ms, ${s.longTasks} long tasks, ${(s.total / 1000).toFixed(1)} s`);
-  console.log(`Scrolling the whole table, top to bottom, one viewport per frame`);
-  line('leadkit virtualised table', ourScroll);
-  line('plain <table>', peerScroll);
-  console.log(`  every frame under 50 ms: ${ourScroll.worst < 50 ? 'MET' : 'NOT MET'}; worst frame ${ourScroll.worst.toFixed(1)} ms vs ` +
-    `${peerScroll.worst.toFixed(1)} ms (plain table is ${(peerScroll.worst / ourScroll.worst).toFixed(1)}x slower at its worst)`);
 } finally {
   await context.close();
   server.close();
 }
 
 /** In the page: scrolls `selector` (or the document) to the bottom one viewport per frame. */
-async function scrollWhole(selector) {
+async function scrollWhole([selector, budgetMs]) {
   const box = selector ? document.querySelector(selector) : document.scrollingElement;
   const longTasks = [];
   const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries()));
@@ -127,18 +128,19 @@ async function scrollWhole(selector) {
       if (last != null) frames.push(ts - last);
       last = ts;
       const bottom = box.scrollHeight - box.clientHeight;
-      if (box.scrollTop >= bottom - 1) { done(); return; }
+      if (box.scrollTop >= bottom - 1 || ts - start > budgetMs) { done(); return; }
       box.scrollTop = Math.min(bottom, box.scrollTop + box.clientHeight);
       requestAnimationFrame(step);
     }
     requestAnimationFrame(step);
   });
   const total = performance.now() - start;
+  const covered = box.scrollTop / Math.max(1, box.scrollHeight - box.clientHeight);
   observer.disconnect();
   const sorted = [...frames].sort((a, b) => a - b);
   return {
     frames: frames.length, total, worst: sorted.at(-1) ?? 0,
     median: sorted[Math.floor(sorted.length / 2)] ?? 0, p99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
-    longTasks: longTasks.length,
+    longTasks: longTasks.length, covered,
   };
 }

@@ -176,6 +176,7 @@ test('workspaces: create, rename (kept after a reload), switch, back up, restore
     name: 'Demo-copy.leadkit.json', mimeType: 'application/json', buffer: readFileSync(path),
   });
   await page.waitForSelector('.toast:has-text("with 520 leads")');
+  await page.waitForFunction(() => window.leadkit.ctx.workspace.id !== 'demo');  // the toast comes before the switch
   const restored = await page.evaluate(() => window.leadkit.ctx.workspace);
   assert.equal(restored.name, 'Demo workspace');
   assert.notEqual(restored.id, 'demo');
