@@ -1,4 +1,4 @@
-// A small static server for web/ on 127.0.0.1: the app at /app/, the widget demo later at
+// A small static server for web/ on 127.0.0.1: the app at /app/, the widget's demo site at
 // /widget/. It sends the app's Content-Security-Policy and the right MIME type for .wasm.
 // Usage: node scripts/serve.mjs [--port 8080]
 import { createServer } from 'node:http';
@@ -56,4 +56,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = i > 0 ? Number(process.argv[i + 1]) : 8080;
   const server = await startServer({ port });
   console.log(`leadkit is running at http://127.0.0.1:${server.address().port}/app/`);
+  console.log(`the website widget's demo site is at http://127.0.0.1:${server.address().port}/widget/`);
 }
