@@ -88,13 +88,23 @@ async function render() {
 }
 const rerender = () => render();
 
-async function refreshWorkspaces() {
+const leadCount = (n) => `${n.toLocaleString('en-US')} lead${n === 1 ? '' : 's'} · stored only in this browser`;
+
+/**
+ * Reloads the workspace list into the switcher and, unless told not to, the open workspace's lead
+ * count into the top bar: screens that add or remove leads (an import) call it when they are done.
+ */
+async function refreshWorkspaces({ count = true } = {}) {
   ctx.workspaces = await worker.workspaces();
   const select = $('workspace-select');
   select.replaceChildren(...ctx.workspaces.map((w) => el('option', { value: w.id, selected: w.id === ctx.workspace?.id }, w.name)));
   select.disabled = false;
   const open = ctx.workspaces.find((w) => w.id === ctx.workspace?.id);
   if (open) ctx.workspace = open;
+  if (count && open) {
+    const { total } = await worker.read('query', { limit: 1 });
+    $('storage-note').textContent = leadCount(total);
+  }
 }
 
 async function openWorkspace(id) {
@@ -104,9 +114,9 @@ async function openWorkspace(id) {
   try { localStorage.setItem(CURRENT_KEY, opened.workspace.id); } catch { /* storage may be off */ }
   $('storage-note').textContent = opened.seeded
     ? `Seeded ${opened.count.toLocaleString('en-US')} demo leads · stored only in this browser`
-    : `${opened.count.toLocaleString('en-US')} leads · stored only in this browser`;
+    : leadCount(opened.count);
   document.body.dataset.seeded = String(opened.seeded);
-  await refreshWorkspaces();
+  await refreshWorkspaces({ count: false });
   return opened;
 }
 
@@ -120,6 +130,7 @@ if (typeof BroadcastChannel === 'function') {
     if (result.changed) {
       toast('This workspace was changed in another tab; showing the latest version.');
       render();
+      refreshWorkspaces().catch(() => {});
     }
   });
 }

@@ -23,10 +23,35 @@ export async function mount(root, ctx) {
     el('option', { value: '' }, 'Inbound and outbound'), el('option', { value: 'inbound' }, 'Inbound'), el('option', { value: 'outbound' }, 'Outbound'));
   const board = el('div', { class: 'board', role: 'region', 'aria-label': 'Pipeline board: drag a card, or focus it and press m, to move a lead' });
   const live = el('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+  // Eight stages do not fit every screen: the board scrolls sideways, and says so with faded edges
+  // and two buttons that page through the columns.
+  const earlier = el('button', { type: 'button', class: 'btn btn-small board-scroll', onclick: () => page(-1) }, '‹ Earlier stages');
+  const later = el('button', { type: 'button', class: 'btn btn-small board-scroll', onclick: () => page(1) }, 'Later stages ›');
+  const scrollNav = el('div', { class: 'board-scroll-nav', role: 'group', 'aria-label': 'Scroll the board' }, earlier, later);
+  const wrap = el('div', { class: 'board-wrap' }, board);
   root.append(
     pageHeader('Pipeline', 'Drag a card to another stage, or focus it and press M.'),
-    el('section', { class: 'toolbar', 'aria-label': 'Filters' }, search, sourceSelect, directionSelect),
-    board, live);
+    el('section', { class: 'toolbar', 'aria-label': 'Filters' }, search, sourceSelect, directionSelect, scrollNav),
+    wrap, live);
+
+  function page(step) {
+    const width = board.querySelector('.board-col')?.getBoundingClientRect().width ?? 200;
+    const columnsInView = Math.max(1, Math.floor(board.clientWidth / (width + 8)));
+    board.scrollBy({ left: step * columnsInView * (width + 8), behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+  }
+  function paintScroll() {
+    const max = board.scrollWidth - board.clientWidth;
+    const left = board.scrollLeft > 1;
+    const right = board.scrollLeft < max - 1;
+    wrap.classList.toggle('has-left', left);
+    wrap.classList.toggle('has-right', right);
+    scrollNav.hidden = max <= 1;
+    earlier.disabled = !left;
+    later.disabled = !right;
+  }
+  board.addEventListener('scroll', paintScroll, { passive: true });
+  const resize = new ResizeObserver(paintScroll);
+  resize.observe(board);
 
   const columns = new Map();  // stage → { node, list, head, more }
   for (const [stage, label] of STAGES) {
@@ -121,15 +146,16 @@ export async function mount(root, ctx) {
     state.scores = null;
     const [summary] = await Promise.all([loadSummary(), ...stages.map(loadColumn)]);
     if (disposed) return;
-    board.hidden = false;
+    wrap.hidden = false;
     emptyBox?.remove();
     if (!summary.total) {
       emptyBox = stateBox(state.search || state.source || state.direction
         ? { title: 'No leads match these filters', body: 'Clear the search or the filters to see the whole pipeline.', action: ['Clear filters', clearFilters] }
         : { title: 'No leads in this workspace yet', body: 'Import a CSV or add a lead, and it will show up here under New.', action: ['Import a CSV', () => ctx.navigate('#/import')] });
-      board.hidden = true;
+      wrap.hidden = true;
       root.append(emptyBox);
     }
+    paintScroll();
   }
   let emptyBox = null;
 
@@ -248,5 +274,5 @@ export async function mount(root, ctx) {
   const summary = await worker.read('summary');
   sourceSelect.append(...Object.keys(summary.bySource ?? {}).sort().map((s) => el('option', { value: s }, `${sourceLabel(s)} (${summary.bySource[s]})`)));
   await reload();
-  return () => { disposed = true; clearTimeout(timer); };
+  return () => { disposed = true; clearTimeout(timer); resize.disconnect(); };
 }

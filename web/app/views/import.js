@@ -316,6 +316,8 @@ export async function mount(root, ctx) {
     } catch (error) {
       state.importError = error;
     }
+    // The top bar's lead count (and the workspace list) must show the new total at once.
+    if (state.result && (state.result.imported || state.result.updated)) await ctx.refreshWorkspaces().catch(() => {});
     if (disposed) return;
     if (state.result) go(4); else paint();
   }

@@ -21,11 +21,18 @@ const FIELDS = [
   ['country', 'Country', 'text', {}],
   ['employees', 'Employees', 'number', { min: '0', step: '1', inputmode: 'numeric' }],
   ['annualRevenue', 'Annual revenue', 'number', { min: '0', step: 'any', inputmode: 'decimal' }],
-  ['source', 'Source', 'text', { list: 'lead-sources', spellcheck: 'false' }],
+  ['source', 'Source', 'select', {}],
   ['dealValue', 'Deal value', 'number', { min: '0', step: 'any', inputmode: 'decimal' }],
   ['currency', 'Currency', 'text', { maxlength: '3', placeholder: 'USD', spellcheck: 'false' }],
   ['tags', 'Tags', 'text', { placeholder: 'Comma separated' }],
 ];
+// The source channels every engine knows (core/src/channel.cpp), grouped by the direction the
+// engine derives from them; sources in use that are not here are listed under "Other".
+const KNOWN_SOURCES = [
+  ['inbound', 'Inbound: lead generation', ['website_form', 'content_download', 'webinar', 'ebook', 'whitepaper', 'organic_search', 'paid_ads', 'social', 'event', 'contest', 'referral']],
+  ['outbound', 'Outbound: prospecting', ['cold_call', 'cold_email', 'linkedin', 'in_person', 'purchased_list']],
+];
+const byLabel = (a, b) => sourceLabel(a).localeCompare(sourceLabel(b));
 const NUMERIC = new Set(['employees', 'annualRevenue', 'dealValue']);
 const STATUSES = [['unknown', 'Unknown'], ['partly', 'Partly'], ['met', 'Met'], ['not_met', 'Not met']];
 const VERDICT = { qualified: ['Qualified', 'good'], needsWork: ['Needs work', 'warn'], disqualify: ['Disqualify', 'bad'] };
@@ -380,7 +387,9 @@ export async function mount(root, ctx, param) {
     const grid = el('div', { class: 'lead-fields' });
     for (const [key, label, kind, attrs] of FIELDS) {
       const id = `field-${key}`;
-      const input = el('input', { type: kind === 'number' ? 'text' : kind, id, name: key, class: 'input', 'aria-describedby': `${id}-error`, ...attrs });
+      const input = kind === 'select'
+        ? el('select', { id, name: key, class: 'input', 'aria-describedby': `${id}-error`, ...attrs })
+        : el('input', { type: kind === 'number' ? 'text' : kind, id, name: key, class: 'input', 'aria-describedby': `${id}-error`, ...attrs });
       if (kind === 'number') input.setAttribute('inputmode', attrs.inputmode);
       const error = el('span', { class: 'error', id: `${id}-error`, 'aria-live': 'polite' });
       inputs[key] = input;
@@ -394,14 +403,24 @@ export async function mount(root, ctx, param) {
     const generalError = el('p', { class: 'field-error', role: 'alert', id: 'lead-form-error' });
     const save = el('button', { type: 'submit', class: 'btn btn-primary', id: 'lead-save' }, isNew ? 'Add lead' : 'Save changes');
     const revert = button('Discard changes', () => { fill(lead); markDirty(); }, { kind: 'ghost' });
-    const sources = el('datalist', { id: 'lead-sources' });
-    worker.read('summary').then((s) => put(sources, ...Object.keys(s.bySource).sort().map((k) => el('option', { value: k }, sourceLabel(k))))).catch(() => {});
+    const otherSources = el('optgroup', { label: 'Other' });
+    inputs.source.append(el('option', { value: '' }, 'Not set'),
+      ...KNOWN_SOURCES.map(([, label, keys]) => el('optgroup', { label }, ...[...keys].sort(byLabel).map((k) => el('option', { value: k }, sourceLabel(k))))));
+    /** Keeps any source a lead has, known or not, selectable under "Other". */
+    const addSource = (value) => {
+      if (!value || [...inputs.source.options].some((o) => o.value === value)) return;
+      const option = el('option', { value }, sourceLabel(value));
+      const after = [...otherSources.children].find((o) => byLabel(o.value, value) > 0);
+      otherSources.insertBefore(option, after ?? null);
+      if (!otherSources.parentNode) inputs.source.append(otherSources);
+    };
+    worker.read('summary').then((s) => Object.keys(s.bySource ?? {}).forEach(addSource)).catch(() => {});
     const node = el('form', { class: 'card lead-form', 'aria-labelledby': 'lead-form-h', novalidate: true },
       el('div', { class: 'lead-card-head' }, el('h2', { id: 'lead-form-h' }, 'Details'), el('span', { class: 'spacer' }),
         isNew ? null : el('span', { class: 'muted' }, `Added ${shortDate(lead.createdAt)} · updated ${daysAgo(lead.updatedAt)}`)),
       grid,
       el('label', { class: 'field', for: 'field-notes' }, el('span', {}, 'Notes'), notes, errors.notes),
-      custom, sources, generalError,
+      custom, generalError,
       el('div', { class: 'lead-form-actions' }, save, revert));
     let snapshot = '';
     const values = () => JSON.stringify([...Object.values(inputs).map((i) => i.value), ...[...custom.querySelectorAll('input')].map((i) => (i.type === 'checkbox' ? i.checked : i.value))]);
@@ -428,6 +447,7 @@ export async function mount(root, ctx, param) {
     });
 
     function fill(l) {
+      addSource(l.source);
       for (const [key] of FIELDS) {
         const v = l[key];
         inputs[key].value = key === 'tags' ? (v ?? []).join(', ') : v == null ? '' : String(v);

@@ -222,11 +222,15 @@ export async function mount(root, ctx, param) {
       else value = textInput(r, 'list', `${what}: values, separated by commas`, `${path}.${r.kind}`, { cls: 'settings-grow', placeholder: 'SaaS, Fintech' });
       const points = numberInput(r, 'points', `${what}: points`, `${path}.points`, { step: '1' });
       points.classList.add(r.points < 0 ? 'is-negative' : 'is-positive');
+      points.classList.add('icp-points');
+      const kind = selectInput(r, 'kind', `${what}: test`, KINDS, `${path}.kind`, { rerender: true });
+      kind.classList.add('icp-kind');
+      // Two lines: what the criterion is called and what it is worth, then the test it runs.
       return el('div', { class: 'icp-row', role: 'listitem', dataset: { path } },
-        textInput(r, 'label', `Criterion ${i + 1} label`, `${path}.label`, { cls: 'icp-label', placeholder: 'Label' }),
-        selectInput(r, 'kind', `${what}: test`, KINDS, `${path}.kind`, { rerender: true }),
+        textInput(r, 'label', `Criterion ${i + 1} label`, `${path}.label`, { cls: 'icp-label', placeholder: 'Label, such as Target industry' }),
+        kind,
         r.kind === 'when' ? null : textInput(r, 'field', `${what}: field`, `${path}.field`, { cls: 'icp-field settings-mono', list: 'settings-fields', placeholder: 'field' }),
-        r.kind === 'when' ? el('div', { class: 'icp-when' }, value) : value,
+        el('div', { class: r.kind === 'when' ? 'icp-value icp-when' : 'icp-value' }, value),
         points,
         numberInput(r, 'grade', `${what}: grade steps (thirds of a letter)`, `${path}.grade`, { step: '1', cls: 'icp-grade' }),
         el('button', { type: 'button', class: 'btn btn-ghost btn-small icp-remove', 'aria-label': `Remove ${what}`, onclick: () => { draft.criteria.splice(i, 1); paintPanel(); modelChanged(); } }, '×'));
@@ -241,7 +245,7 @@ export async function mount(root, ctx, param) {
         labelled('Start grade', selectInput(draft, 'startGrade', 'Start grade', GRADES.map((g) => [g, g]), 'model.profile.startGrade'), 'Every lead starts here; each matched criterion moves it'),
         el('p', { class: 'muted settings-note' }, 'Fit never decays. Positive points share 100; negative criteria subtract. Grade steps are thirds of a letter (+3 = a whole grade).')),
       el('div', { class: 'card settings-card' },
-        el('div', { class: 'icp-row icp-head', 'aria-hidden': 'true' }, el('span', {}, 'Label'), el('span', {}, 'Test'), el('span', {}, 'Field'), el('span', {}, 'Value'), el('span', { class: 'num' }, 'Points'), el('span', { class: 'num' }, 'Grade'), el('span', {})),
+        el('div', { class: 'icp-row icp-head', 'aria-hidden': 'true' }, el('span', { class: 'icp-label' }, 'Criterion'), el('span', { class: 'icp-points num' }, 'Points'), el('span', { class: 'icp-grade num' }, 'Grade')),
         draft.criteria.length
           ? el('div', { role: 'list', 'aria-label': 'Profile criteria', class: 'icp-list' }, ...rows)
           : stateBox({ title: 'No profile criteria', body: 'Without criteria every lead has a fit of 0 and keeps the start grade. Add what your best customers have in common.' }),

@@ -52,18 +52,34 @@ export async function mount(root, ctx) {
   function row(item) {
     const reasons = item.reasons.filter((r) => r.share > 0.005).slice(0, 3);
     const due = item.due;
+    const score = Number.isFinite(item.score) ? Math.round(item.score) : null;
     return el('li', { class: `today-row${due ? ' is-due' : ''}${due?.overdueDays > 0 ? ' is-overdue' : ''}`, dataset: { id: item.id } },
       el('span', { class: 'today-rank', 'aria-label': `Rank ${item.rank}` }, String(item.rank)),
       el('div', { class: 'today-who' },
         el('a', { href: `#/lead/${encodeURIComponent(item.id)}`, class: 'today-name' }, item.name || item.id),
-        el('span', { class: 'today-company' }, item.company || '—')),
-      el('span', { class: 'today-score' }, el('strong', {}, Number.isFinite(item.score) ? String(Math.round(item.score)) : '—'), gradeBadge(item.grade)),
-      el('span', { class: 'today-stage' }, stageBadge(item.stage)),
-      el('span', { class: 'today-value' }, item.dealValue == null ? '—' : money(item.dealValue)),
+        el('span', { class: 'today-company' }, el('span', { class: 'today-company-name' }, item.company || '—'), stageBadge(item.stage))),
+      el('div', { class: 'today-score' },
+        el('span', { class: 'today-score-line' },
+          el('span', { class: 'visually-hidden' }, 'Score '), el('strong', {}, score == null ? '—' : String(score)), gradeBadge(item.grade)),
+        el('span', { class: 'today-value', title: 'Deal value' }, item.dealValue == null ? 'No deal value' : money(item.dealValue))),
       el('div', { class: 'today-due' }, dueText(item), el('span', { class: 'today-sub' }, lastText(item))),
-      el('p', { class: 'today-why' }, 'Why: ', reasons.map((r) => `${r.text} (${Math.round(r.share * 100)}%)`).join(' · ') || 'ranked by score'),
+      el('p', { class: 'today-why' }, el('span', { class: 'today-why-label' }, 'Why'),
+        ...(reasons.length ? reasons.map((r) => reason(r, item)) : [el('span', { class: 'today-reason' }, 'ranked by score')])),
       el('div', { class: 'today-actions', role: 'group', 'aria-label': `Log a touch with ${item.name}` },
         ...QUICK_TOUCHES.map((q) => button(q.short, () => log(item, q), { class: 'btn btn-small', title: q.label, 'aria-label': `${q.label}: ${item.name}`, dataset: { touch: q.key } }))));
+  }
+
+  /** One ranking factor and its share of the priority. The numbers it names (score, value, due
+   * touch, days since the last touch) are already in their own columns, so it only names the factor. */
+  function reason(r, item) {
+    const label = {
+      score: 'Score',
+      value: 'Deal value',
+      due: item.due ? (item.due.overdueDays > 0 ? 'Overdue touch' : 'Touch due') : r.text,
+      staleness: item.daysSinceTouch == null ? 'Never contacted' : 'Time since last touch',
+    }[r.factor] ?? r.text;
+    return el('span', { class: 'today-reason' }, label.replace(/^./, (c) => c.toUpperCase()), ' ',
+      el('span', { class: 'today-share' }, `${Math.round(r.share * 100)}%`));
   }
 
   function dueText(item) {
