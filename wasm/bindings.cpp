@@ -164,7 +164,7 @@ std::string Summary(int handle, const std::string& spec_text) {
 
 std::string ExportJson(int handle) {
   // The backup itself, not an envelope: it can be large and needs no second parse.
-  return WithWorkspace(handle, [](Workspace& ws) { return ws.Export().dump(); });
+  return WithWorkspace(handle, [](Workspace& ws) { return ws.ExportText(); });
 }
 
 std::string SetChannels(int handle, const std::string& text) {

@@ -206,7 +206,7 @@ int Import(const Args& a, int64_t now) {
   if (!report) return Fail(Where(file, report.error()));
   if (auto s = ws.CommitImport(import); !s) return Fail(s.error().ToString());
   std::ofstream out(a.options.at("out"), std::ios::binary);
-  out << ws.Export().dump();
+  out << ws.ExportText();
   if (!out) return Fail("cannot write " + a.options.at("out"));
   if (auto it = a.options.find("rejected"); it != a.options.end() && report.value().rejected_rows > 0) {
     std::ofstream rej(it->second, std::ios::binary);

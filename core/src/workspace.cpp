@@ -465,6 +465,22 @@ json Workspace::Export() const {
   return out;
 }
 
+std::string Workspace::ExportText() const {
+  // The members in the order nlohmann's object keeps them (sorted), so the bytes equal Export().dump().
+  json channels = json::object();
+  for (const auto& [name, dir] : channels_.all()) channels[name] = DirectionName(dir);
+  std::string out = "{\"channels\":" + channels.dump() + ",\"format\":\"leadkit-workspace\",\"leads\":[";
+  for (uint32_t row = 0; row < store_.size(); ++row) {
+    if (row) out += ',';
+    out += LeadToJson(store_.GetRow(row), channels_).dump();
+  }
+  out += ']';
+  if (model_set_) out += ",\"model\":" + model_.normalized().dump();
+  if (!pipeline_.source().empty()) out += ",\"pipeline\":" + pipeline_.source().dump();
+  out += ",\"version\":" + std::to_string(kBackupVersion) + "}";
+  return out;
+}
+
 Status Workspace::SetChannels(const json& mapping) {
   ChannelMap next = channels_;
   if (auto s = ApplyChannels(mapping, next, "channels"); !s) return s;

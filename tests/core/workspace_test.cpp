@@ -99,6 +99,19 @@ TEST(Workspace, ExportThenLoadRestoresTheSameWorkspace) {
   EXPECT_EQ(restored.channels().Find("podcast"), Direction::kInbound);
 }
 
+TEST(Workspace, ExportTextIsTheBackupsTextByteForByte) {
+  Workspace ws;
+  EXPECT_EQ(ws.ExportText(), ws.Export().dump());  // empty
+  ASSERT_TRUE(ws.SetChannels({{"podcast", "inbound"}}).ok());
+  json leads = SampleLeads(200, 5, kNow);
+  leads[3]["company"] = "Ünïcødé \"quoted\" <b>co</b>";
+  ASSERT_EQ(ws.Load(leads, kNow).loaded, 200u);
+  EXPECT_EQ(ws.ExportText(), ws.Export().dump());
+  ASSERT_TRUE(ws.SetPipeline({{"framework", "meddic"}}).ok());
+  ASSERT_TRUE(ws.SetScoringModel(ws.model().normalized()).ok());
+  EXPECT_EQ(ws.ExportText(), ws.Export().dump());
+}
+
 TEST(Workspace, AssignsIdsToLeadsWithoutOne) {
   Workspace ws;
   ASSERT_EQ(ws.Load(json::parse(R"([{"id": "lead-1", "company": "A"}, {"company": "B"}])"), kNow).loaded, 2u);

@@ -59,6 +59,9 @@ class Workspace {
 
   // The versioned backup document; LoadJson of its dump restores the same workspace.
   nlohmann::json Export() const;
+  // Export().dump(), written lead by lead: no tree of the whole workspace is ever built, so a
+  // backup of 100k leads needs the memory of its text only.
+  std::string ExportText() const;
   // Replaces everything (leads, channels, model) with a backup's, or changes nothing.
   LoadReport Restore(std::string_view backup_text, int64_t now_ms);
 
