@@ -116,6 +116,71 @@ test('bulk delete asks first, and Undo puts the leads back', async () => {
   await page.close();
 });
 
+test('many changes are folded into a new snapshot, and a reload still has each of them', async () => {
+  const page = await context.newPage();
+  await openApp(page);
+  const before = await resultCount(page);
+  // Tag every lead (more changes than the log keeps), then delete two: the log is compacted into
+  // a snapshot a moment after the tagging, and the deletes land in the new log.
+  await page.click('[aria-label="Select all matching leads"]');
+  await page.waitForFunction((n) => document.querySelector('.bulk-count')?.textContent === `${n} selected`, before);
+  await page.fill('[aria-label="Tag to add or remove"]', 'everyone');
+  await page.getByRole('button', { name: 'Add tag', exact: true }).click();
+  await page.waitForSelector(`.toast:has-text("Tagged ${before} leads")`);
+  let state;
+  for (const t0 = Date.now(); Date.now() - t0 < 20_000; await new Promise((r) => setTimeout(r, 250))) {
+    state = await page.evaluate(storedState);
+    if (state.snapshot && state.log === 0) break;
+  }
+  assert.deepEqual(state, { snapshot: true, log: 0 }, 'the log was folded into a snapshot');
+  if (await page.isVisible('.bulk-bar')) await page.click('text=Clear selection');
+  const gone = (await rowIds(page)).slice(0, 2);
+  const originals = await page.evaluate((ids) => Promise.all(ids.map((id) => window.leadkit.ctx.worker.read('getLead', id))), gone);
+  for (const id of gone) await page.click(`.vrow[data-id="${id}"] .row-check`);
+  await page.locator('.bulk-bar').getByRole('button', { name: 'Delete', exact: true }).click();
+  await answer(page, 'Delete');
+  await page.waitForFunction((n) => document.querySelector('.result-count').textContent === `${n} leads`, before - 2);
+  assert.equal((await page.evaluate(storedState)).log, 2, 'the deletes are in the log over the snapshot');
+
+  await page.reload();
+  await ready(page);
+  assert.equal(await resultCount(page), before - 2);
+  for (const id of gone) assert.equal(await page.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), id), null, `${id} stays deleted`);
+  const tagged = await query(page, { filter: { tags: ['everyone'] }, limit: 1 });
+  assert.equal(tagged.total, before - 2, 'every remaining lead kept its tag');
+  // Leave the demo as the later tests expect it: the two leads back, the tag off again.
+  await page.evaluate((leads) => Promise.all(leads.map((l) => window.leadkit.ctx.worker.saveLead(l))), originals);
+  await page.reload();
+  await ready(page);
+  assert.equal(await resultCount(page), before);
+  await page.click('[aria-label="Select all matching leads"]');
+  await page.waitForFunction((n) => document.querySelector('.bulk-count')?.textContent === `${n} selected`, before);
+  await page.fill('[aria-label="Tag to add or remove"]', 'everyone');
+  await page.getByRole('button', { name: 'Remove tag', exact: true }).click();
+  await page.waitForFunction(() => window.leadkit.ctx.worker.read('query', { filter: { tags: ['everyone'] }, limit: 1 })
+    .then((r) => r.total === 0), null, { polling: 250 });
+  await page.close();
+});
+
+/** In the page: whether the open workspace has a snapshot in IndexedDB, and how many leads its change log holds. */
+function storedState() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('leadkit');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const id = window.leadkit.ctx.workspace.id;
+      const tx = open.result.transaction(['snapshots', 'leads'], 'readonly');
+      const snap = tx.objectStore('snapshots').get(id);
+      const log = tx.objectStore('leads').index('byWorkspace').count(id);
+      tx.oncomplete = () => {
+        open.result.close();
+        resolve({ snapshot: (snap.result?.text.length ?? 0) > 0, log: log.result });
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
 test('keyboard: / focuses search, j/k move between rows, Enter opens the lead', async () => {
   const page = await context.newPage();
   await openApp(page);

@@ -52,51 +52,109 @@ function fail(error) {
 // How long the last workspace load took, step by step: for tests/bench/app_bench.mjs.
 let loadTimings = null;
 
+let loadGeneration = 0;  // bumped by every load: changes made before it are gone from the engine
+
 async function loadWorkspace(record) {
   const t0 = performance.now();
   // The new engine is made while storage reads: neither waits for the other.
   let t1 = 0;
-  const [leads, configs, fresh] = await Promise.all([
+  const [stored, configs, fresh] = await Promise.all([
     storage.leads(record.id).then((rows) => { t1 = performance.now(); return rows; }),
     storage.configs(record.id), createEngine()]);
   const t2 = performance.now();
+  try {
+    // The snapshot first (a backup: it may carry the settings of its day), then today's settings,
+    // then the leads changed since the snapshot.
+    if (stored.snapshot) loaded(fresh.loadLeads(stored.snapshot));
+    if (configs.channels) fresh.setChannels(configs.channels);
+    if (configs.scoringModel) fresh.setScoringModel(configs.scoringModel);
+    if (configs.pipeline) fresh.setPipeline(configs.pipeline);
+    if (stored.put.length) loaded(fresh.loadLeads(stored.put));
+    for (const id of stored.remove) fresh.removeLead(id);
+    if (configs.predictiveModel) fresh.setPredictiveModel(configs.predictiveModel);
+    if (configs.mergeJournal) fresh.loadMergeJournal(configs.mergeJournal);
+  } catch (error) {
+    fresh.dispose();
+    throw error;
+  }
+  loadTimings = { storageRead: Math.round(t1 - t0), readAndCreate: Math.round(t2 - t0), engineLoad: Math.round(performance.now() - t2), logged: stored.put.length + stored.remove.length };
   engine?.dispose();
   engine = fresh;
-  if (configs.channels) engine.setChannels(configs.channels);
-  if (configs.scoringModel) engine.setScoringModel(configs.scoringModel);
-  if (configs.pipeline) engine.setPipeline(configs.pipeline);
-  const report = engine.loadLeads(leads);
-  if (report.errors.length) throw new Error(`Stored leads could not be read: ${report.errors[0].message}`);
-  loadTimings = { storageRead: Math.round(t1 - t0), readAndCreate: Math.round(t2 - t0), engineLoad: Math.round(performance.now() - t2) };
-  if (configs.predictiveModel) engine.setPredictiveModel(configs.predictiveModel);
-  if (configs.mergeJournal) engine.loadMergeJournal(configs.mergeJournal);
-  workspace = { ...record, rev: record.rev ?? 0 };
+  loadGeneration += 1;
+  workspace = { ...record, rev: record.rev ?? 0, logSize: stored.put.length + stored.remove.length };
   undoLog.clear();
+  scheduleCompaction();
 }
 
-/** Commits a change made in the engine; on failure, reloads the engine from storage and throws. */
-async function commit(change) {
+function loaded(report) {
+  if (report.errors.length) throw new Error(`Stored leads could not be read: ${report.errors[0].message}`);
+}
+
+// The change log is folded into a new snapshot once it holds more than this share of the
+// workspace (and at least COMPACT_MIN leads): a load then reads at most ~1/8 of the leads twice.
+const COMPACT_SHARE = 1 / 8;
+const COMPACT_MIN = 256;
+let compactTimer = 0;
+
+/** Writes a fresh snapshot when the log has grown, a moment after the last change. */
+function scheduleCompaction() {
+  clearTimeout(compactTimer);
+  if (!workspace || (workspace.logSize ?? 0) <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE)) return;
+  compactTimer = setTimeout(async () => {
+    const { id, rev } = workspace;
+    try {
+      if (await storage.compact(id, rev, engine.exportJson()) && workspace.id === id && workspace.rev === rev) workspace.logSize = 0;
+    } catch (error) {
+      console.warn('leadkit: compaction skipped:', error);  // the log stays; nothing is lost
+    }
+  }, 2000);
+}
+/**
+ * Commits a change made in the engine; on failure, reloads the engine from storage and throws.
+ * Commits run one after another, each against the revision the one before it wrote: two changes
+ * made in quick succession in this tab (two quick-log clicks) are not a conflict. A change queued
+ * behind one that failed is refused too, since the engine it was made in has been reloaded.
+ */
+function commit(change) {
+  const generation = loadGeneration;
+  const run = commitChain.then(() => commitNow(change, generation));
+  commitChain = run.catch(() => {});
+  return run;
+}
+let commitChain = Promise.resolve();
+
+async function commitNow(change, generation) {
   try {
-    workspace = await storage.commit(workspace.id, workspace.rev, change);
+    if (generation !== loadGeneration) throw new ConflictError(workspace.rev);
+    workspace = { ...await storage.commit(workspace.id, workspace.rev, change), logSize: (workspace.logSize ?? 0) + (change.put?.length ?? 0) + (change.remove?.length ?? 0) };
+    if (change.snapshot != null) workspace.logSize = 0;
     channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
+    scheduleCompaction();
     return workspace.rev;
   } catch (error) {
-    const record = await storage.workspace(workspace.id);
-    if (record) await loadWorkspace(record);
+    if (generation === loadGeneration) {
+      const record = await storage.workspace(workspace.id);
+      if (record) await loadWorkspace(record);
+    }
     return fail(error);
   }
 }
 
 const leadsOf = (ids) => ids.map((id) => engine.getLead(id)).filter(Boolean);
-const allLeads = () => JSON.parse(engine.exportJson()).leads;
 
 async function seedDemo() {
   const generated = await sampleLeads(DEMO_LEADS, { seed: DEMO_SEED, now: Date.now() });
-  engine = await createEngine();
-  const report = engine.loadLeads(generated);
-  if (report.errors.length) throw new Error(report.errors[0].message);
+  const demo = await createEngine();
+  let snapshot;
+  try {
+    const report = demo.loadLeads(generated);
+    if (report.errors.length) throw new Error(report.errors[0].message);
+    snapshot = demo.exportJson();
+  } finally {
+    demo.dispose();
+  }
   const record = { id: 'demo', name: 'Demo workspace', createdAt: new Date().toISOString(), demo: true };
-  await storage.createWorkspace(record, allLeads());
+  await storage.createWorkspace(record, snapshot);
   return record;
 }
 
@@ -144,7 +202,7 @@ const host = {
 
   async createWorkspace(name) {
     const record = { id: newId(), name: cleanName(name), createdAt: new Date().toISOString() };
-    await storage.createWorkspace(record, []).catch(fail);
+    await storage.createWorkspace(record, null).catch(fail);
     return record;
   },
 
@@ -152,7 +210,7 @@ const host = {
     const record = await storage.workspace(id);
     if (!record) throw new Error('That workspace no longer exists.');
     const next = await storage.commit(id, record.rev ?? 0, { meta: { name: cleanName(name) } }).catch(fail);
-    if (workspace?.id === id) workspace = next;
+    if (workspace?.id === id) workspace = { ...next, logSize: workspace.logSize };
     channel?.postMessage({ type: 'workspaces' });
     return next;
   },
@@ -190,7 +248,7 @@ const host = {
         scoringModel: doc.model ?? null, pipeline: doc.pipeline ?? null, channels: doc.channels ?? null,
         predictiveModel: doc.predictiveModel ?? null,
       };
-      await storage.createWorkspace(record, JSON.parse(probe.exportJson()).leads, configs);
+      await storage.createWorkspace(record, probe.exportJson(), configs);
       return { workspace: record, leads: probe.size };
     } catch (error) {
       return fail(error);
@@ -340,7 +398,7 @@ const host = {
     }
     if (!options.dryRun && report.imported + report.updated > 0) {
       onProgress?.({ saving: true });
-      await commit({ replaceAll: allLeads() });
+      await commit({ snapshot: engine.exportJson() });
     }
     return report;
   },
