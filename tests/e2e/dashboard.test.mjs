@@ -49,6 +49,52 @@ test('the dashboard shows the stored count of every stage', async () => {
   assert.equal(await page.locator('#dash-source tbody tr').count(), Object.keys(summary.bySource).length);
 });
 
+test('the planner works back from the goal, and refuses a zero or negative deal value in words', async () => {
+  await page.waitForSelector('#dash-planner .dash-plan-item');
+  await page.fill('#plan-goal', '120000');
+  await page.fill('#plan-deal', '10000');
+  await page.selectOption('#plan-period', 'month');
+  await page.waitForFunction(() => document.querySelector('#dash-planner .dash-plan-item') != null);
+  const plan = await read('plan', { revenueGoal: 120000, dealValue: 10000, period: 'month' });
+  // 12 customers a month at 10,000 each; the screen shows the engine's figures.
+  assert.equal(plan.needed.customers, 12);
+  await page.waitForFunction((n) => [...document.querySelectorAll('#dash-planner .dash-plan-item')]
+    .some((i) => /Customers per month/.test(i.textContent) && i.querySelector('.dash-kpi-value').textContent === String(n)), plan.needed.customers);
+  for (const value of ['0', '-500']) {
+    await page.fill('#plan-deal', value);
+    await page.dispatchEvent('#plan-deal', 'change');
+    await page.waitForSelector('#dash-planner .dash-problem');
+    assert.match(await page.textContent('#dash-planner .dash-problem'), /deal value above zero/);
+    assert.deepEqual(badNumbers(await page.textContent('#dash-planner')), []);
+  }
+});
+
+test('the advisor: a thin pipeline, a high deal value and a niche B2B offer lean on prospecting; a broad B2C market on lead generation', async () => {
+  const set = async (id, value) => { await page.fill(id, value); await page.dispatchEvent(id, 'change'); };
+  await page.waitForSelector('#adv-result');
+  await page.selectOption('#adv-b2b', 'true');
+  await page.$eval('#adv-niche', (e) => { e.value = '0.9'; e.dispatchEvent(new Event('change')); });
+  await set('#adv-market', '300');
+  await set('#adv-deal', '60000');
+  await set('#adv-coverage', '0.3');
+  await page.waitForFunction(() => /Lean on prospecting/.test(document.querySelector('#adv-result h3')?.textContent ?? ''));
+  const mix = (await page.textContent('#adv-result h3')).match(/(\d+)% prospecting · (\d+)% lead generation/);
+  assert.ok(mix, await page.textContent('#adv-result h3'));
+  assert.equal(Number(mix[1]) + Number(mix[2]), 100);
+  assert.ok(Number(mix[1]) > 50);
+  assert.ok(await page.locator('#adv-result .dash-reasons li').count() >= 3, 'reasons are listed');
+
+  await page.selectOption('#adv-b2b', 'false');
+  await page.$eval('#adv-niche', (e) => { e.value = '0.1'; e.dispatchEvent(new Event('change')); });
+  await set('#adv-market', '2000000');
+  await set('#adv-deal', '80');
+  await set('#adv-cycle', '2');
+  await set('#adv-coverage', '3');
+  await set('#adv-budget', '20000');
+  await page.waitForFunction(() => /Lean on lead generation/.test(document.querySelector('#adv-result h3')?.textContent ?? ''));
+  assert.deepEqual(badNumbers(await page.textContent('#dash-advisor')), []);
+});
+
 test("a chart's numbers download as CSV with the stage counts", async () => {
   const [download] = await Promise.all([
     page.waitForEvent('download'),
