@@ -73,11 +73,12 @@ try {
   console.log('Scrolling the whole table, top to bottom, one viewport per frame');
   line('leadkit virtualised table', ourScroll);
 
-  // The peer: a plain table of the same leads, built in a page of its own.
+  // The peer: a plain table of the same leads, built in a page of its own. Its cells come from the
+  // table's slim rows (worker.rows): full leads of 100k would haul every event and touch across.
   const rows = await page.evaluate(async (count) => {
-    const { rows } = await window.leadkit.ctx.worker.read('query', { limit: count, sort: { field: 'createdAt', order: 'desc' } });
+    const { rows } = await window.leadkit.ctx.worker.rows({ limit: count, sort: { field: 'createdAt', order: 'desc' } });
     return rows.map((l) => [[l.firstName, l.lastName].filter(Boolean).join(' '), l.email ?? '', l.company ?? '',
-      l.score ? Math.round(l.score.total) : '', l.stage, l.source ?? '', l.dealValue ?? '', (l.touches ?? []).length, l.createdAt ?? '']);
+      l.score ? Math.round(l.score.total) : '', l.stage, l.source ?? '', l.dealValue ?? '', l.touchCount, l.createdAt ?? '']);
   }, LEADS);
   const peer = await context.newPage();
   peer.setDefaultTimeout(600_000);

@@ -35,22 +35,50 @@ const SOURCE_LABEL = { cold_email: 'Cold e-mail', linkedin: 'LinkedIn', ebook: '
 export const sourceLabel = (s = 'unknown') => SOURCE_LABEL[s] ?? String(s).replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
 export const directionLabel = (d) => ({ inbound: 'Inbound', outbound: 'Outbound' })[d] ?? 'Unknown direction';
 
+// Building an Intl formatter costs far more than formatting with one (toLocaleString with options
+// builds one per call), and a table formats thousands of cells a second: build each once.
+const moneyFormats = new Map();  // currency → Intl.NumberFormat, or null when the code is unknown
+function moneyFormat(currency) {
+  const code = currency || 'USD';
+  let format = moneyFormats.get(code);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code, maximumFractionDigits: 0 });
+    } catch {
+      format = null;
+    }
+    if (moneyFormats.size < 500) moneyFormats.set(code, format);
+  }
+  return format;
+}
+const integerFormat = new Intl.NumberFormat('en-US');
+const numberFormats = new Map();  // fraction digits → Intl.NumberFormat
+const compactMoneyFormat = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+const shortDateFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' });
+const formatDate = (format, iso) => {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? 'Invalid Date' : format.format(date);
+};
+
 export function money(v, currency) {
   if (v == null || !Number.isFinite(v)) return '—';
-  try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD', maximumFractionDigits: 0 }).format(v);
-  } catch {
-    return `${Math.round(v).toLocaleString('en-US')} ${currency}`;
-  }
+  const format = moneyFormat(currency);
+  return format ? format.format(v) : `${integerFormat.format(Math.round(v))} ${currency}`;
 }
 export function compactMoney(v) {
   if (v == null || !Number.isFinite(v)) return '—';
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 }).format(v);
+  return compactMoneyFormat.format(v);
 }
-export const number = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
+export function number(v, digits = 0) {
+  if (v == null || !Number.isFinite(v)) return '—';
+  let format = numberFormats.get(digits);
+  if (!format) numberFormats.set(digits, format = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
+  return format.format(v);
+}
 export const percent = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
-export const shortDate = (iso) => (iso ? new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' }) : '—');
-export const dateTime = (iso) => (iso ? new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' }) : '—');
+export const shortDate = (iso) => (iso ? formatDate(shortDateFormat, iso) : '—');
+export const dateTime = (iso) => (iso ? formatDate(dateTimeFormat, iso) : '—');
 export const lastTouch = (l) => (l.touches ?? []).reduce((m, t) => (t.at > m ? t.at : m), '');
 export function daysAgo(iso) {
   if (!iso) return '—';

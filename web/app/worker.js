@@ -267,6 +267,28 @@ const host = {
     }
   },
 
+  /**
+   * query(spec), but each row carries only what the leads table shows: a full lead (events,
+   * touches, history) is many times larger, and cloning 100 of them to the page costs frames.
+   */
+  rows(spec) {
+    let result;
+    try { result = engine.query(spec); } catch (error) { return fail(error); }
+    return {
+      total: result.total,
+      rows: result.rows.map((l) => {
+        let lastTouchAt = '';
+        for (const t of l.touches ?? []) if (t.at > lastTouchAt) lastTouchAt = t.at;
+        return {
+          id: l.id, firstName: l.firstName, lastName: l.lastName, email: l.email, company: l.company,
+          industry: l.industry, country: l.country, score: l.score, stage: l.stage, stageReason: l.stageReason,
+          source: l.source, direction: l.direction, dealValue: l.dealValue, currency: l.currency,
+          touchCount: l.touches?.length ?? 0, lastTouchAt: lastTouchAt || undefined, createdAt: l.createdAt, tags: l.tags,
+        };
+      }),
+    };
+  },
+
   get size() {
     return engine?.size ?? 0;
   },

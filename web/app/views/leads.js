@@ -1,33 +1,104 @@
 // Leads: a virtualised table over the whole workspace. Only the rows in view exist in the DOM;
 // pages of rows are fetched from the worker as the user scrolls, so 100k leads scroll as 100 do.
+// Rows are the worker's slim table rows (worker.rows), not full leads: a page clones in well under
+// a millisecond. Every frame stays short: a row whose lead is already shown is left alone, rows not
+// loaded yet show skeletons, and no frame ever waits for the worker.
 import {
   GRADES, STAGES, STAGE_LABEL, button, compactMoney, confirmDialog, daysAgo, describeError, directionLabel, el,
-  fullName, gradeBadge, lastTouch, money, pageHeader, shortDate, sourceLabel, stageBadge, stateBox, text, toast, twoLine,
+  fullName, money, pageHeader, shortDate, sourceLabel, stateBox, text, toast,
 } from '../ui.js';
 
 export const title = 'Leads';
 
 const ROW = 44;        // px; fixed so the scroll position maps straight to a row index
 const PAGE = 100;      // rows per fetch
-const OVERSCAN = 8;
+// Rows rendered beyond the view: more ahead in the scroll direction than behind. Every row in
+// the DOM costs layout and paint on each frame, so the margin stays small.
+const OVERSCAN_AHEAD = 6;
+const OVERSCAN_BEHIND = 2;
+const AHEAD = 2;       // pages fetched beyond the view in the scroll direction
+// Requests the worker may hold at once: more would only queue pages the user has scrolled past.
+const IN_FLIGHT = 2;
+const KEEP_PAGES = 60;  // pages kept in memory
 
-// key, heading, sort field (null: not sortable), numeric?, cell
+// key, heading, sort field (null: not sortable), numeric?, cell. A cell is made once per row
+// element and then shown lead after lead: it keeps its nodes and rewrites only the text and
+// classes that differ, so scrolling creates no elements and restyles little.
 const COLUMNS = [
-  ['lead', 'Lead', 'lastName', false, (l) => twoLine(fullName(l), l.email ?? '')],
-  ['company', 'Company', 'company', false, (l) => twoLine(l.company ?? '—', [l.industry, l.country].filter(Boolean).join(' · '))],
-  ['score', 'Score', 'score', true, (l) => scoreCell(l)],
-  ['stage', 'Stage', 'stage', false, (l) => stageBadge(l.stage, l.stageReason)],
-  ['source', 'Source', 'source', false, (l) => twoLine(sourceLabel(l.source), directionLabel(l.direction), 'dir-' + l.direction)],
-  ['value', 'Deal value', 'dealValue', true, (l) => text(l.dealValue == null ? '—' : money(l.dealValue, l.currency))],
-  ['touches', 'Touches', 'touchCount', true, (l) => text(String(l.touches?.length ?? 0))],
-  ['lastTouch', 'Last touch', 'lastTouchAt', true, (l) => text(daysAgo(lastTouch(l)))],
-  ['created', 'Created', 'createdAt', true, (l) => text(shortDate(l.createdAt), 'muted')],
+  ['lead', 'Lead', 'lastName', false, twoLineCell((l) => fullName(l), (l) => l.email ?? '')],
+  ['company', 'Company', 'company', false, twoLineCell((l) => l.company ?? '—', (l) => [l.industry, l.country].filter(Boolean).join(' · '))],
+  ['score', 'Score', 'score', true, scoreCell],
+  ['stage', 'Stage', 'stage', false, stageCell],
+  ['source', 'Source', 'source', false, twoLineCell((l) => sourceLabel(l.source), (l) => directionLabel(l.direction), (l) => 'dir-' + l.direction)],
+  ['value', 'Deal value', 'dealValue', true, textCell((l) => (l.dealValue == null ? '—' : money(l.dealValue, l.currency)))],
+  ['touches', 'Touches', 'touchCount', true, textCell((l) => String(l.touchCount ?? 0))],
+  ['lastTouch', 'Last touch', 'lastTouchAt', true, textCell((l) => daysAgo(l.lastTouchAt))],
+  ['created', 'Created', 'createdAt', true, textCell((l) => shortDate(l.createdAt), 'muted')],
 ];
 
-function scoreCell(l) {
-  const s = l.score;
-  if (!s) return text('—', 'muted');
-  return el('span', { class: 'score-cell' }, el('span', { class: 'score-num' }, String(Math.round(s.total))), gradeBadge(s.grade));
+// Writers that touch the DOM only when the value changes.
+const setText = (node, s) => { if (node.data !== s) node.data = s; };
+const setClass = (node, s) => { if (node.className !== s) node.className = s; };
+function setAttr(node, name, value) {
+  if (value == null || value === '') { if (node.hasAttribute(name)) node.removeAttribute(name); }
+  else if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
+/** A cell of two lines, as ui.twoLine makes it: () → (lead → the node to show). */
+function twoLineCell(primary, secondary, secondaryClass) {
+  return () => {
+    const a = document.createTextNode('');
+    const b = document.createTextNode('');
+    const second = el('span', { class: 'secondary ' }, b);
+    const node = el('div', { class: 'two-line' }, el('span', { class: 'primary' }, a), second);
+    return (l) => {
+      setText(a, primary(l));
+      setText(b, secondary(l));
+      if (secondaryClass) setClass(second, 'secondary ' + secondaryClass(l));
+      return node;
+    };
+  };
+}
+/** A cell of text, in a span of class `cls` when given (as ui.text makes it). */
+function textCell(value, cls) {
+  return () => {
+    const t = document.createTextNode('');
+    const node = cls ? el('span', { class: cls }, t) : t;
+    return (l) => { setText(t, value(l)); return node; };
+  };
+}
+/** The score and its grade badge (ui.gradeBadge), or a muted dash with no score. */
+function scoreCell() {
+  const none = text('—', 'muted');
+  const num = document.createTextNode('');
+  const grade = el('span', {}, '');
+  const noGrade = text('—', 'muted');
+  const node = el('span', { class: 'score-cell' }, el('span', { class: 'score-num' }, num), grade);
+  return (l) => {
+    const s = l.score;
+    if (!s) return none;
+    setText(num, String(Math.round(s.total)));
+    if (!s.grade) {
+      if (node.lastChild !== noGrade) node.replaceChild(noGrade, node.lastChild);
+    } else {
+      if (node.lastChild !== grade) node.replaceChild(grade, node.lastChild);
+      setClass(grade, `grade grade-${s.grade[0]}`);
+      setAttr(grade, 'title', `Grade ${s.grade}`);
+      setText(grade.firstChild, s.grade);
+    }
+    return node;
+  };
+}
+/** The stage badge (ui.stageBadge): its label, with the stage's reason as a tooltip. */
+function stageCell() {
+  const label = document.createTextNode('');
+  const node = el('span', {}, label);
+  return (l) => {
+    setClass(node, `badge stage-${l.stage}`);
+    setText(label, STAGE_LABEL[l.stage] ?? l.stage);
+    setAttr(node, 'title', l.stageReason || null);
+    return node;
+  };
 }
 
 export async function mount(root, ctx) {
@@ -35,7 +106,7 @@ export async function mount(root, ctx) {
   const state = {
     search: '', stage: '', grade: '', source: '', direction: '', tag: '',
     sort: { field: 'createdAt', order: 'desc' }, total: 0,
-    pages: new Map(), pending: new Set(), selected: new Set(), generation: 0, focusIndex: -1,
+    pages: new Map(), pending: new Set(), wanted: [], selected: new Set(), generation: 0, focusIndex: -1,
   };
   let disposed = false;
 
@@ -99,7 +170,7 @@ export async function mount(root, ctx) {
     state.pages.clear();
     state.pending.clear();
     const [first, summary] = await Promise.all([
-      worker.read('query', { ...queryBase(), offset: 0, limit: PAGE }),
+      worker.rows({ ...queryBase(), offset: 0, limit: PAGE }),
       worker.read('summary', { filter: { ...filter(), stage: undefined }, search: state.search || undefined }),
     ]);
     if (mine !== state.generation || disposed) return;
@@ -122,17 +193,34 @@ export async function mount(root, ctx) {
     paint();
   }
 
-  function ensure(pageIndex) {
-    if (state.pages.has(pageIndex) || state.pending.has(pageIndex)) return;
+  /** Keeps up to IN_FLIGHT page requests going, for the pages wanted most (state.wanted, in order). */
+  function request() {
+    for (const p of state.wanted) {
+      if (state.pending.size >= IN_FLIGHT) return;
+      if (!state.pages.has(p) && !state.pending.has(p)) fetchPage(p);
+    }
+  }
+  function fetchPage(pageIndex) {
     const mine = state.generation;
     state.pending.add(pageIndex);
-    worker.read('query', { ...queryBase(), offset: pageIndex * PAGE, limit: PAGE }).then((result) => {
+    worker.rows({ ...queryBase(), offset: pageIndex * PAGE, limit: PAGE }).then((result) => {
       if (mine !== state.generation || disposed) return;
       state.pending.delete(pageIndex);
       state.pages.set(pageIndex, result.rows);
-      if (state.pages.size > 60) state.pages.delete(state.pages.keys().next().value);  // bound memory
-      schedulePaint();
-    }, (error) => { state.pending.delete(pageIndex); toast(describeError(error), { tone: 'error' }); });
+      evict();
+      if (pageIndex >= Math.floor(shownFirst / PAGE) && pageIndex <= Math.floor((shownFirst + shown.length) / PAGE)) schedulePaint();
+      request();
+    }, (error) => {
+      if (mine !== state.generation || disposed) return;
+      state.pending.delete(pageIndex);
+      toast(describeError(error), { tone: 'error' });
+    });
+  }
+  function evict() {  // bounds memory: drops the pages inserted longest ago that are not wanted now
+    for (const p of state.pages.keys()) {
+      if (state.pages.size <= KEEP_PAGES) return;
+      if (!state.wanted.includes(p)) state.pages.delete(p);
+    }
   }
   const rowAt = (i) => state.pages.get(Math.floor(i / PAGE))?.[i % PAGE];
 
@@ -141,65 +229,133 @@ export async function mount(root, ctx) {
   function schedulePaint() {
     if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
   }
-  const pool = [];  // row elements reused across paints
+  let viewHeight = 0;     // the scroller's clientHeight, measured by the ResizeObserver
+  let lastTop = 0;
+  let direction = 1;      // the way the user last scrolled: 1 down, -1 up
+  let shown = [];         // row elements in the body, in order; shown[k] shows row shownFirst + k
+  let shownFirst = 0;
+  const spare = [];       // row elements out of the body, for reuse
+  let bodyOffset = -1;
+  let bulkShown = -1;
   function paint() {
     if (disposed) return;
-    const top = Math.max(0, scroller.scrollTop - ROW);  // the header row takes ROW px
-    const height = scroller.clientHeight || 600;
-    const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
-    const last = Math.min(state.total, Math.ceil((top + height) / ROW) + OVERSCAN);
-    for (let p = Math.floor(first / PAGE); p <= Math.floor(Math.max(first, last - 1) / PAGE); p++) ensure(p);
-    const needed = last - first;
-    while (pool.length < needed) pool.push(makeRow());
-    const frag = [];
-    for (let k = 0; k < needed; k++) {
-      const i = first + k;
-      const row = pool[k];
-      fillRow(row, i, rowAt(i));
-      frag.push(row);
-    }
-    body.style.transform = `translateY(${first * ROW}px)`;
-    body.replaceChildren(...frag);
+    const scrollTop = scroller.scrollTop;
+    if (scrollTop !== lastTop) { direction = scrollTop > lastTop ? 1 : -1; lastTop = scrollTop; }
+    const top = Math.max(0, scrollTop - ROW);  // the header row takes ROW px
+    const height = viewHeight || scroller.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / ROW) - (direction > 0 ? OVERSCAN_BEHIND : OVERSCAN_AHEAD));
+    const last = Math.max(first, Math.min(state.total, Math.ceil((top + height) / ROW) + (direction > 0 ? OVERSCAN_AHEAD : OVERSCAN_BEHIND)));
+    want(first, last);
+    place(first, last);
+    for (let k = 0; k < shown.length; k++) fillRow(shown[k], first + k, rowAt(first + k));
+    if (bodyOffset !== first) { bodyOffset = first; body.style.transform = `translateY(${first * ROW}px)`; }
     const n = state.selected.size;
-    bulkBar.hidden = n === 0;
-    bulkInfo.textContent = `${n.toLocaleString('en-US')} selected`;
+    if (n !== bulkShown) {
+      bulkShown = n;
+      bulkBar.hidden = n === 0;
+      bulkInfo.textContent = `${n.toLocaleString('en-US')} selected`;
+    }
     headCheck.checked = n > 0 && n >= state.total;
     headCheck.indeterminate = n > 0 && n < state.total;
   }
 
+  /** The pages in view, nearest first in the scroll direction, then AHEAD more that way. */
+  function want(first, last) {
+    const from = Math.floor(first / PAGE);
+    const to = Math.floor(Math.max(first, last - 1) / PAGE);
+    const pages = [];
+    if (direction > 0) for (let p = from; p <= to; p++) pages.push(p);
+    else for (let p = to; p >= from; p--) pages.push(p);
+    const maxPage = Math.max(0, Math.ceil(state.total / PAGE) - 1);
+    for (let a = 1; a <= AHEAD; a++) {
+      const p = direction > 0 ? to + a : from - a;
+      if (p >= 0 && p <= maxPage) pages.push(p);
+    }
+    state.wanted = pages;
+    request();
+  }
+
+  // Puts row elements for rows [first, last) in the body, in order. Rows still in view keep their
+  // element (and so their content); only the elements that scrolled out move, to the other end.
+  function place(first, last) {
+    const needed = last - first;
+    const keepFrom = Math.max(first, shownFirst);
+    const keepTo = Math.min(last, shownFirst + shown.length);
+    if (keepFrom >= keepTo) {
+      // Nothing in common (a jump): reuse the elements where they are.
+      while (shown.length > needed) spare.push(detach(shown.pop()));
+      while (shown.length < needed) shown.push(body.appendChild(spare.pop() ?? makeRow()));
+    } else {
+      const kept = shown.slice(keepFrom - shownFirst, keepTo - shownFirst);
+      for (const row of shown.slice(0, keepFrom - shownFirst)) spare.push(row);
+      for (const row of shown.slice(keepTo - shownFirst)) spare.push(row);
+      const before = [];
+      for (let i = first; i < keepFrom; i++) before.push(spare.pop() ?? makeRow());
+      const after = [];
+      for (let i = keepTo; i < last; i++) after.push(spare.pop() ?? makeRow());
+      for (const row of spare) if (row.parentNode) detach(row);
+      if (before.length) kept[0].before(...before);
+      if (after.length) kept.at(-1).after(...after);
+      shown = [...before, ...kept, ...after];
+    }
+    shownFirst = first;
+  }
+  function detach(row) {
+    row.remove();
+    return row;
+  }
+
+  const skeleton = el('span', { class: 'skeleton' });
   function makeRow() {
     const check = el('input', { type: 'checkbox', class: 'row-check' });
     const cells = COLUMNS.map(([key, , , numeric]) => el('div', { class: `vcell col-${key}${numeric ? ' num' : ''}`, role: 'cell' }));
     const row = el('div', { class: 'vrow', role: 'row', tabindex: '-1' }, el('div', { class: 'vcell col-check', role: 'cell' }, check), ...cells);
     row._check = check;
     row._cells = cells;
+    row._views = COLUMNS.map((column) => column[4]());
+    row._skeletons = cells.map(() => skeleton.cloneNode());
+    row._lead = null;  // neither a lead nor a skeleton (undefined) yet: the first fill always writes
+    row._index = -1;
     return row;
   }
 
   function fillRow(row, index, lead) {
-    row.setAttribute('aria-rowindex', String(index + 2));
-    row.dataset.index = String(index);
-    if (row._lead === lead && lead) {
-      row._check.checked = state.selected.has(lead.id);
-      row.classList.toggle('is-selected', row._check.checked);
+    if (row._index !== index) {
+      row._index = index;
+      row.setAttribute('aria-rowindex', String(index + 2));
+      row.dataset.index = String(index);
+    }
+    if (row._lead === lead) {
+      if (!lead) return;
+      const selected = state.selected.has(lead.id);
+      if (row._check.checked !== selected) row._check.checked = selected;
+      if (row._selected !== selected) { row._selected = selected; row.classList.toggle('is-selected', selected); }
       return;
     }
+    const wasLoading = !row._lead;
     row._lead = lead;
     if (!lead) {
       row.classList.add('is-loading');
+      row.classList.remove('is-selected');
+      row._selected = false;
       delete row.dataset.id;
       row._check.disabled = true;
       row._check.checked = false;
-      for (const c of row._cells) c.replaceChildren(el('span', { class: 'skeleton' }));
+      row._cells.forEach((c, k) => c.replaceChildren(row._skeletons[k]));
       return;
     }
-    row.classList.remove('is-loading');
+    if (wasLoading) row.classList.remove('is-loading');
     row.dataset.id = lead.id;
     row._check.disabled = false;
     row._check.checked = state.selected.has(lead.id);
     row._check.setAttribute('aria-label', `Select ${fullName(lead)}`);
-    row.classList.toggle('is-selected', row._check.checked);
-    COLUMNS.forEach(([, , , , cell], k) => row._cells[k].replaceChildren(cell(lead)));
+    row._selected = row._check.checked;
+    row.classList.toggle('is-selected', row._selected);
+    for (let k = 0; k < COLUMNS.length; k++) {
+      const cell = row._cells[k];
+      const node = row._views[k](lead);
+      if (cell.firstChild !== node || cell.childNodes.length !== 1) cell.replaceChildren(node);
+    }
   }
 
   const headCheck = el('input', { type: 'checkbox', 'aria-label': 'Select all matching leads' });
@@ -249,7 +405,7 @@ export async function mount(root, ctx) {
 
   async function selectAll() {
     if (!headCheck.checked) { state.selected.clear(); paint(); return; }
-    const result = await worker.read('query', { ...queryBase(), offset: 0, limit: Math.min(state.total, 100000) });
+    const result = await worker.rows({ ...queryBase(), offset: 0, limit: Math.min(state.total, 100000) });
     for (const l of result.rows) state.selected.add(l.id);
     paint();
   }
@@ -338,7 +494,7 @@ export async function mount(root, ctx) {
     s.input.addEventListener('change', () => { state[key] = s.input.value; scroller.scrollTop = 0; reload(); });
   }
   scroller.addEventListener('scroll', schedulePaint, { passive: true });
-  const resize = new ResizeObserver(schedulePaint);
+  const resize = new ResizeObserver(() => { viewHeight = scroller.clientHeight; schedulePaint(); });
   resize.observe(scroller);
 
   body.addEventListener('click', (e) => {
@@ -387,7 +543,7 @@ export async function mount(root, ctx) {
 
   async function fillTags() {
     // Tags come from the leads themselves; a sample of the first 2,000 is enough for the menu.
-    const result = await worker.read('query', { limit: 2000, sort: { field: 'updatedAt', order: 'desc' } });
+    const result = await worker.rows({ limit: 2000, sort: { field: 'updatedAt', order: 'desc' } });
     const tags = new Map();
     for (const l of result.rows) for (const t of l.tags ?? []) tags.set(t, (tags.get(t) ?? 0) + 1);
     tagSelect.input.append(...[...tags.keys()].sort().map((t) => el('option', { value: t }, t)));
