@@ -45,6 +45,24 @@ test('malformed JSON text reports its line and column', async () => {
   engine.dispose();
 });
 
+test('a backup given as UTF-8 bytes loads as its text does; bad bytes say where', async () => {
+  const source = await fixtureEngine();
+  source.upsertLead({ id: 'u', company: 'Ünïcødé “Co” <b>', email: 'u@example.com' }, { now: NOW });
+  const text = source.exportJson();
+  source.dispose();
+  const fromText = await createEngine();
+  const fromBytes = await createEngine();
+  assert.deepEqual(fromText.loadLeads(text, { now: NOW }), { loaded: 6, errors: [] });
+  assert.deepEqual(fromBytes.loadLeads(new TextEncoder().encode(text), { now: NOW }), { loaded: 6, errors: [] });
+  assert.equal(fromBytes.exportJson(), fromText.exportJson());
+  assert.equal(fromBytes.getLead('u').company, 'Ünïcødé “Co” <b>');
+  const { errors } = fromBytes.loadLeads(new TextEncoder().encode('[\n  {"id": "x",}\n]'));
+  assert.deepEqual(errors[0].where, { line: 2, column: 14 });
+  assert.equal(fromBytes.size, 6, 'nothing stored was lost');
+  fromText.dispose();
+  fromBytes.dispose();
+});
+
 test('upsertLead returns the id, getLead returns the normalised lead, removeLead deletes it', async () => {
   const engine = await createEngine();
   const id = engine.upsertLead({ firstName: 'Ana', email: 'ANA@Example.com', source: 'webinar', employees: 12 }, { now: NOW });

@@ -3,9 +3,10 @@
 // it returns.
 //
 // A workspace's leads are kept as a snapshot plus a log of changes since it:
-//  - `snapshots`: one record per workspace holding the engine's exportJson() text. Reading one
-//    string of 100k leads and handing it to the engine is what makes a large workspace open in
-//    about a second; reading 100k records one by one took seconds of structured-clone work alone;
+//  - `snapshots`: one record per workspace holding the engine's exportJson() text as UTF-8 bytes.
+//    One buffer of 100k leads is read and copied into the engine's memory as it is; 100k records
+//    one by one took seconds of structured-clone work alone, and a 126-million-character string
+//    had to be re-encoded on the way in;
 //  - `leads`: one record per lead changed since the snapshot (the lead, or `removed: true`). Small
 //    edits write only the leads they touch. When the log grows past a share of the workspace the
 //    worker writes a fresh snapshot and empties the log, in one transaction (compact()).
@@ -63,7 +64,7 @@ class Storage {
 
   /**
    * What the engine needs to rebuild a workspace, read in one transaction so snapshot and log
-   * agree: { snapshot: text | null, put: Lead[], remove: id[] }.
+   * agree: { snapshot: Uint8Array (UTF-8 JSON) | null, put: Lead[], remove: id[] }.
    */
   async leads(workspaceId) {
     const tx = this.db.transaction(['snapshots', 'leads'], 'readonly');
@@ -74,7 +75,7 @@ class Storage {
     const put = [];
     const remove = [];
     for (const row of rows) (row.removed ? remove.push(row.lead.id) : put.push(row.lead));
-    return { snapshot: snap?.text ?? null, put, remove };
+    return { snapshot: snap?.json ?? null, put, remove };
   }
 
   async configs(workspaceId) {
@@ -89,7 +90,7 @@ class Storage {
   async createWorkspace(workspace, snapshot, configs = {}) {
     const tx = this.db.transaction(['workspaces', 'snapshots', 'configs'], 'readwrite');
     const writes = [tx.objectStore('workspaces').add({ rev: 0, ...workspace })];
-    if (snapshot != null) writes.push(tx.objectStore('snapshots').put({ workspaceId: workspace.id, text: snapshot }));
+    if (snapshot != null) writes.push(tx.objectStore('snapshots').put(snapshotRecord(workspace.id, snapshot)));
     for (const [name, doc] of Object.entries(configs)) {
       if (doc != null) writes.push(tx.objectStore('configs').put({ workspaceId: workspace.id, name, doc }));
     }
@@ -114,7 +115,7 @@ class Storage {
       const writes = [];
       if (change.snapshot != null) {
         writes.push(leads.delete(workspaceRange(workspaceId)));
-        writes.push(tx.objectStore('snapshots').put({ workspaceId, text: change.snapshot }));
+        writes.push(tx.objectStore('snapshots').put(snapshotRecord(workspaceId, change.snapshot)));
       }
       for (const lead of change.put ?? []) writes.push(leads.put({ workspaceId, lead }));
       for (const id of change.remove ?? []) writes.push(leads.put({ workspaceId, lead: { id }, removed: true }));
@@ -146,7 +147,7 @@ class Storage {
       return false;
     }
     await Promise.all([
-      tx.objectStore('snapshots').put({ workspaceId, text: snapshot }),
+      tx.objectStore('snapshots').put(snapshotRecord(workspaceId, snapshot)),
       tx.objectStore('leads').delete(workspaceRange(workspaceId)),
       tx.done,
     ]);
@@ -165,6 +166,9 @@ class Storage {
     ]);
   }
 }
+
+/** A snapshot as stored: the backup text (exportJson) as UTF-8 bytes. */
+const snapshotRecord = (workspaceId, text) => ({ workspaceId, json: new TextEncoder().encode(text) });
 
 /** Every [workspaceId, …] key of one workspace. */
 const workspaceRange = (workspaceId) => IDBKeyRange.bound([workspaceId], [workspaceId, []]);

@@ -362,7 +362,7 @@ export interface Advice {
 }
 
 export interface Engine {
-  loadLeads(leads: Lead[] | string | object, options?: { now?: number }): LoadResult;
+  loadLeads(leads: Lead[] | string | Uint8Array | object, options?: { now?: number }): LoadResult;
   upsertLead(lead: Lead, options?: { now?: number }): string;
   getLead(id: string): Lead | null;
   removeLead(id: string): boolean;
