@@ -77,11 +77,11 @@ async function loadWorkspace(record) {
     fresh.dispose();
     throw error;
   }
-  loadTimings = { storageRead: Math.round(t1 - t0), readAndCreate: Math.round(t2 - t0), engineLoad: Math.round(performance.now() - t2), logged: stored.put.length + stored.remove.length };
+  loadTimings = { storageRead: Math.round(t1 - t0), readAndCreate: Math.round(t2 - t0), engineLoad: Math.round(performance.now() - t2) };
   engine?.dispose();
   engine = fresh;
   loadGeneration += 1;
-  workspace = { ...record, rev: record.rev ?? 0, logSize: stored.put.length + stored.remove.length };
+  workspace = { ...record, rev: record.rev ?? 0, logSize: logged(stored) };
   undoLog.clear();
   scheduleCompaction();
 }
@@ -89,6 +89,9 @@ async function loadWorkspace(record) {
 function loaded(report) {
   if (report.errors.length) throw new Error(`Stored leads could not be read: ${report.errors[0].message}`);
 }
+
+/** How many leads a change (or a stored log) puts in the change log. */
+const logged = ({ put, remove }) => (put?.length ?? 0) + (remove?.length ?? 0);
 
 // The change log is folded into a new snapshot once it holds more than this share of the
 // workspace (and at least COMPACT_MIN leads): a load then reads at most ~1/8 of the leads twice.
@@ -99,7 +102,7 @@ let compactTimer = 0;
 /** Writes a fresh snapshot when the log has grown, a moment after the last change. */
 function scheduleCompaction() {
   clearTimeout(compactTimer);
-  if (!workspace || (workspace.logSize ?? 0) <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE)) return;
+  if (!workspace || workspace.logSize <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE)) return;
   compactTimer = setTimeout(async () => {
     const { id, rev } = workspace;
     try {
@@ -109,6 +112,7 @@ function scheduleCompaction() {
     }
   }, 2000);
 }
+
 /**
  * Commits a change made in the engine; on failure, reloads the engine from storage and throws.
  * Commits run one after another, each against the revision the one before it wrote: two changes
@@ -126,8 +130,8 @@ let commitChain = Promise.resolve();
 async function commitNow(change, generation) {
   try {
     if (generation !== loadGeneration) throw new ConflictError(workspace.rev);
-    workspace = { ...await storage.commit(workspace.id, workspace.rev, change), logSize: (workspace.logSize ?? 0) + (change.put?.length ?? 0) + (change.remove?.length ?? 0) };
-    if (change.snapshot != null) workspace.logSize = 0;
+    const logSize = (change.snapshot != null ? 0 : workspace.logSize) + logged(change);
+    workspace = { ...await storage.commit(workspace.id, workspace.rev, change), logSize };
     channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
     scheduleCompaction();
     return workspace.rev;
