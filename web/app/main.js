@@ -136,8 +136,12 @@ if (typeof BroadcastChannel === 'function') {
 }
 
 $('workspace-select').addEventListener('change', async (e) => {
-  await ctx.run(openWorkspace(e.target.value));
-  render();
+  document.body.dataset.ready = 'false';  // the screen shows the old workspace until render()
+  try {
+    await ctx.run(openWorkspace(e.target.value));
+  } finally {
+    render();  // on a failed open the worker still has the workspace that was open
+  }
 });
 
 document.addEventListener('keydown', (e) => {
