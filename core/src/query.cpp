@@ -191,9 +191,15 @@ Result<QuerySpec> ParseQuery(const json& j) {
                              ", got " + DescribeJsonValue(v), key);
       }
       (key == "offset" ? q.offset : q.limit) = v.get<size_t>();
+    } else if (key == "view") {
+      if (v.is_null()) continue;
+      if (v != "row" && v != "full") {
+        return MakeError("expected \"row\" or \"full\", got " + DescribeJsonValue(v), "view");
+      }
+      q.row_view = v == "row";
     } else {
       return MakeError("unknown query key \"" + key.substr(0, 64) +
-                           "\"; expected filter, search, sort, offset, limit or now", key.substr(0, 64));
+                           "\"; expected filter, search, sort, offset, limit, now or view", key.substr(0, 64));
     }
   }
   return q;

@@ -425,11 +425,24 @@ std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMa
 
 QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels,
                              const DerivedColumns* derived) const {
-  std::vector<uint32_t> rows = Matching(spec, channels, derived);
   QueryResult result;
+  if (spec.limit == 0) {
+    result.total = Matching(spec, channels, derived).size();
+    return result;
+  }
+  const std::vector<uint32_t> rows = Ordered(spec, channels, derived, spec.offset + spec.limit);
   result.total = rows.size();
-  if (spec.offset >= rows.size() || spec.limit == 0) return result;
+  if (spec.offset >= rows.size()) return result;
   const size_t end = std::min(rows.size(), spec.offset + spec.limit);
+  result.rows.assign(rows.begin() + spec.offset, rows.begin() + end);
+  return result;
+}
+
+std::vector<uint32_t> LeadStore::Ordered(const QuerySpec& spec, const ChannelMap& channels,
+                                         const DerivedColumns* derived, size_t first) const {
+  std::vector<uint32_t> rows = Matching(spec, channels, derived);
+  const size_t end = std::min(rows.size(), first);
+  if (end == 0) return rows;
 
   const Field field = spec.sort.value_or(Field::kCreatedAt);
   const bool desc = spec.sort ? spec.descending : true;  // default: newest first
@@ -438,7 +451,7 @@ QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels,
   const auto by_id = [this](uint32_t a, uint32_t b) { return ids_[a] < ids_[b]; };
 
   if (info.kind == FieldKind::kText) {
-    std::partial_sort(rows.begin(), rows.begin() + end, rows.end(), [&](uint32_t a, uint32_t b) {
+    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), [&](uint32_t a, uint32_t b) {
       const std::string& x = *TextColumn(field, a);
       const std::string& y = *TextColumn(field, b);
       if (x.empty() != y.empty()) return y.empty();  // missing last
@@ -489,11 +502,8 @@ QueryResult LeadStore::Query(const QuerySpec& spec, const ChannelMap& channels,
       return a.key != b.key ? a.key < b.key : by_id(a.row, b.row);
     });
     for (size_t i = 0; i < end; ++i) rows[i] = keyed[i].row;
-    result.rows.assign(rows.begin() + spec.offset, rows.begin() + end);
-    return result;
   }
-  result.rows.assign(rows.begin() + spec.offset, rows.begin() + end);
-  return result;
+  return rows;
 }
 
 std::map<std::string, size_t> LeadStore::CountBy(Field field, const QuerySpec& spec,

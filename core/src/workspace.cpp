@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "leadkit/iso_time.hpp"
 #include "leadkit/json_doc.hpp"
 #include "leadkit/model.hpp"
 
@@ -328,16 +329,74 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
   return out;
 }
 
+namespace {
+
+// What a table row shows of a lead (Query with view: "row").
+json LeadRowJson(const Lead& lead, const ChannelMap& channels) {
+  json j = json::object();
+  const auto put_text = [&j](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  j["id"] = lead.id;
+  put_text("firstName", lead.first_name);
+  put_text("lastName", lead.last_name);
+  put_text("email", lead.email);
+  put_text("company", lead.company);
+  put_text("industry", lead.industry);
+  put_text("country", lead.country);
+  j["source"] = lead.source;
+  j["direction"] = DirectionName(channels.Find(lead.source).value_or(Direction::kUnknown));
+  j["stage"] = StageName(lead.stage);
+  put_text("stageReason", lead.stage_reason);
+  if (lead.deal_value) j["dealValue"] = *lead.deal_value;
+  put_text("currency", lead.currency);
+  j["tags"] = lead.tags;
+  j["createdAt"] = FormatIsoTime(lead.created_at);
+  j["touchCount"] = lead.touches.size();
+  if (!lead.touches.empty()) {
+    int64_t last = lead.touches.front().at;
+    for (const Touch& t : lead.touches) last = std::max(last, t.at);
+    j["lastTouchAt"] = FormatIsoTime(last);
+  }
+  return j;
+}
+
+}  // namespace
+
 Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictive) const {
   auto q = ParseQuery(spec);
   if (!q) return q.error();
   auto d = Derive(q.value(), predictive, true);
   if (!d) return d.error();
   const DerivedColumns& derived = d.value();
-  const QueryResult r = store_.Query(q.value(), channels_, &derived);
+  const QuerySpec& query = q.value();
+  QueryResult r;
+  if (query.limit > 0 && query.offset + query.limit > kOrderCacheFrom) {
+    // Deep pages slice one full sort, kept while nothing it depends on changes.
+    json terms = spec;
+    for (const char* k : {"offset", "limit", "now", "view"}) terms.erase(k);
+    std::string key = terms.dump() + '\n' + std::to_string(revision_) + '\n' + model_.hash();
+    if (query.now) key += '\n' + std::to_string(*query.now / 60'000 - (*query.now % 60'000 < 0 ? 1 : 0));
+    if (predictive) key += '\n' + predictive->hash();
+    if (!order_.valid || order_.key != key) {
+      order_.valid = false;
+      order_.rows = store_.Ordered(query, channels_, &derived, store_.size());
+      order_.key = std::move(key);
+      order_.valid = true;
+    }
+    r.total = order_.rows.size();
+    if (query.offset < r.total) {
+      const size_t end = std::min(r.total, query.offset + query.limit);
+      r.rows.assign(order_.rows.begin() + static_cast<std::ptrdiff_t>(query.offset),
+                    order_.rows.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+  } else {
+    r = store_.Query(query, channels_, &derived);
+  }
   json rows = json::array();
   for (uint32_t row : r.rows) {
-    json lead = LeadToJson(store_.GetRow(row), channels_);
+    json lead = query.row_view ? LeadRowJson(store_.GetRow(row), channels_)
+                               : LeadToJson(store_.GetRow(row), channels_);
     if (derived.total) {
       lead["score"] = {{"total", (*derived.total)[row]}, {"fit", (*derived.fit)[row]},
                        {"engagement", (*derived.engagement)[row]},

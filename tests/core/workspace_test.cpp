@@ -276,5 +276,105 @@ TEST(Workspace, QueryScoresFollowAnUpsertsNewEventsANewScoringModelAndTheMinute)
   EXPECT_EQ(ws.Query({{"sort", {{"field", "score"}}}, {"now", kMinuteNow}}).value()["total"], 4);
 }
 
+
+// Pages past the first few hundred rows slice one cached full sort: they must be the same pages
+// a fresh sort gives, and the cache must not outlive a change of leads, model or minute.
+TEST(Workspace, DeepPagesFollowTheSortAndEveryChange) {
+  Workspace ws = SampleWorkspace(2000);
+  const auto ids = [](const json& rows) {
+    std::vector<std::string> out;
+    for (const json& r : rows) out.push_back(r["id"]);
+    return out;
+  };
+  const auto page = [&ws](const json& sort, size_t offset, int64_t now = kMinuteNow) {
+    return ws.Query({{"sort", sort}, {"offset", offset}, {"limit", 100}, {"now", now}}).value()["rows"];
+  };
+  // By score, descending, ties by id: the order computed here from ScoreAll.
+  const auto expected_by_score = [&ws](int64_t now) {
+    const json all = ws.ScoreAll(now);
+    std::vector<std::pair<double, std::string>> keyed;
+    for (size_t i = 0; i < all["ids"].size(); ++i) keyed.emplace_back(-all["total"][i].get<double>(), all["ids"][i]);
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<std::string> out;
+    for (const auto& k : keyed) out.push_back(k.second);
+    return out;
+  };
+  const json by_score = {{"field", "score"}, {"order", "desc"}};
+  std::vector<std::string> want = expected_by_score(kMinuteNow);
+  for (size_t offset : {0, 450, 1200, 1950}) {
+    const auto got = ids(page(by_score, offset));
+    ASSERT_EQ(got.size(), std::min<size_t>(100, 2000 - offset));
+    EXPECT_EQ(got, std::vector<std::string>(want.begin() + offset, want.begin() + offset + got.size())) << offset;
+  }
+  // Sixty days on, engagement has decayed and the same deep page is sorted by the new scores.
+  const int64_t later = kMinuteNow + 60 * kMsPerDay;
+  want = expected_by_score(later);
+  EXPECT_EQ(ids(page(by_score, 1200, later)), std::vector<std::string>(want.begin() + 1200, want.begin() + 1300));
+
+  // By company, ascending: a lead upserted to sort first pushes every deep page down by one, and
+  // removing it pulls them back.
+  const json by_company = {{"field", "company"}, {"order", "asc"}};
+  const auto before = ids(page(by_company, 1000));
+  json first = *ws.GetJson(before[0]);
+  first.erase("id");
+  first["email"] = "first@aaa.example";
+  first["company"] = "AAA first of all";
+  const std::string id = ws.Upsert(first, kMinuteNow).value();
+  const auto shifted = ids(page(by_company, 1001));
+  EXPECT_EQ(shifted, before);
+  EXPECT_EQ(page(by_company, 0)[0]["id"], id);
+  ASSERT_TRUE(ws.Remove(id));
+  EXPECT_EQ(ids(page(by_company, 1000)), before);
+
+  // A new scoring model reorders the score sort.
+  ASSERT_TRUE(ws.SetScoringModel({{"rules", "rule \"Logistics\" when industry in [\"Logistics\"] then +60"}}).ok());
+  want = expected_by_score(kMinuteNow);
+  EXPECT_EQ(ids(page(by_score, 600)), std::vector<std::string>(want.begin() + 600, want.begin() + 700));
+  // A filter is part of what the order is kept for.
+  const json filtered = ws.Query({{"filter", {{"stage", "new"}}}, {"sort", by_score}, {"offset", 500},
+                                  {"limit", 100}, {"now", kMinuteNow}}).value();
+  for (const json& r : filtered["rows"]) EXPECT_EQ(r["stage"], "new");
+  EXPECT_LT(filtered["total"].get<size_t>(), 2000u);
+}
+
+TEST(Workspace, RowViewCarriesTheTablesColumnsAsTheFullLeadHasThem) {
+  const Workspace ws = SampleWorkspace(800);
+  const json q = {{"sort", {{"field", "createdAt"}, {"order", "desc"}}}, {"offset", 300}, {"limit", 300}, {"now", kMinuteNow}};
+  json slim_q = q;
+  slim_q["view"] = "row";
+  const json full = ws.Query(q).value()["rows"];
+  const json slim = ws.Query(slim_q).value()["rows"];
+  ASSERT_EQ(slim.size(), 300u);
+  const std::set<std::string> columns = {"id", "firstName", "lastName", "email", "company", "industry", "country",
+                                         "source", "direction", "stage", "stageReason", "dealValue", "currency",
+                                         "tags", "createdAt", "touchCount", "lastTouchAt", "score"};
+  size_t touched = 0;
+  for (size_t i = 0; i < slim.size(); ++i) {
+    for (const auto& [key, value] : slim[i].items()) {
+      EXPECT_TRUE(columns.count(key)) << key;
+      if (key != "touchCount" && key != "lastTouchAt") {
+        EXPECT_EQ(value, full[i][key]) << key;
+      }
+    }
+    for (const char* key : {"id", "email", "company", "stage", "source", "score", "createdAt"}) {
+      EXPECT_EQ(slim[i].contains(key), full[i].contains(key)) << key;
+    }
+    const json& touches = full[i]["touches"];
+    EXPECT_EQ(slim[i]["touchCount"], touches.size());
+    std::string last;
+    for (const json& t : touches) last = std::max(last, t["at"].get<std::string>());
+    if (last.empty()) {
+      EXPECT_FALSE(slim[i].contains("lastTouchAt"));
+    } else {
+      EXPECT_EQ(slim[i]["lastTouchAt"], last);
+      ++touched;
+    }
+  }
+  EXPECT_GT(touched, 10u);  // otherwise lastTouchAt went untested
+  const auto bad = ws.Query({{"view", "compact"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().where.path, "view");
+}
+
 }  // namespace
 }  // namespace leadkit

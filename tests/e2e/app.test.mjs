@@ -174,7 +174,7 @@ function storedState() {
       const log = tx.objectStore('leads').index('byWorkspace').count(id);
       tx.oncomplete = () => {
         open.result.close();
-        resolve({ snapshot: (snap.result?.json.length ?? 0) > 0, log: log.result });
+        resolve({ snapshot: (snap.result?.blob?.size ?? 0) > 0, log: log.result });
       };
       tx.onerror = () => reject(tx.error);
     };

@@ -63,6 +63,29 @@ test('a backup given as UTF-8 bytes loads as its text does; bad bytes say where'
   fromBytes.dispose();
 });
 
+test('a backup in a Blob streams in as its text loads; a bad one says where and loses nothing', async () => {
+  const source = await fixtureEngine();
+  source.upsertLead({ id: 'u', company: 'Ünïcødé “Co” <b>', email: 'u@example.com' }, { now: NOW });
+  const text = source.exportJson();
+  source.dispose();
+  const engine = await createEngine();
+  // Split across many stream chunks, with a multi-byte character cut between two of them.
+  const bytes = new TextEncoder().encode(text);
+  const parts = [];
+  for (let at = 0; at < bytes.length; at += 7) parts.push(bytes.subarray(at, at + 7));
+  assert.deepEqual(await engine.loadLeadsBlob(new Blob(parts), { now: NOW }), { loaded: 6, errors: [] });
+  assert.equal(engine.exportJson(), text);
+  assert.equal(engine.getLead('u').company, 'Ünïcødé “Co” <b>');
+  const { errors } = await engine.loadLeadsBlob(new Blob(['[\n  {"id": "x",}\n]']));
+  assert.deepEqual(errors[0].where, { line: 2, column: 14 });
+  assert.equal(engine.size, 6, 'nothing stored was lost');
+  const { errors: empty } = await engine.loadLeadsBlob(new Blob([]));
+  assert.ok(empty.length > 0, 'an empty blob is an error, not an empty workspace');
+  assert.equal(engine.size, 6);
+  engine.dispose();
+  await assert.rejects(engine.loadLeadsBlob(new Blob([text])), /disposed/);
+});
+
 test('upsertLead returns the id, getLead returns the normalised lead, removeLead deletes it', async () => {
   const engine = await createEngine();
   const id = engine.upsertLead({ firstName: 'Ana', email: 'ANA@Example.com', source: 'webinar', employees: 12 }, { now: NOW });
@@ -75,6 +98,24 @@ test('upsertLead returns the id, getLead returns the normalised lead, removeLead
   assert.equal(engine.removeLead(id), true);
   assert.equal(engine.getLead(id), null);
   assert.equal(engine.removeLead(id), false);
+  engine.dispose();
+});
+
+test("query's row view gives the table's columns, touch count and last touch, not the activity", async () => {
+  const engine = await fixtureEngine();
+  const id = engine.upsertLead({ email: 'row@example.com', company: 'Rows Ltd', touches: [
+    { channel: 'call', outcome: 'no_answer', at: '2026-03-02T10:00:00.000Z' },
+    { channel: 'email', outcome: 'sent', at: '2026-03-05T09:00:00.000Z' }] }, { now: NOW });
+  const spec = { filter: { id }, now: NOW };
+  const [full] = engine.query(spec).rows;
+  const [row] = engine.query({ ...spec, view: 'row' }).rows;
+  assert.equal(row.touchCount, 2);
+  assert.equal(Date.parse(row.lastTouchAt), Date.parse('2026-03-05T09:00:00.000Z'));
+  assert.equal(row.lastTouchAt, full.touches.map((t) => t.at).sort().at(-1), 'as the lead writes its touches');
+  assert.deepEqual(row.score, full.score);
+  for (const key of ['events', 'touches', 'history', 'bant', 'custom']) assert.equal(row[key], undefined, key);
+  for (const key of ['id', 'email', 'company', 'stage', 'source', 'direction', 'createdAt', 'tags']) assert.deepEqual(row[key], full[key], key);
+  assert.throws(() => engine.query({ view: 'wide' }), (e) => e instanceof LeadkitError && e.where.path === 'view');
   engine.dispose();
 });
 

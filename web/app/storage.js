@@ -3,10 +3,12 @@
 // it returns.
 //
 // A workspace's leads are kept as a snapshot plus a log of changes since it:
-//  - `snapshots`: one record per workspace holding the engine's exportJson() text as UTF-8 bytes.
-//    One buffer of 100k leads is read and copied into the engine's memory as it is; 100k records
-//    one by one took seconds of structured-clone work alone, and a 126-million-character string
-//    had to be re-encoded on the way in;
+//  - `snapshots`: one record per workspace holding the engine's exportJson() text as a Blob of
+//    UTF-8. Reading the record hands over a reference, and the worker streams the bytes straight
+//    into the engine's memory (engine.loadLeadsBlob): 100k records one by one took seconds of
+//    structured-clone work alone, and a 126 MB buffer read whole was a second copy of the text
+//    that the worker's garbage collector later freed in one long pause while the user scrolled.
+//    Records written before kept the bytes as a Uint8Array (`json`) and still load;
 //  - `leads`: one record per lead changed since the snapshot (the lead, or `removed: true`). Small
 //    edits write only the leads they touch. When the log grows past a share of the workspace the
 //    worker writes a fresh snapshot and empties the log, in one transaction (compact()).
@@ -64,7 +66,7 @@ class Storage {
 
   /**
    * What the engine needs to rebuild a workspace, read in one transaction so snapshot and log
-   * agree: { snapshot: Uint8Array (UTF-8 JSON) | null, put: Lead[], remove: id[] }.
+   * agree: { snapshot: Blob | Uint8Array (UTF-8 JSON) | null, put: Lead[], remove: id[] }.
    */
   async leads(workspaceId) {
     const tx = this.db.transaction(['snapshots', 'leads'], 'readonly');
@@ -75,7 +77,7 @@ class Storage {
     const put = [];
     const remove = [];
     for (const row of rows) (row.removed ? remove.push(row.lead.id) : put.push(row.lead));
-    return { snapshot: snap?.json ?? null, put, remove };
+    return { snapshot: snap?.blob ?? snap?.json ?? null, put, remove };
   }
 
   async configs(workspaceId) {
@@ -167,8 +169,8 @@ class Storage {
   }
 }
 
-/** A snapshot as stored: the backup text (exportJson) as UTF-8 bytes. */
-const snapshotRecord = (workspaceId, text) => ({ workspaceId, json: new TextEncoder().encode(text) });
+/** A snapshot as stored: the backup text (exportJson) as a Blob of UTF-8. */
+const snapshotRecord = (workspaceId, text) => ({ workspaceId, blob: new Blob([text], { type: 'application/json' }) });
 
 /** Every [workspaceId, …] key of one workspace. */
 const workspaceRange = (workspaceId) => IDBKeyRange.bound([workspaceId], [workspaceId, []]);

@@ -65,7 +65,8 @@ async function loadWorkspace(record) {
   try {
     // The snapshot first (a backup: it may carry the settings of its day), then today's settings,
     // then the leads changed since the snapshot.
-    if (stored.snapshot) loaded(fresh.loadLeads(stored.snapshot));
+    if (stored.snapshot instanceof Blob) loaded(await fresh.loadLeadsBlob(stored.snapshot));
+    else if (stored.snapshot) loaded(fresh.loadLeads(stored.snapshot));
     if (configs.channels) fresh.setChannels(configs.channels);
     if (configs.scoringModel) fresh.setScoringModel(configs.scoringModel);
     if (configs.pipeline) fresh.setPipeline(configs.pipeline);
@@ -275,22 +276,9 @@ const host = {
    * query(spec), but each row carries only what the leads table shows: a full lead (events,
    * touches, history) is many times larger, and cloning 100 of them to the page costs frames.
    */
+  /** A page of the leads table: the engine's row view (no events, touches or history). */
   rows(spec) {
-    let result;
-    try { result = engine.query(spec); } catch (error) { return fail(error); }
-    return {
-      total: result.total,
-      rows: result.rows.map((l) => {
-        let lastTouchAt = '';
-        for (const t of l.touches ?? []) if (t.at > lastTouchAt) lastTouchAt = t.at;
-        return {
-          id: l.id, firstName: l.firstName, lastName: l.lastName, email: l.email, company: l.company,
-          industry: l.industry, country: l.country, score: l.score, stage: l.stage, stageReason: l.stageReason,
-          source: l.source, direction: l.direction, dealValue: l.dealValue, currency: l.currency,
-          touchCount: l.touches?.length ?? 0, lastTouchAt: lastTouchAt || undefined, createdAt: l.createdAt, tags: l.tags,
-        };
-      }),
-    };
+    try { return engine.query({ ...spec, view: 'row' }); } catch (error) { return fail(error); }
   },
 
   get size() {

@@ -60,12 +60,22 @@ export interface QueryOptions {
   limit?: number;
   /** Ms since 1970 that scores are computed at (the start of its minute); Date.now() by default. */
   now?: number;
+  /**
+   * 'row': each row holds what a table shows (TableRow: no events, touches, history, BANT or custom
+   * fields, but touchCount and lastTouchAt); 'full' (default): the whole lead.
+   */
+  view?: 'row' | 'full';
 }
 
 /** The score of a lead as query rows carry it. */
 export interface RowScore { total: number; fit: number; engagement: number; grade: Grade }
 /** A lead as query returns it. */
 export interface LeadRow extends Lead { score?: RowScore; probability?: number }
+
+/** A row of query({view: 'row'}). */
+export type TableRow = Pick<LeadRow, 'id' | 'firstName' | 'lastName' | 'email' | 'company' | 'industry' | 'country' |
+  'source' | 'direction' | 'stage' | 'stageReason' | 'dealValue' | 'currency' | 'tags' | 'createdAt' | 'score' | 'probability'> &
+  { touchCount: number; lastTouchAt?: string };
 
 export interface LoadResult { loaded: number; errors: Array<{ message: string; where: Where }> }
 
@@ -363,10 +373,13 @@ export interface Advice {
 
 export interface Engine {
   loadLeads(leads: Lead[] | string | Uint8Array | object, options?: { now?: number }): LoadResult;
+  /** loadLeads from a Blob of UTF-8 JSON, streamed into the engine's memory. */
+  loadLeadsBlob(blob: Blob, options?: { now?: number }): Promise<LoadResult>;
   upsertLead(lead: Lead, options?: { now?: number }): string;
   getLead(id: string): Lead | null;
   removeLead(id: string): boolean;
-  query(options?: QueryOptions): { total: number; rows: LeadRow[] };
+  query(options?: QueryOptions & { view?: 'full' }): { total: number; rows: LeadRow[] };
+  query(options: QueryOptions & { view: 'row' }): { total: number; rows: TableRow[] };
   summary(options?: Pick<QueryOptions, 'filter' | 'search' | 'now'>): Summary;
   setChannels(mapping: Record<string, Direction>): void;
   readonly size: number;

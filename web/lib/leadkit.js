@@ -191,6 +191,51 @@ class Engine {
     }
   }
 
+  /**
+   * Loads leads or a backup from a Blob of UTF-8 JSON (e.g. a snapshot kept in IndexedDB): its
+   * bytes are streamed straight into the engine's memory, so JS never holds the whole text.
+   * Otherwise as loadLeads: all or nothing, errors with their line and column.
+   */
+  async loadLeadsBlob(blob, { now = Date.now() } = {}) {
+    this.#handle();
+    const m = this.#m;
+    const size = blob.size;
+    const at = m._malloc(Math.max(1, size));
+    if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+    try {
+      // Read through one reused buffer where the stream allows it (a byte stream): a 126 MB
+      // snapshot read as 64 KB chunks leaves that much garbage, freed later in one long pause.
+      let written = 0;
+      const put = (chunk) => {
+        if (written + chunk.length > size) throw new LeadkitError('the leads changed size while being read');
+        m.HEAPU8.set(chunk, at + written);  // HEAPU8 is read each time: memory may grow in between
+        written += chunk.length;
+      };
+      const stream = blob.stream();
+      let byob = null;
+      try { byob = stream.getReader({ mode: 'byob' }); } catch { /* not a byte stream here */ }
+      if (byob) {
+        let buffer = new ArrayBuffer(1 << 20);
+        for (;;) {
+          const { done, value } = await byob.read(new Uint8Array(buffer));
+          if (done) break;
+          put(value);
+          buffer = value.buffer;
+        }
+      } else {
+        const reader = stream.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          put(value);
+        }
+      }
+      return unwrap(m.loadLeadsUtf8(this.#handle(), at, written, now));
+    } finally {
+      m._free(at);
+    }
+  }
+
   upsertLead(lead, { now = Date.now() } = {}) {
     if (lead === null || typeof lead !== 'object' || Array.isArray(lead)) {
       throw new LeadkitError('a lead is an object', { path: 'lead' });
@@ -212,8 +257,8 @@ class Engine {
    * probability filter and sort like stored fields; scores are kept until the leads, the model or
    * the minute of `now` change, so paging a table sorted by score does not rescore.
    */
-  query({ filter, search, sort, offset, limit, now = Date.now() } = {}) {
-    return unwrap(this.#m.query(this.#handle(), toJsonText({ filter, search, sort, offset, limit, now }, 'query')));
+  query({ filter, search, sort, offset, limit, now = Date.now(), view } = {}) {
+    return unwrap(this.#m.query(this.#handle(), toJsonText({ filter, search, sort, offset, limit, now, view }, 'query')));
   }
 
   /** Counts by stage, direction and source, and deal value by stage, of the filtered leads. */

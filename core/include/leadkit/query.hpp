@@ -66,12 +66,14 @@ struct QuerySpec {
   size_t offset = 0;
   size_t limit = 50;
   std::optional<int64_t> now;  // ms; what derived fields are computed at
+  bool row_view = false;       // view: "row": rows carry the table's columns only (no activity)
 };
 
 inline constexpr size_t kMaxQueryLimit = 100'000;
 
 // {filter: {stage: "mql", employees: {min: 50}, tags: ["vip"]}, search: "ana",
-//  sort: {field: "employees", order: "desc"}, offset: 0, limit: 50, now: 1790000000000}
+//  sort: {field: "employees", order: "desc"}, offset: 0, limit: 50, now: 1790000000000,
+//  view: "row"}  (view "row": what a table shows, not the events, touches and history; "full" default)
 // Derived fields filter and sort like stored ones: {score: {min: 60}, grade: ["A+", "A"]},
 // sort {field: "grade", order: "desc"} puts A+ first.
 Result<QuerySpec> ParseQuery(const nlohmann::json& j);

@@ -83,6 +83,10 @@ class LeadStore {
   // field needs) a filter on a derived field matches nothing and a sort by it keeps id order.
   QueryResult Query(const QuerySpec& spec, const ChannelMap& channels,
                     const DerivedColumns* derived = nullptr) const;
+  // Every row matching `spec`'s filters and search; the first `first` of them in the query's
+  // order (all of them when `first` >= the count), the rest in no particular order.
+  std::vector<uint32_t> Ordered(const QuerySpec& spec, const ChannelMap& channels,
+                                const DerivedColumns* derived, size_t first) const;
   // How many leads matching `spec`'s filters have each value of `field` (a category field).
   std::map<std::string, size_t> CountBy(Field field, const QuerySpec& spec,
                                         const ChannelMap& channels,

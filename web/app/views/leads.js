@@ -105,7 +105,7 @@ export async function mount(root, ctx) {
   const { worker } = ctx;
   const state = {
     search: '', stage: '', grade: '', source: '', direction: '', tag: '',
-    sort: { field: 'createdAt', order: 'desc' }, total: 0,
+    sort: { field: 'createdAt', order: 'desc' }, total: 0, now: Date.now(),
     pages: new Map(), pending: new Set(), wanted: [], selected: new Set(), generation: 0, focusIndex: -1,
   };
   let disposed = false;
@@ -163,10 +163,14 @@ export async function mount(root, ctx) {
     if (state.tag) f.tags = [state.tag];
     return f;
   }
-  const queryBase = () => ({ filter: filter(), search: state.search || undefined, sort: state.sort });
+  // Every page of one listing is scored at the same moment (state.now, set by reload): scrolling
+  // then slices one order in the worker, instead of rescoring 100k leads and re-sorting them
+  // when a minute turns, and a table sorted by score does not reshuffle under the user.
+  const queryBase = () => ({ filter: filter(), search: state.search || undefined, sort: state.sort, now: state.now });
 
   async function reload() {
     const mine = ++state.generation;
+    state.now = Date.now();
     state.pages.clear();
     state.pending.clear();
     const [first, summary] = await Promise.all([
