@@ -14,7 +14,7 @@ const started = performance.now();
 const fmt = (ms) => `${ms.toFixed(0).padStart(6)} ms`;
 const pad = (s, n) => String(s).padEnd(n);
 const line = (name, s) => console.log(`  ${pad(name, 58)} ${String(s.frames).padStart(5)} frames, median ${s.median.toFixed(1)} ms, ` +
-  `p99 ${s.p99.toFixed(1)} ms, worst ${s.worst.toFixed(1)} ms, ${s.longTasks} long tasks, ${(s.total / 1000).toFixed(1)} s`);
+  `p99 ${s.p99.toFixed(1)} ms, worst ${s.worst.toFixed(1)} ms, ${s.over50} at 50 ms or more, ${s.longTasks} long tasks, ${(s.total / 1000).toFixed(1)} s`);
 const progress = (what) => process.stderr.write(`  [${((performance.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
 
 const server = await startServer({ port: 0 });
@@ -103,7 +103,7 @@ try {
   // The plain table can take many minutes to scroll end to end: it gets two, and says how far it got.
   const peerScroll = await peer.evaluate(scrollWhole, [null, 120_000]);
   line(`plain <table> (${(peerScroll.covered * 100).toFixed(0)}% of it in 2 min)`, peerScroll);
-  console.log(`  every frame under 50 ms: ${ourScroll.worst < 50 ? 'MET' : 'NOT MET'}; worst frame ${ourScroll.worst.toFixed(1)} ms vs ` +
+  console.log(`  every frame under 50 ms: ${ourScroll.worst < 50 ? 'MET' : `NOT MET (${ourScroll.over50} of ${ourScroll.frames} frames)`}; worst frame ${ourScroll.worst.toFixed(1)} ms vs ` +
     `${peerScroll.worst.toFixed(1)} ms (plain table is ${(peerScroll.worst / ourScroll.worst).toFixed(1)}x slower at its worst)`);
   console.log(`  ${pad('plain <table>: rows in memory → first paint', 58)} ${fmt(peerPaint)}`);
   console.log(`  time to interactive ${best < 1500 ? 'MET' : 'NOT MET'} (target: under 1.5 s, slowest run ${worst.toFixed(0)} ms); ` +
@@ -140,7 +140,7 @@ async function scrollWhole([selector, budgetMs]) {
   observer.disconnect();
   const sorted = [...frames].sort((a, b) => a - b);
   return {
-    frames: frames.length, total, worst: sorted.at(-1) ?? 0,
+    frames: frames.length, total, worst: sorted.at(-1) ?? 0, over50: frames.filter((f) => f >= 50).length,
     median: sorted[Math.floor(sorted.length / 2)] ?? 0, p99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
     longTasks: longTasks.length, covered,
   };
