@@ -275,8 +275,8 @@ const host = {
   /**
    * query(spec), but each row carries only what the leads table shows: a full lead (events,
    * touches, history) is many times larger, and cloning 100 of them to the page costs frames.
+   * The engine builds these rows itself (query view 'row').
    */
-  /** A page of the leads table: the engine's row view (no events, touches or history). */
   rows(spec) {
     try { return engine.query({ ...spec, view: 'row' }); } catch (error) { return fail(error); }
   },
