@@ -561,7 +561,8 @@ json CriterionToJson(const CriterionState& c) {
   return j;
 }
 
-json LeadToJson(const Lead& lead, const ChannelMap& channels) {
+json LeadToJson(const Lead& lead, const ChannelMap& channels, LeadView view) {
+  const bool full = view == LeadView::kFull;
   json j = json::object();
   const auto put_text = [&j](const char* key, const std::string& v) {
     if (!v.empty()) j[key] = v;
@@ -570,19 +571,32 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels) {
   put_text("firstName", lead.first_name);
   put_text("lastName", lead.last_name);
   put_text("email", lead.email);
-  put_text("phone", lead.phone);
   put_text("company", lead.company);
-  put_text("title", lead.title);
   put_text("industry", lead.industry);
-  if (lead.employees) j["employees"] = *lead.employees;
-  if (lead.annual_revenue) j["annualRevenue"] = *lead.annual_revenue;
   put_text("country", lead.country);
-  put_text("region", lead.region);
-  put_text("domain", lead.domain);
   j["source"] = lead.source;
   j["direction"] = DirectionName(channels.Find(lead.source).value_or(Direction::kUnknown));
   j["stage"] = StageName(lead.stage);
   put_text("stageReason", lead.stage_reason);
+  if (lead.deal_value) j["dealValue"] = *lead.deal_value;
+  put_text("currency", lead.currency);
+  j["tags"] = lead.tags;
+  j["createdAt"] = FormatIsoTime(lead.created_at);
+  if (!full) {
+    j["touchCount"] = lead.touches.size();
+    if (!lead.touches.empty()) {
+      int64_t last = lead.touches.front().at;
+      for (const Touch& t : lead.touches) last = std::max(last, t.at);
+      j["lastTouchAt"] = FormatIsoTime(last);
+    }
+    return j;
+  }
+  put_text("phone", lead.phone);
+  put_text("title", lead.title);
+  if (lead.employees) j["employees"] = *lead.employees;
+  if (lead.annual_revenue) j["annualRevenue"] = *lead.annual_revenue;
+  put_text("region", lead.region);
+  put_text("domain", lead.domain);
   json bant = json::object();
   for (size_t k = 0; k < kBantKeys.size(); ++k) bant[std::string(kBantKeys[k])] = CriterionToJson(lead.bant[k]);
   j["bant"] = std::move(bant);
@@ -594,12 +608,8 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels) {
     }
     j["qualification"] = std::move(q);
   }
-  if (lead.deal_value) j["dealValue"] = *lead.deal_value;
-  put_text("currency", lead.currency);
   put_text("notes", lead.notes);
-  j["tags"] = lead.tags;
   j["custom"] = lead.custom.is_object() ? lead.custom : json::object();
-  j["createdAt"] = FormatIsoTime(lead.created_at);
   j["updatedAt"] = FormatIsoTime(lead.updated_at);
   json events = json::array();
   for (const Event& e : lead.events) {

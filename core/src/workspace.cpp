@@ -15,6 +15,9 @@ using nlohmann::json;
 
 namespace {
 
+// The minute `ms` falls in, floored also before 1970: what query scores are computed at.
+int64_t MinuteOf(int64_t ms) { return ms / 60'000 - (ms % 60'000 < 0 ? 1 : 0); }
+
 // Accepts everything and remembers where parsing broke: used only after a failed parse, to tell
 // the user where the JSON is malformed without exceptions.
 struct ErrorFinder : nlohmann::json_sax<json> {
@@ -281,8 +284,7 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
 
   DerivedColumns out;
   if (!q.now) return out;
-  // Floor to the minute, also before 1970, so the key and the scoring time agree.
-  const int64_t minute = *q.now / 60'000 - (*q.now % 60'000 < 0 ? 1 : 0);
+  const int64_t minute = MinuteOf(*q.now);
   DerivedCache& c = derived_;
   if (scores) {
     if (!c.scores_valid || c.revision != revision_ || c.model_hash != model_.hash() || c.minute != minute) {
@@ -329,40 +331,6 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
   return out;
 }
 
-namespace {
-
-// What a table row shows of a lead (Query with view: "row").
-json LeadRowJson(const Lead& lead, const ChannelMap& channels) {
-  json j = json::object();
-  const auto put_text = [&j](const char* key, const std::string& v) {
-    if (!v.empty()) j[key] = v;
-  };
-  j["id"] = lead.id;
-  put_text("firstName", lead.first_name);
-  put_text("lastName", lead.last_name);
-  put_text("email", lead.email);
-  put_text("company", lead.company);
-  put_text("industry", lead.industry);
-  put_text("country", lead.country);
-  j["source"] = lead.source;
-  j["direction"] = DirectionName(channels.Find(lead.source).value_or(Direction::kUnknown));
-  j["stage"] = StageName(lead.stage);
-  put_text("stageReason", lead.stage_reason);
-  if (lead.deal_value) j["dealValue"] = *lead.deal_value;
-  put_text("currency", lead.currency);
-  j["tags"] = lead.tags;
-  j["createdAt"] = FormatIsoTime(lead.created_at);
-  j["touchCount"] = lead.touches.size();
-  if (!lead.touches.empty()) {
-    int64_t last = lead.touches.front().at;
-    for (const Touch& t : lead.touches) last = std::max(last, t.at);
-    j["lastTouchAt"] = FormatIsoTime(last);
-  }
-  return j;
-}
-
-}  // namespace
-
 Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictive) const {
   auto q = ParseQuery(spec);
   if (!q) return q.error();
@@ -376,13 +344,12 @@ Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictiv
     json terms = spec;
     for (const char* k : {"offset", "limit", "now", "view"}) terms.erase(k);
     std::string key = terms.dump() + '\n' + std::to_string(revision_) + '\n' + model_.hash();
-    if (query.now) key += '\n' + std::to_string(*query.now / 60'000 - (*query.now % 60'000 < 0 ? 1 : 0));
+    if (query.now) key += '\n' + std::to_string(MinuteOf(*query.now));
     if (predictive) key += '\n' + predictive->hash();
-    if (!order_.valid || order_.key != key) {
-      order_.valid = false;
+    if (order_.key != key) {
+      order_.key.clear();  // no key while the rows are refilled: a throw leaves no stale match
       order_.rows = store_.Ordered(query, channels_, &derived, store_.size());
       order_.key = std::move(key);
-      order_.valid = true;
     }
     r.total = order_.rows.size();
     if (query.offset < r.total) {
@@ -395,8 +362,7 @@ Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictiv
   }
   json rows = json::array();
   for (uint32_t row : r.rows) {
-    json lead = query.row_view ? LeadRowJson(store_.GetRow(row), channels_)
-                               : LeadToJson(store_.GetRow(row), channels_);
+    json lead = LeadToJson(store_.GetRow(row), channels_, query.row_view ? LeadView::kRow : LeadView::kFull);
     if (derived.total) {
       lead["score"] = {{"total", (*derived.total)[row]}, {"fit", (*derived.fit)[row]},
                        {"engagement", (*derived.engagement)[row]},

@@ -139,7 +139,11 @@ std::optional<Lead> LeadFromJson(const nlohmann::json& j, const std::string& pat
                                  const ChannelMap& channels, int64_t now_ms,
                                  std::vector<Issue>& issues);
 
-nlohmann::json LeadToJson(const Lead& lead, const ChannelMap& channels);
+// kFull: the whole lead, as backups and getLead write it. kRow: what a table row shows (id,
+// names, e-mail, company, industry, country, source, direction, stage, stageReason, dealValue,
+// currency, tags, createdAt) with touchCount and lastTouchAt instead of the activity.
+enum class LeadView { kFull, kRow };
+nlohmann::json LeadToJson(const Lead& lead, const ChannelMap& channels, LeadView view = LeadView::kFull);
 // {status, evidence?, confidence?, at?}
 nlohmann::json CriterionToJson(const CriterionState& c);
 

@@ -160,8 +160,7 @@ class Workspace {
 
   // The full order of the last deep query, keyed by everything it depends on.
   struct OrderCache {
-    bool valid = false;
-    std::string key;  // the spec without offset, limit, now and view; the derived inputs
+    std::string key;  // the spec without offset, limit, now and view; the derived inputs ("" = none)
     std::vector<uint32_t> rows;
   };
   mutable OrderCache order_;
