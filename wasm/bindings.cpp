@@ -106,11 +106,14 @@ bool DropWorkspace(int handle) {
 int LiveWorkspaces() { return static_cast<int>(Workspaces().size()); }
 
 // Takes UTF-8 that JS wrote straight into the heap: for 100 MB of leads, embind's own string
-// marshalling (a JS loop per character) costs more than the parse.
+// marshalling (a JS loop per character) costs more than the parse. The bytes may also be a binary
+// snapshot (exportSnapshot), told apart by its first bytes.
 std::string LoadLeadsUtf8(int handle, uintptr_t bytes, size_t length, double now_ms) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     const std::string_view text(reinterpret_cast<const char*>(bytes), length);
-    const leadkit::LoadReport r = ws.LoadJson(text, static_cast<int64_t>(now_ms));
+    const leadkit::LoadReport r = Workspace::IsSnapshot(text)
+                                      ? ws.LoadSnapshot(text)
+                                      : ws.LoadJson(text, static_cast<int64_t>(now_ms));
     json errors = json::array();
     for (const leadkit::Issue& issue : r.errors) {
       json where = json::object();
@@ -166,6 +169,25 @@ std::string ExportJson(int handle) {
   // The backup itself, not an envelope: it can be large and needs no second parse.
   return WithWorkspace(handle, [](Workspace& ws) { return ws.ExportText(); });
 }
+
+// The last exportSnapshot's bytes, kept until JS has copied them out (releaseSnapshot).
+std::string& SnapshotBuffer() {
+  static std::string bytes;
+  return bytes;
+}
+
+// A view of the snapshot in wasm memory, or null for a disposed engine. JS copies it at once:
+// the view dies with the next allocation that grows memory.
+emscripten::val ExportSnapshot(int handle) {
+  const auto it = Workspaces().find(handle);
+  if (it == Workspaces().end()) return emscripten::val::null();
+  SnapshotBuffer() = it->second->ExportSnapshot();
+  const std::string& bytes = SnapshotBuffer();
+  return emscripten::val(emscripten::typed_memory_view(
+      bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
+}
+
+void ReleaseSnapshot() { std::string().swap(SnapshotBuffer()); }
 
 std::string SetChannels(int handle, const std::string& text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
@@ -505,6 +527,8 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("query", &Query);
   emscripten::function("summary", &Summary);
   emscripten::function("exportJson", &ExportJson);
+  emscripten::function("exportSnapshot", &ExportSnapshot);
+  emscripten::function("releaseSnapshot", &ReleaseSnapshot);
   emscripten::function("setChannels", &SetChannels);
   emscripten::function("leadCount", &LeadCount);
   emscripten::function("setScoringModel", &SetScoringModel);

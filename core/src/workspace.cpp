@@ -90,6 +90,49 @@ LoadReport Malformed(std::string_view text, size_t offset, const std::string& me
 
 LoadReport Workspace::Load(const json& doc, int64_t now_ms) { return LoadJson(doc.dump(), now_ms); }
 
+bool Workspace::ReadBackupHeader(JsonValue root, ChannelMap& channels,
+                                 std::optional<ScoringModel>& model,
+                                 std::optional<Pipeline>& pipeline, LoadReport& report) const {
+  const JsonValue format = root.find("format");
+  if (!format || !format.is_string() || format.str() != "leadkit-workspace") {
+    report.errors.push_back({"format", "expected an array of leads or a leadkit backup "
+                                       "({\"format\": \"leadkit-workspace\", ...})"});
+    return false;
+  }
+  const JsonValue version = root.find("version");
+  if (!version || !version.is_integer() || version.number() > kBackupVersion ||
+      version.number() < 1) {
+    report.errors.push_back({"version", "this leadkit reads backup versions 1 to " +
+                                            std::to_string(kBackupVersion)});
+    return false;
+  }
+  if (const JsonValue ch = root.find("channels")) {
+    if (auto s = ApplyChannels(ch.ToJson(), channels, "channels"); !s) {
+      report.errors.push_back({s.error().where.path, s.error().message});
+      return false;
+    }
+  }
+  if (const JsonValue mj = root.find("model")) {
+    auto m = ScoringModel::FromJson(mj.ToJson());
+    if (!m) {
+      const Error& e = m.error();
+      report.errors.push_back({e.where.path.empty() ? "model.rules" : e.where.path, e.ToString()});
+      return false;
+    }
+    model = std::move(m.value());
+  }
+  if (const JsonValue pj = root.find("pipeline")) {
+    auto p = Pipeline::FromJson(pj.ToJson());
+    if (!p) {
+      const Error& e = p.error();
+      report.errors.push_back({"pipeline" + (e.where.path.empty() ? "" : "." + e.where.path), e.message});
+      return false;
+    }
+    pipeline = std::move(p.value());
+  }
+  return true;
+}
+
 // Leads are read one at a time into a reused JsonDoc, so the load never holds the whole document
 // as a tree: the text, the validated leads and one lead's nodes are all that is in memory.
 LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
@@ -108,43 +151,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
       return Malformed(text, pos, "unexpected text after the JSON value");
     }
     const JsonValue root = top.root();
-    const JsonValue format = root.find("format");
-    if (!format || !format.is_string() || format.str() != "leadkit-workspace") {
-      report.errors.push_back({"format", "expected an array of leads or a leadkit backup "
-                                         "({\"format\": \"leadkit-workspace\", ...})"});
-      return report;
-    }
-    const JsonValue version = root.find("version");
-    if (!version || !version.is_integer() || version.number() > kBackupVersion ||
-        version.number() < 1) {
-      report.errors.push_back({"version", "this leadkit reads backup versions 1 to " +
-                                              std::to_string(kBackupVersion)});
-      return report;
-    }
-    if (const JsonValue ch = root.find("channels")) {
-      if (auto s = ApplyChannels(ch.ToJson(), channels, "channels"); !s) {
-        report.errors.push_back({s.error().where.path, s.error().message});
-        return report;
-      }
-    }
-    if (const JsonValue mj = root.find("model")) {
-      auto m = ScoringModel::FromJson(mj.ToJson());
-      if (!m) {
-        const Error& e = m.error();
-        report.errors.push_back({e.where.path.empty() ? "model.rules" : e.where.path, e.ToString()});
-        return report;
-      }
-      model = std::move(m.value());
-    }
-    if (const JsonValue pj = root.find("pipeline")) {
-      auto p = Pipeline::FromJson(pj.ToJson());
-      if (!p) {
-        const Error& e = p.error();
-        report.errors.push_back({"pipeline" + (e.where.path.empty() ? "" : "." + e.where.path), e.message});
-        return report;
-      }
-      pipeline = std::move(p.value());
-    }
+    if (!ReadBackupHeader(root, channels, model, pipeline, report)) return report;
     const JsonValue leads = root.find("leads");
     if (!leads) {
       report.errors.push_back({"leads", "is required"});
@@ -474,19 +481,22 @@ Result<json> Workspace::WhatIf(const json& draft, int64_t now_ms) const {
               {"leads", std::move(leads)}, {"truncated", changed > kMaxListed}};
 }
 
-json Workspace::Export() const {
+json Workspace::BackupSettings() const {
   json channels = json::object();
   for (const auto& [name, dir] : channels_.all()) channels[name] = DirectionName(dir);
+  json out{{"format", "leadkit-workspace"}, {"version", kBackupVersion}, {"channels", std::move(channels)}};
+  if (model_set_) out["model"] = model_.normalized();
+  if (!pipeline_.source().empty()) out["pipeline"] = pipeline_.source();
+  return out;
+}
+
+json Workspace::Export() const {
   json leads = json::array();
   for (uint32_t row = 0; row < store_.size(); ++row) {
     leads.push_back(LeadToJson(store_.GetRow(row), channels_));
   }
-  json out{{"format", "leadkit-workspace"},
-           {"version", kBackupVersion},
-           {"channels", std::move(channels)},
-           {"leads", std::move(leads)}};
-  if (model_set_) out["model"] = model_.normalized();
-  if (!pipeline_.source().empty()) out["pipeline"] = pipeline_.source();
+  json out = BackupSettings();
+  out["leads"] = std::move(leads);
   return out;
 }
 

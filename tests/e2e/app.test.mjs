@@ -132,7 +132,7 @@ test('many changes are folded into a new snapshot, and a reload still has each o
     state = await page.evaluate(storedState);
     if (state.snapshot && state.log === 0) break;
   }
-  assert.deepEqual(state, { snapshot: true, log: 0 }, 'the log was folded into a snapshot');
+  assert.deepEqual(state, { snapshot: 'binary', log: 0 }, 'the log was folded into a binary snapshot');
   if (await page.isVisible('.bulk-bar')) await page.click('text=Clear selection');
   const gone = (await rowIds(page)).slice(0, 2);
   const originals = await page.evaluate((ids) => Promise.all(ids.map((id) => window.leadkit.ctx.worker.read('getLead', id))), gone);
@@ -162,7 +162,35 @@ test('many changes are folded into a new snapshot, and a reload still has each o
   await page.close();
 });
 
-/** In the page: whether the open workspace has a snapshot in IndexedDB, and how many leads its change log holds. */
+test('a workspace stored by an older leadkit, as a JSON snapshot, still opens with every lead', async () => {
+  const page = await context.newPage();
+  await openApp(page);
+  const text = await page.evaluate(() => window.leadkit.ctx.worker.exportBackup());
+  const leads = JSON.parse(text).leads.slice(0, 25);
+  // Written as leadkit stored snapshots before the binary form: exportJson text as a Blob.
+  await page.evaluate((backup) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('leadkit');
+    open.onsuccess = () => {
+      const tx = open.result.transaction(['workspaces', 'snapshots'], 'readwrite');
+      tx.objectStore('workspaces').put({ id: 'older', name: 'Older leadkit', createdAt: new Date().toISOString(), rev: 0 });
+      tx.objectStore('snapshots').put({ workspaceId: 'older', blob: new Blob([backup], { type: 'application/json' }) });
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), JSON.stringify({ format: 'leadkit-workspace', version: 1, channels: {}, leads }));
+  await page.evaluate(() => localStorage.setItem('leadkit.workspace', 'older'));
+  await page.reload();
+  await ready(page);
+  assert.equal(await resultCount(page), 25);
+  assert.equal(await page.evaluate(() => window.leadkit.ctx.workspace.id), 'older');
+  const lead = await page.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), leads[3].id);
+  assert.equal(lead.email, leads[3].email);
+  await page.evaluate(() => window.leadkit.ctx.worker.deleteWorkspace('older'));
+  await page.evaluate(() => localStorage.setItem('leadkit.workspace', 'demo'));
+  await page.close();
+});
+
+/** In the page: the open workspace's snapshot in IndexedDB ('binary', 'json' or null), and how many leads its change log holds. */
 function storedState() {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open('leadkit');
@@ -172,9 +200,11 @@ function storedState() {
       const tx = open.result.transaction(['snapshots', 'leads'], 'readonly');
       const snap = tx.objectStore('snapshots').get(id);
       const log = tx.objectStore('leads').index('byWorkspace').count(id);
-      tx.oncomplete = () => {
+      tx.oncomplete = async () => {
         open.result.close();
-        resolve({ snapshot: (snap.result?.blob?.size ?? 0) > 0, log: log.result });
+        const blob = snap.result?.blob;
+        const head = blob ? new TextDecoder().decode(await blob.slice(0, 8).arrayBuffer()) : '';
+        resolve({ snapshot: !blob?.size ? null : head === 'LKSNAP1\n' ? 'binary' : 'json', log: log.result });
       };
       tx.onerror = () => reject(tx.error);
     };

@@ -107,7 +107,7 @@ function scheduleCompaction() {
   compactTimer = setTimeout(async () => {
     const { id, rev } = workspace;
     try {
-      if (await storage.compact(id, rev, engine.exportJson()) && workspace.id === id && workspace.rev === rev) workspace.logSize = 0;
+      if (await storage.compact(id, rev, engine.exportSnapshot()) && workspace.id === id && workspace.rev === rev) workspace.logSize = 0;
     } catch (error) {
       console.warn('leadkit: compaction skipped:', error);  // the log stays; nothing is lost
     }
@@ -154,7 +154,7 @@ async function seedDemo() {
   try {
     const report = demo.loadLeads(generated);
     if (report.errors.length) throw new Error(report.errors[0].message);
-    snapshot = demo.exportJson();
+    snapshot = demo.exportSnapshot();
   } finally {
     demo.dispose();
   }
@@ -253,7 +253,7 @@ const host = {
         scoringModel: doc.model ?? null, pipeline: doc.pipeline ?? null, channels: doc.channels ?? null,
         predictiveModel: doc.predictiveModel ?? null,
       };
-      await storage.createWorkspace(record, probe.exportJson(), configs);
+      await storage.createWorkspace(record, probe.exportSnapshot(), configs);
       return { workspace: record, leads: probe.size };
     } catch (error) {
       return fail(error);
@@ -412,7 +412,7 @@ const host = {
     }
     if (!options.dryRun && report.imported + report.updated > 0) {
       onProgress?.({ saving: true });
-      await commit({ snapshot: engine.exportJson() });
+      await commit({ snapshot: engine.exportSnapshot() });
     }
     return report;
   },

@@ -16,8 +16,11 @@ let modulePromise = null;
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const CHUNK_BYTES = 1 << 20;
-// Bytes of engine memory per byte of a backup, once loaded (100k sample leads: 203 MB for 126 MB).
+// Bytes of engine memory per byte of a backup, once loaded (100k sample leads: 203 MB for 126 MB),
+// and per byte of a binary snapshot (exportSnapshot), which starts with SNAPSHOT_MAGIC.
 const WARM_PER_BYTE = 1.6;
+const WARM_PER_SNAPSHOT_BYTE = 4;
+const SNAPSHOT_MAGIC = [...'LKSNAP1\n'].map((c) => c.charCodeAt(0));
 
 function byteLength(input) {
   if (typeof input === 'string') return null;  // known once encoded; not worth a pass
@@ -153,7 +156,7 @@ class Engine {
 
   /**
    * Loads an array of leads, or a backup, given as objects, JSON text or UTF-8 JSON bytes
-   * (Uint8Array). All or nothing: when any lead is invalid nothing is stored and every problem is
+   * (Uint8Array), or a binary snapshot from exportSnapshot (Uint8Array). All or nothing: when any lead is invalid nothing is stored and every problem is
    * listed with its path.
    */
   loadLeads(leads, { now = Date.now() } = {}) {
@@ -194,9 +197,9 @@ class Engine {
   }
 
   /**
-   * Loads leads or a backup from a Blob of UTF-8 JSON (e.g. a snapshot kept in IndexedDB): its
-   * bytes are streamed straight into the engine's memory, so JS never holds the whole text.
-   * Otherwise as loadLeads: all or nothing, errors with their line and column.
+   * Loads leads or a backup from a Blob of UTF-8 JSON, or a binary snapshot (exportSnapshot), as
+   * kept in IndexedDB: its bytes are streamed straight into the engine's memory, so JS never holds
+   * them whole. Otherwise as loadLeads: all or nothing, errors with their line and column.
    */
   async loadLeadsBlob(blob, { now = Date.now() } = {}) {
     this.#handle();
@@ -208,7 +211,9 @@ class Engine {
     // not handed out yet: the first write to each costs a page fault, about as much in all as
     // the parse itself. They are touched here, a slice per chunk, while the stream waits on
     // storage; freed just before the parse, they are where it then allocates.
-    const warm = Math.round(size * WARM_PER_BYTE);
+    const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
+    const perByte = SNAPSHOT_MAGIC.every((b, i) => head[i] === b) ? WARM_PER_SNAPSHOT_BYTE : WARM_PER_BYTE;
+    const warm = Math.round(size * perByte);
     let spare = warm ? m._malloc(warm) : 0;
     try {
       // Read through one reused buffer where the stream allows it (a byte stream): a 126 MB
@@ -220,7 +225,7 @@ class Engine {
         m.HEAPU8.set(chunk, at + written);  // HEAPU8 is read each time: memory may grow in between
         written += chunk.length;
         if (spare) {
-          const to = Math.min(warm, Math.round(written * WARM_PER_BYTE));
+          const to = Math.min(warm, Math.round(written * perByte));
           m.HEAPU8.fill(0, spare + warmed, spare + to);
           warmed = to;
         }
@@ -598,6 +603,21 @@ class Engine {
     const text = this.#m.exportJson(this.#handle());
     if (text.startsWith('{"ok":false')) unwrap(text);
     return text;
+  }
+
+  /**
+   * The whole workspace as a binary snapshot (Uint8Array): what the app keeps in storage. A third
+   * of exportJson's size and read ~3× faster by loadLeads / loadLeadsBlob, which tell it from
+   * JSON by its first bytes. It is for this engine to read back, not a file format to keep:
+   * backups people keep are exportJson.
+   */
+  exportSnapshot() {
+    const view = this.#m.exportSnapshot(this.#handle());
+    try {
+      return view.slice();  // a copy: the view is into wasm memory
+    } finally {
+      this.#m.releaseSnapshot();
+    }
   }
 
   dispose() {

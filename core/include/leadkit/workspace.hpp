@@ -32,6 +32,9 @@ struct LoadReport {
   int line = -1, column = -1; // where unparseable JSON broke, when it did
 };
 
+// The checksum a snapshot (Workspace::ExportSnapshot) carries of its bytes after the first 16.
+uint64_t SnapshotChecksum(std::string_view body);
+
 class Workspace {
  public:
   const LeadStore& store() const { return store_; }
@@ -68,6 +71,16 @@ class Workspace {
   // Export().dump(), written lead by lead: no tree of the whole workspace is ever built, so a
   // backup of 100k leads needs the memory of its text only.
   std::string ExportText() const;
+  // The same workspace as a binary snapshot (workspace_snapshot.cpp): what the web app keeps in
+  // storage between visits. Its settings are the backup's JSON header; its leads are written
+  // field by field, so a load reads them without parsing text or checking them again: a
+  // snapshot is written only from leads already checked, and a checksum catches damage since.
+  // Backups people keep or move stay JSON; this is for the engine that wrote it.
+  std::string ExportSnapshot() const;
+  // Loads an ExportSnapshot as LoadJson loads a backup: all or nothing. A damaged or truncated
+  // snapshot is refused, saying at which byte and lead, and changes nothing.
+  LoadReport LoadSnapshot(std::string_view bytes);
+  static bool IsSnapshot(std::string_view bytes);
   // Replaces everything (leads, channels, model) with a backup's, or changes nothing.
   LoadReport Restore(std::string_view backup_text, int64_t now_ms);
 
@@ -135,6 +148,13 @@ class Workspace {
 
  private:
   std::string NewId(const std::vector<std::string>& taken_in_batch);
+  // Checks a backup's settings ({format, version, channels, model, pipeline}) and reads them into
+  // the out-parameters (channels are applied to `channels`); false, with the problem in
+  // `report`, when any is refused.
+  // A backup's settings: {format, version, channels, model?, pipeline?}, without the leads.
+  nlohmann::json BackupSettings() const;
+  bool ReadBackupHeader(JsonValue root, ChannelMap& channels, std::optional<ScoringModel>& model,
+                        std::optional<Pipeline>& pipeline, LoadReport& report) const;
   void AddLeads(LeadBatch& batch);  // stores validated leads, giving ids to those without one
   // The derived columns a query reads, from derived_ (refilled when its key is stale); refuses a
   // derived field without `now`, or probability without a predictive model.

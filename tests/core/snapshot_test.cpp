@@ -1,0 +1,172 @@
+// The binary snapshot the web app keeps in storage: it must give back exactly the workspace that
+// wrote it, and a damaged one must be refused without touching what is loaded.
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "leadkit/sample.hpp"
+#include "leadkit/workspace.hpp"
+
+namespace leadkit {
+namespace {
+
+using json = nlohmann::json;
+
+// One lead with every member of struct Lead set to something other than its default.
+json EveryField() {
+  return json::parse(R"({
+    "id": "l-1", "firstName": "Zoë", "lastName": "O'Brien", "email": "zoe@example.com",
+    "phone": "+353 1 555 0100", "company": "Acme <b>Ltd</b>", "title": "VP Sales",
+    "industry": "Software", "employees": 250, "annualRevenue": 12500000.5,
+    "country": "IE", "region": "Leinster", "domain": "example.com", "source": "webinar",
+    "stage": "disqualified", "stageReason": "no_budget",
+    "bant": {"budget": {"status": "not_met", "evidence": "frozen until Q3", "confidence": 0.8,
+                        "at": "2026-11-06T21:20:00Z"},
+             "authority": {"status": "met"}, "need": {"status": "partly", "confidence": 0.25},
+             "timeline": {"status": "unknown", "evidence": "—"}},
+    "qualification": {"meddic": {"champion": {"status": "met", "evidence": "Ana"},
+                                 "metrics": {"status": "partly"}}},
+    "dealValue": 42000.75, "currency": "EUR", "notes": "line one\nline two\u0000 and a nul",
+    "tags": ["hot", "eu", "q3"],
+    "custom": {"seats": 12, "trial": true, "plan": "pro", "ratio": -0.5, "big": 18446744073709551615},
+    "createdAt": "2026-09-21T14:13:20Z", "updatedAt": "2026-11-12T16:13:20Z",
+    "events": [{"type": "page_view", "at": "2026-11-08T01:06:40Z", "props": {"path": "/pricing", "n": [1, 2.5, null, false, {"deep": "x"}]}},
+               {"type": "webinar_attended", "at": "2026-11-09T04:53:20Z"}],
+    "touches": [{"channel": "call", "outcome": "connected", "at": "2026-11-10T08:40:00Z", "note": "spoke to Ana"},
+                {"channel": "email", "outcome": "sent", "at": "2026-11-09T18:46:40Z"}],
+    "history": [{"at": "2026-11-11T12:26:40Z", "from": "new", "to": "disqualified", "reason": "no_budget",
+                 "actor": "sam", "note": "maybe next year"}],
+    "cadence": {"key": "outbound_9", "startedAt": "2026-11-08T15:00:00Z"}
+  })");
+}
+
+Workspace LoadedWith(const json& leads) {
+  Workspace ws;
+  const LoadReport r = ws.Load(leads, testing::kNow);
+  EXPECT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  return ws;
+}
+
+TEST(SnapshotTest, EveryFieldRoundTrips) {
+  const Workspace ws = LoadedWith(json::array({EveryField()}));
+  ASSERT_TRUE(ws.store().Get("l-1"));
+  const Lead original = *ws.store().Get("l-1");
+  // The lead really has every member set, so a member the snapshot forgot would show.
+  EXPECT_NE(original.cadence, Enrollment{});
+  EXPECT_FALSE(original.qualification.empty());
+  EXPECT_FALSE(original.custom.is_null());
+  EXPECT_FALSE(original.history.empty());
+
+  const std::string bytes = ws.ExportSnapshot();
+  EXPECT_TRUE(Workspace::IsSnapshot(bytes));
+  Workspace back;
+  const LoadReport r = back.LoadSnapshot(bytes);
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  EXPECT_EQ(r.loaded, 1u);
+  ASSERT_TRUE(back.store().Get("l-1"));
+  EXPECT_EQ(*back.store().Get("l-1"), original);
+  EXPECT_EQ(back.ExportText(), ws.ExportText());
+}
+
+TEST(SnapshotTest, SettingsTravelWithTheLeads) {
+  Workspace ws = LoadedWith(json::array({EveryField(), {{"id", "l-2"}, {"email", "b@x.com"}}}));
+  ASSERT_TRUE(ws.SetScoringModel({{"rules", "rule \"Big\" when employees >= 200 then +15"}}).ok());
+  ASSERT_TRUE(ws.SetChannels({{"trade_show", "outbound"}}).ok());
+  Workspace back;
+  ASSERT_TRUE(back.LoadSnapshot(ws.ExportSnapshot()).errors.empty());
+  EXPECT_EQ(back.ExportText(), ws.ExportText());
+  EXPECT_EQ(back.ScoreAll(testing::kNow), ws.ScoreAll(testing::kNow));
+}
+
+TEST(SnapshotTest, OneHundredThousandSampleLeadsRestoreExactlyInLessThanHalfTheBytes) {
+  Workspace ws;
+  const std::string text = SampleLeads(100'000, 7, testing::kNow).dump();
+  ASSERT_TRUE(ws.LoadJson(text, testing::kNow).errors.empty());
+  const std::string bytes = ws.ExportSnapshot();
+  EXPECT_LT(bytes.size(), ws.ExportText().size() / 2);
+  Workspace back;
+  const LoadReport r = back.LoadSnapshot(bytes);
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  EXPECT_EQ(r.loaded, 100'000u);
+  EXPECT_EQ(back.ExportText(), ws.ExportText());
+  EXPECT_EQ(back.ScoreAll(testing::kNow), ws.ScoreAll(testing::kNow));
+}
+
+TEST(SnapshotTest, LoadsOverLeadsAlreadyThereLikeABackup) {
+  const Workspace source = LoadedWith(json::array({EveryField()}));
+  Workspace ws = LoadedWith(json::array({{{"id", "l-1"}, {"email", "old@x.com"}},
+                                         {{"id", "l-9"}, {"email", "keep@x.com"}}}));
+  ASSERT_TRUE(ws.LoadSnapshot(source.ExportSnapshot()).errors.empty());
+  EXPECT_EQ(ws.store().size(), 2u);
+  EXPECT_EQ(ws.store().Get("l-1")->email, "zoe@example.com");
+  EXPECT_EQ(ws.store().Get("l-9")->email, "keep@x.com");
+}
+
+// Every truncation and every flipped byte of a snapshot is refused with a message, and the
+// workspace it was loaded into keeps what it had.
+TEST(SnapshotTest, DamageIsRefusedAndChangesNothing) {
+  const Workspace source =
+      LoadedWith(json::array({EveryField(), {{"id", "l-2"}, {"email", "b@x.com"}, {"tags", {"x"}}}}));
+  const std::string bytes = source.ExportSnapshot();
+  Workspace ws = LoadedWith(json::array({{{"id", "kept"}, {"email", "kept@x.com"}}}));
+  const std::string before = ws.ExportText();
+  const uint64_t revision = ws.revision();
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    const LoadReport r = ws.LoadSnapshot(bytes.substr(0, n));
+    ASSERT_FALSE(r.errors.empty()) << "truncated to " << n << " bytes";
+    EXPECT_EQ(r.errors[0].message.rfind("this snapshot cannot be read: ", 0), 0u) << r.errors[0].message;
+  }
+  for (size_t at = 0; at < bytes.size(); ++at) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x5A);
+    ASSERT_FALSE(ws.LoadSnapshot(damaged).errors.empty()) << "byte " << at << " flipped";
+  }
+  EXPECT_EQ(ws.ExportText(), before);
+  EXPECT_EQ(ws.revision(), revision);
+  const LoadReport extra = ws.LoadSnapshot(bytes + "x");
+  ASSERT_FALSE(extra.errors.empty());
+}
+
+// The checksum catches accidents; the reader must also survive bytes written to look valid:
+// a snapshot whose checksum is recomputed after damage is read without crashing, and either
+// refused with the lead and byte of the problem or read into well-formed leads.
+TEST(SnapshotTest, ForgedChecksumsAreReadSafely) {
+  const Workspace source = LoadedWith(json::array({EveryField()}));
+  const std::string bytes = source.ExportSnapshot();
+  size_t refused_with_place = 0;
+  for (size_t at = 16; at < bytes.size(); ++at) {
+    for (const char value : {'\x00', '\x07', '\x7f', '\xff'}) {
+      std::string forged = bytes;
+      forged[at] = value;
+      const uint64_t sum = SnapshotChecksum(std::string_view(forged).substr(16));
+      std::memcpy(forged.data() + 8, &sum, 8);
+      Workspace ws;
+      const LoadReport r = ws.LoadSnapshot(forged);
+      if (!r.errors.empty() && r.errors[0].message.find("(lead 0, byte ") != std::string::npos) {
+        ++refused_with_place;
+      }
+      if (r.errors.empty()) {
+        for (uint32_t row = 0; row < ws.store().size(); ++row) {
+          EXPECT_FALSE(LeadToJson(ws.store().GetRow(row), ws.channels()).is_null());
+        }
+      }
+    }
+  }
+  EXPECT_GT(refused_with_place, 0u);
+}
+
+TEST(SnapshotTest, JsonIsNotASnapshot) {
+  Workspace ws;
+  EXPECT_FALSE(Workspace::IsSnapshot("[]"));
+  EXPECT_FALSE(Workspace::IsSnapshot(ws.ExportText()));
+  const LoadReport r = ws.LoadSnapshot(ws.ExportText());
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].message.find("LKSNAP1"), std::string::npos);
+  // An empty workspace makes a snapshot too.
+  ASSERT_TRUE(ws.LoadSnapshot(ws.ExportSnapshot()).errors.empty());
+  EXPECT_EQ(ws.store().size(), 0u);
+}
+
+}  // namespace
+}  // namespace leadkit
