@@ -96,7 +96,14 @@ std::unordered_map<int, leadkit::MergeJournal>& Journals() {
   return journals;
 }
 
+// One snapshot being streamed in per workspace (snapshotBegin .. snapshotEnd).
+std::unordered_map<int, std::unique_ptr<leadkit::SnapshotReading>>& SnapshotReadings() {
+  static std::unordered_map<int, std::unique_ptr<leadkit::SnapshotReading>> readings;
+  return readings;
+}
+
 bool DropWorkspace(int handle) {
+  SnapshotReadings().erase(handle);
   Imports().erase(handle);
   PredictiveModels().erase(handle);
   Journals().erase(handle);  // an import holds a reference to its workspace
@@ -108,22 +115,57 @@ int LiveWorkspaces() { return static_cast<int>(Workspaces().size()); }
 // Takes UTF-8 that JS wrote straight into the heap: for 100 MB of leads, embind's own string
 // marshalling (a JS loop per character) costs more than the parse. The bytes may also be a binary
 // snapshot (exportSnapshot), told apart by its first bytes.
+std::string LoadReply(const leadkit::LoadReport& r) {
+  json errors = json::array();
+  for (const leadkit::Issue& issue : r.errors) {
+    json where = json::object();
+    if (!issue.path.empty()) where["path"] = issue.path;
+    if (r.line > 0) where["line"] = r.line, where["column"] = r.column;
+    errors.push_back({{"message", issue.ToString()}, {"where", std::move(where)}});
+  }
+  return Ok({{"loaded", r.loaded}, {"errors", std::move(errors)}});
+}
+
 std::string LoadLeadsUtf8(int handle, uintptr_t bytes, size_t length, double now_ms) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     const std::string_view text(reinterpret_cast<const char*>(bytes), length);
-    const leadkit::LoadReport r = Workspace::IsSnapshot(text)
-                                      ? ws.LoadSnapshot(text)
-                                      : ws.LoadJson(text, static_cast<int64_t>(now_ms));
-    json errors = json::array();
-    for (const leadkit::Issue& issue : r.errors) {
-      json where = json::object();
-      if (!issue.path.empty()) where["path"] = issue.path;
-      if (r.line > 0) where["line"] = r.line, where["column"] = r.column;
-      errors.push_back({{"message", issue.ToString()}, {"where", std::move(where)}});
-    }
-    return Ok({{"loaded", r.loaded}, {"errors", std::move(errors)}});
+    return LoadReply(Workspace::IsSnapshot(text) ? ws.LoadSnapshot(text)
+                                                 : ws.LoadJson(text, static_cast<int64_t>(now_ms)));
   });
 }
+
+// A snapshot streamed in: JS writes its parts one after another into one buffer of `size` bytes
+// and calls snapshotContinue with the bytes so far after each, so the leads are read while the
+// rest is still coming from storage; snapshotEnd lands them (or nothing).
+std::string SnapshotBegin(int handle, size_t size) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    SnapshotReadings()[handle] = ws.BeginSnapshot(size);
+    return Ok(nullptr);
+  });
+}
+
+void SnapshotContinue(int handle, uintptr_t bytes, size_t length) {
+  const auto ws = Workspaces().find(handle);
+  const auto reading = SnapshotReadings().find(handle);
+  if (ws == Workspaces().end() || reading == SnapshotReadings().end()) return;
+  try {
+    ws->second->ContinueSnapshot(*reading->second,
+                                 std::string_view(reinterpret_cast<const char*>(bytes), length));
+  } catch (const std::exception& e) {  // memory exhausted: End reports it
+    reading->second->errors.push_back({"", std::string("internal error: ") + e.what()});
+  }
+}
+
+std::string SnapshotEnd(int handle, uintptr_t bytes, size_t length) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    auto node = SnapshotReadings().extract(handle);
+    if (node.empty()) return Fail("no snapshot is being read");
+    return LoadReply(ws.EndSnapshot(std::move(node.mapped()),
+                                    std::string_view(reinterpret_cast<const char*>(bytes), length)));
+  });
+}
+
+void SnapshotAbort(int handle) { SnapshotReadings().erase(handle); }
 
 std::string UpsertLead(int handle, const std::string& text, double now_ms) {
   return WithWorkspace(handle, [&](Workspace& ws) {
@@ -521,6 +563,10 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("dropWorkspace", &DropWorkspace);
   emscripten::function("liveWorkspaces", &LiveWorkspaces);
   emscripten::function("loadLeadsUtf8", &LoadLeadsUtf8);
+  emscripten::function("snapshotBegin", &SnapshotBegin);
+  emscripten::function("snapshotContinue", &SnapshotContinue);
+  emscripten::function("snapshotEnd", &SnapshotEnd);
+  emscripten::function("snapshotAbort", &SnapshotAbort);
   emscripten::function("upsertLead", &UpsertLead);
   emscripten::function("getLead", &GetLead);
   emscripten::function("removeLead", &RemoveLead);

@@ -391,6 +391,7 @@ Result<json> Workspace::Summary(const json& spec, const PredictiveModel* predict
   out["byStage"] = store_.CountBy(Field::kStage, q.value(), channels_, derived);
   out["byDirection"] = store_.CountBy(Field::kDirection, q.value(), channels_, derived);
   out["bySource"] = store_.CountBy(Field::kSource, q.value(), channels_, derived);
+  out["byTag"] = store_.CountBy(Field::kTags, q.value(), channels_, derived);
   out["valueByStage"] = store_.DealValueByStage(q.value(), channels_, derived);
   size_t total = 0;
   for (const auto& [stage, n] : out["byStage"].items()) total += n.get<size_t>();

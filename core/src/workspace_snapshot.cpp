@@ -148,25 +148,28 @@ class Reader {
   Reader(std::string_view bytes, size_t pos) : bytes_(bytes), pos_(pos) {}
 
   bool ok() const { return error_.empty(); }
+  // Whether the problem was reaching the end of the bytes: with more on the way, not a problem.
+  bool ran_out() const { return ran_out_; }
   const std::string& error() const { return error_; }
   size_t error_offset() const { return error_at_; }
   size_t pos() const { return pos_; }
   size_t left() const { return bytes_.size() - pos_; }
 
-  void Fail(std::string message) {
+  void Fail(std::string message, bool ran_out = false) {
     if (!ok()) return;
+    ran_out_ = ran_out;
     error_ = std::move(message);
     error_at_ = pos_;
     pos_ = bytes_.size();  // every later read fails fast
   }
   uint8_t Byte() {
-    if (pos_ >= bytes_.size()) return Fail("the snapshot ends early"), 0;
+    if (pos_ >= bytes_.size()) return RanOut(), 0;
     return static_cast<uint8_t>(bytes_[pos_++]);
   }
   uint64_t Unsigned() {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= bytes_.size()) return Fail("the snapshot ends early"), 0;
+      if (pos_ >= bytes_.size()) return RanOut(), 0;
       const auto b = static_cast<uint8_t>(bytes_[pos_++]);
       v |= static_cast<uint64_t>(b & 0x7F) << shift;
       if (!(b & 0x80)) return v;
@@ -179,7 +182,7 @@ class Reader {
   }
   double Double() {
     double v = 0;
-    if (left() < 8) return Fail("the snapshot ends early"), v;
+    if (left() < 8) return RanOut(), v;
     std::memcpy(&v, bytes_.data() + pos_, 8);
     pos_ += 8;
     return v;
@@ -188,7 +191,10 @@ class Reader {
   // damaged count cannot ask for gigabytes.
   size_t Count() {
     const uint64_t n = Unsigned();
-    if (n > left()) return Fail("a count of " + std::to_string(n) + " is more than the bytes left"), 0;
+    if (n > left()) {
+      Fail("a count of " + std::to_string(n) + " is more than the bytes left", /*ran_out=*/true);
+      return 0;
+    }
     return static_cast<size_t>(n);
   }
   void Text(std::string& out) {
@@ -197,7 +203,7 @@ class Reader {
     pos_ += n;
   }
   std::string_view View(size_t n) {
-    if (n > left()) return Fail("the snapshot ends early"), std::string_view();
+    if (n > left()) return RanOut(), std::string_view();
     const std::string_view v = bytes_.substr(pos_, n);
     pos_ += n;
     return v;
@@ -309,10 +315,13 @@ class Reader {
   }
 
  private:
+  void RanOut() { Fail("the snapshot ends early", /*ran_out=*/true); }
+
   std::string_view bytes_;
   size_t pos_;
   std::string error_;
   size_t error_at_ = 0;
+  bool ran_out_ = false;
 };
 
 }  // namespace
@@ -333,62 +342,123 @@ std::string Workspace::ExportSnapshot() const {
 }
 
 LoadReport Workspace::LoadSnapshot(std::string_view bytes) {
+  return EndSnapshot(BeginSnapshot(bytes.size()), bytes);
+}
+
+namespace {
+
+Issue Refusal(std::string message) { return {"", "this snapshot cannot be read: " + std::move(message)}; }
+
+// Moves the leads read so far into the staged store: its ~30 columns then grow once per batch,
+// not once per lead.
+void Flush(SnapshotReading& s) {
+  s.staged.UpsertMany(std::span(s.batch.data(), s.pending));
+  s.pending = 0;
+}
+
+}  // namespace
+
+std::unique_ptr<SnapshotReading> Workspace::BeginSnapshot(size_t size) const {
+  auto s = std::make_unique<SnapshotReading>();
+  s->size = size;
+  s->pos = kBodyStart;
+  s->channels = channels_;
+  return s;
+}
+
+void Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view so_far) const {
+  if (!s.errors.empty()) return;
+  so_far = so_far.substr(0, s.size);
+  const bool complete = so_far.size() == s.size;
+  if (!complete && so_far.size() < kBodyStart) return;
+  if (!IsSnapshot(so_far)) {
+    s.errors.push_back(Refusal("it does not start with \"LKSNAP1\""));
+    return;
+  }
+  if (so_far.size() < kBodyStart) {
+    s.errors.push_back(Refusal("it ends after " + std::to_string(so_far.size()) + " bytes"));
+    return;
+  }
+  Reader r(so_far, s.pos);
+  // A problem that is only the end of the bytes so far waits for more; any other is final.
+  const auto stopped = [&](size_t retry_from) {
+    if (r.ran_out() && !complete) {
+      s.pos = retry_from;
+    } else {
+      s.errors.push_back(Refusal(r.error() + (s.header_read ? " (lead " + std::to_string(s.read) : " (settings") +
+                                 ", byte " + std::to_string(r.error_offset()) + ")"));
+    }
+  };
+  if (!s.header_read) {
+    const std::string_view header_text = r.View(r.Count());
+    const size_t count = r.Count();
+    if (!r.ok()) return stopped(kBodyStart);
+    JsonDoc header;
+    if (!header.ParseAll(header_text)) {
+      s.errors.push_back(Refusal("its settings are not JSON"));
+      return;
+    }
+    LoadReport report;
+    if (!ReadBackupHeader(header.root(), s.channels, s.model, s.pipeline, report)) {
+      s.errors = std::move(report.errors);
+      return;
+    }
+    s.header_read = true;
+    s.count = count;
+    s.staged.Reserve(count);
+    s.batch.resize(std::min<size_t>(count, 1024));
+    s.pos = r.pos();
+  }
+  while (s.read < s.count) {
+    const size_t start = r.pos();
+    r.ReadLead(s.batch[s.pending]);  // sets every member, so a lead moved from is reused whole
+    if (!r.ok()) return stopped(start);
+    ++s.read;
+    s.pos = r.pos();
+    if (++s.pending == s.batch.size()) Flush(s);
+  }
+  if (s.pending) Flush(s);
+}
+
+LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view all) {
+  SnapshotReading& s = *reading;
   LoadReport report;
   const auto refuse = [&](std::string message) {
-    report.errors.push_back({"", "this snapshot cannot be read: " + std::move(message)});
+    report.errors.push_back(Refusal(std::move(message)));
     return report;
   };
-  if (!IsSnapshot(bytes)) return refuse("it does not start with \"LKSNAP1\"");
-  if (bytes.size() < kBodyStart) return refuse("it ends after " + std::to_string(bytes.size()) + " bytes");
+  if (all.size() != s.size) {
+    return refuse("it has " + std::to_string(all.size()) + " bytes, not the " + std::to_string(s.size) + " it began with");
+  }
+  if (!IsSnapshot(all)) return refuse("it does not start with \"LKSNAP1\"");
+  if (all.size() < kBodyStart) return refuse("it ends after " + std::to_string(all.size()) + " bytes");
+  // Damage is named as such before whatever the damage made the reading trip over.
   uint64_t sum;
-  std::memcpy(&sum, bytes.data() + kMagic.size(), 8);
-  if (sum != SnapshotChecksum(bytes.substr(kBodyStart))) {
-    return refuse("it is damaged (its checksum does not match its " + std::to_string(bytes.size()) +
-                  " bytes)");
+  std::memcpy(&sum, all.data() + kMagic.size(), 8);
+  if (sum != SnapshotChecksum(all.substr(kBodyStart))) {
+    return refuse("it is damaged (its checksum does not match its " + std::to_string(all.size()) + " bytes)");
   }
-  Reader r(bytes, kBodyStart);
-  const std::string_view header_text = r.View(r.Count());
-  JsonDoc header;
-  if (!r.ok() || !header.ParseAll(header_text)) return refuse("its settings are not JSON");
-  ChannelMap channels = channels_;
-  std::optional<ScoringModel> model;
-  std::optional<Pipeline> pipeline;
-  if (!ReadBackupHeader(header.root(), channels, model, pipeline, report)) return report;
-
-  // Read into a store of their own: nothing here changes until every lead has been read, and a
-  // repeated id shows as a smaller store.
-  const size_t count = r.Count();
-  // A batch at a time: the store then grows its ~30 columns once per batch, not once per lead.
-  LeadStore staged;
-  staged.Reserve(count);
-  std::vector<Lead> batch(std::min<size_t>(count, 1024));
-  for (size_t i = 0; i < count;) {
-    const size_t n = std::min(batch.size(), count - i);
-    for (size_t k = 0; k < n; ++k, ++i) {
-      r.ReadLead(batch[k]);  // sets every member, so a lead moved from is reused whole
-      if (!r.ok()) {
-        return refuse(r.error() + " (lead " + std::to_string(i) + ", byte " +
-                      std::to_string(r.error_offset()) + ")");
-      }
-    }
-    staged.UpsertMany(std::span(batch.data(), n));
+  ContinueSnapshot(s, all);
+  if (!s.errors.empty()) {
+    report.errors = std::move(s.errors);
+    return report;
   }
-  if (r.left() != 0) return refuse(std::to_string(r.left()) + " bytes follow its last lead");
-  if (staged.size() != count) return refuse("two of its leads have the same id");
+  if (s.pos != all.size()) return refuse(std::to_string(all.size() - s.pos) + " bytes follow its last lead");
+  if (s.staged.size() != s.count) return refuse("two of its leads have the same id");
 
-  channels_ = std::move(channels);
-  if (model) {
-    model_ = std::move(*model);
+  channels_ = std::move(s.channels);
+  if (s.model) {
+    model_ = std::move(*s.model);
     model_set_ = true;
   }
-  if (pipeline) pipeline_ = std::move(*pipeline);
+  if (s.pipeline) pipeline_ = std::move(*s.pipeline);
   if (store_.size() == 0) {
-    store_ = std::move(staged);
+    store_ = std::move(s.staged);
   } else {
-    store_.Reserve(store_.size() + staged.size());
-    for (uint32_t row = 0; row < staged.size(); ++row) store_.Upsert(staged.GetRow(row));
+    store_.Reserve(store_.size() + s.staged.size());
+    for (uint32_t row = 0; row < s.staged.size(); ++row) store_.Upsert(s.staged.GetRow(row));
   }
-  report.loaded = count;
+  report.loaded = s.count;
   ++revision_;
   return report;
 }

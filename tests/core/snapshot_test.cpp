@@ -156,6 +156,46 @@ TEST(SnapshotTest, ForgedChecksumsAreReadSafely) {
   EXPECT_GT(refused_with_place, 0u);
 }
 
+// Read in parts as a stream delivers them: every part size gives the same workspace, nothing
+// changes before the end, and damage found on the way is still refused at the end.
+TEST(SnapshotTest, PartsAsTheyArriveReadTheSameAsTheWhole) {
+  Workspace source;
+  ASSERT_TRUE(source.LoadJson(SampleLeads(300, 11, testing::kNow).dump(), testing::kNow).errors.empty());
+  ASSERT_TRUE(source.Upsert(EveryField(), testing::kNow).ok());
+  const std::string bytes = source.ExportSnapshot();
+  for (const size_t part : {size_t{1}, size_t{7}, size_t{333}, size_t{4096}, bytes.size()}) {
+    Workspace ws;
+    auto reading = ws.BeginSnapshot(bytes.size());
+    for (size_t end = std::min(part, bytes.size()); end < bytes.size(); end += part) {
+      ws.ContinueSnapshot(*reading, std::string_view(bytes).substr(0, end));
+      ASSERT_EQ(ws.store().size(), 0u) << "part " << part;
+    }
+    if (part < bytes.size()) {
+      EXPECT_GT(reading->read, 0u) << "leads are read before the last part, part " << part;
+    }
+    const LoadReport r = ws.EndSnapshot(std::move(reading), bytes);
+    ASSERT_TRUE(r.errors.empty()) << "part " << part << ": " << r.errors[0].ToString();
+    EXPECT_EQ(ws.ExportText(), source.ExportText()) << "part " << part;
+  }
+  // A bad stage code in lead 0, under a checksum that matches: found on the way, refused at the end.
+  Workspace one = LoadedWith(json::array({EveryField()}));
+  std::string forged = one.ExportSnapshot();
+  const std::string domain_then_source = "\x0b" "example.com" "\x07" "webinar";
+  const size_t stage_at = forged.find(domain_then_source) + domain_then_source.size();  // then the stage
+  ASSERT_EQ(forged[stage_at], static_cast<char>(Stage::kDisqualified));
+  forged[stage_at] = 42;
+  const uint64_t sum = SnapshotChecksum(std::string_view(forged).substr(16));
+  std::memcpy(forged.data() + 8, &sum, 8);
+  Workspace ws;
+  auto reading = ws.BeginSnapshot(forged.size());
+  ws.ContinueSnapshot(*reading, std::string_view(forged).substr(0, forged.size() - 3));
+  ASSERT_FALSE(reading->errors.empty());
+  const LoadReport r = ws.EndSnapshot(std::move(reading), forged);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].message.find("no stage has the code 42 (lead 0, byte "), std::string::npos) << r.errors[0].message;
+  EXPECT_EQ(ws.store().size(), 0u);
+}
+
 TEST(SnapshotTest, JsonIsNotASnapshot) {
   Workspace ws;
   EXPECT_FALSE(Workspace::IsSnapshot("[]"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.hpp"
+#include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
 
 namespace leadkit {
@@ -130,6 +131,36 @@ TEST(Store, SummaryCountsStagesDirectionsAndValue) {
   EXPECT_EQ(s["valueByStage"]["customer"], 12000.0);
   const json inbound = ws.Summary({{"filter", {{"direction", "inbound"}}}}).value();
   EXPECT_EQ(inbound["total"], 3);
+}
+
+// The summary counts by code, not lead by lead: its figures must still be those of counting
+// every matching lead, for every stage, source, direction and tag, with and without a filter.
+TEST(Store, SummaryAgreesWithCountingEveryLead) {
+  Workspace ws;
+  ASSERT_TRUE(ws.Load(SampleLeads(800, 5, kNow), kNow).errors.empty());
+  ASSERT_TRUE(ws.Upsert({{"id", "t1"}, {"email", "t1@x.com"}, {"tags", {"zeta", "alpha"}}, {"stage", "sql"},
+                         {"dealValue", 500}}, kNow).ok());
+  for (const json& filter : {json::object(), json{{"direction", "outbound"}}, json{{"tags", {"alpha"}}}}) {
+    json expected = {{"byStage", json::object()}, {"bySource", json::object()}, {"byDirection", json::object()},
+                     {"byTag", json::object()}, {"valueByStage", json::object()}};
+    const json leads = ws.Query({{"filter", filter}, {"limit", 100000}}).value()["rows"];
+    for (const json& l : leads) {
+      const std::string stage = l["stage"];
+      expected["byStage"][stage] = expected["byStage"].value(stage, 0) + 1;
+      expected["bySource"][l["source"].get<std::string>()] = expected["bySource"].value(l["source"].get<std::string>(), 0) + 1;
+      expected["byDirection"][l["direction"].get<std::string>()] = expected["byDirection"].value(l["direction"].get<std::string>(), 0) + 1;
+      for (const json& t : l.value("tags", json::array())) expected["byTag"][t.get<std::string>()] = expected["byTag"].value(t.get<std::string>(), 0) + 1;
+      expected["valueByStage"][stage] = expected["valueByStage"].value(stage, 0.0) + l.value("dealValue", 0.0);
+    }
+    const json s = ws.Summary({{"filter", filter}}).value();
+    for (const char* key : {"byStage", "bySource", "byDirection", "byTag"}) EXPECT_EQ(s[key], expected[key]) << key << " " << filter.dump();
+    for (const auto& [stage, value] : expected["valueByStage"].items()) {
+      EXPECT_NEAR(s["valueByStage"][stage].get<double>(), value.get<double>(), 1e-6) << stage;
+    }
+    EXPECT_EQ(s["valueByStage"].size(), expected["valueByStage"].size());
+    EXPECT_EQ(s["total"], leads.size());
+  }
+  EXPECT_EQ(ws.Summary({{"filter", {{"tags", {"alpha"}}}}}).value()["byTag"], (json{{"alpha", 1}, {"zeta", 1}}));
 }
 
 }  // namespace

@@ -33,6 +33,25 @@ Comlink.transferHandlers.set('throw', {
 });
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('leadkit') : null;
 
+// Started as the worker starts, not on the page's first call: the wasm module compiles and the
+// database opens while the page is still loading its own modules.
+leadkitApi.preload?.();
+let storageOpening = openStorage();
+storageOpening.catch(() => {});  // reported by the call that needs it
+
+/** The database, opened once; an open that failed is tried again by the next call. */
+async function ensureStorage() {
+  if (storage) return storage;
+  try {
+    storage = await storageOpening;
+  } catch (error) {
+    storageOpening = openStorage();
+    storageOpening.catch(() => {});
+    throw error;
+  }
+  return storage;
+}
+
 /** Errors cross to the page as plain Error objects with a `where` and a `kind`. */
 function fail(error) {
   if (error instanceof ConflictError || error instanceof DOMException || error?.name === 'QuotaExceededError') {
@@ -177,7 +196,7 @@ const host = {
   async open(workspaceId) {
     const started = performance.now();
     try {
-      storage ??= await openStorage();
+      await ensureStorage();
       let seeded = false;
       const spaces = await storage.workspaces();
       let record = spaces.find((w) => w.id === workspaceId) ?? spaces[0];

@@ -84,6 +84,8 @@ export interface Summary {
   byStage: Partial<Record<Stage, number>>;
   byDirection: Partial<Record<Direction, number>>;
   bySource: Record<string, number>;
+  /** How many leads carry each tag. */
+  byTag: Record<string, number>;
   valueByStage: Partial<Record<Stage, number>>;
 }
 
@@ -432,6 +434,8 @@ export interface Engine {
   dispose(): void;
 }
 
+/** Starts loading and compiling the wasm module, so that a later createEngine need not wait for it. */
+export function preload(): void;
 export function createEngine(): Promise<Engine>;
 export function sampleLeads(count: number, options?: { seed?: number; now?: number }): Promise<Lead[]>;
 export function liveEngines(): Promise<number>;

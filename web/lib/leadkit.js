@@ -16,10 +16,9 @@ let modulePromise = null;
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const CHUNK_BYTES = 1 << 20;
-// Bytes of engine memory per byte of a backup, once loaded (100k sample leads: 203 MB for 126 MB),
-// and per byte of a binary snapshot (exportSnapshot), which starts with SNAPSHOT_MAGIC.
+// Bytes of engine memory per byte of a backup, once loaded (100k sample leads: 203 MB for 126 MB).
 const WARM_PER_BYTE = 1.6;
-const WARM_PER_SNAPSHOT_BYTE = 4;
+// How a binary snapshot (exportSnapshot) starts.
 const SNAPSHOT_MAGIC = [...'LKSNAP1\n'].map((c) => c.charCodeAt(0));
 
 function byteLength(input) {
@@ -135,6 +134,12 @@ export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {})
   return JSON.parse((await modulePromise).sampleLeads(count, seed, now));
 }
 
+/** Starts loading and compiling the wasm module, so that a later createEngine need not wait for it. */
+export function preload() {
+  modulePromise ??= loadModule();
+  modulePromise.catch(() => {});  // createEngine reports a failure
+}
+
 export async function createEngine() {
   modulePromise ??= loadModule();
   return new Engine(await modulePromise);
@@ -202,34 +207,42 @@ class Engine {
    * them whole. Otherwise as loadLeads: all or nothing, errors with their line and column.
    */
   async loadLeadsBlob(blob, { now = Date.now() } = {}) {
-    this.#handle();
+    const handle = this.#handle();
     const m = this.#m;
     const size = blob.size;
+    const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
+    const snapshot = head.length === SNAPSHOT_MAGIC.length && SNAPSHOT_MAGIC.every((b, i) => head[i] === b);
     const at = m._malloc(Math.max(1, size));
     if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
-    // The engine's leads take ~1.6 bytes of memory per byte of backup, in pages the system has
-    // not handed out yet: the first write to each costs a page fault, about as much in all as
-    // the parse itself. They are touched here, a slice per chunk, while the stream waits on
-    // storage; freed just before the parse, they are where it then allocates.
-    const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
-    const perByte = SNAPSHOT_MAGIC.every((b, i) => head[i] === b) ? WARM_PER_SNAPSHOT_BYTE : WARM_PER_BYTE;
-    const warm = Math.round(size * perByte);
+    // A snapshot's leads are read part by part while the rest streams in from storage. JSON is
+    // parsed whole at the end; meanwhile the stream's waits touch the memory its leads will take
+    // (~1.6 bytes per byte of JSON, in pages the system has not handed out yet: the first write
+    // to each costs a page fault, about as much in all as the parse). Freed just before the
+    // parse, those pages are where it then allocates.
+    const warm = snapshot ? 0 : Math.round(size * WARM_PER_BYTE);
     let spare = warm ? m._malloc(warm) : 0;
+    let reading = false;
     try {
-      // Read through one reused buffer where the stream allows it (a byte stream): a 126 MB
-      // snapshot read as 64 KB chunks leaves that much garbage, freed later in one long pause.
+      if (snapshot) {
+        unwrap(m.snapshotBegin(handle, size));
+        reading = true;
+      }
       let warmed = 0;
       let written = 0;
       const put = (chunk) => {
         if (written + chunk.length > size) throw new LeadkitError('the leads changed size while being read');
         m.HEAPU8.set(chunk, at + written);  // HEAPU8 is read each time: memory may grow in between
         written += chunk.length;
-        if (spare) {
-          const to = Math.min(warm, Math.round(written * perByte));
+        if (reading) {
+          m.snapshotContinue(handle, at, written);
+        } else if (spare) {
+          const to = Math.min(warm, Math.round(written * WARM_PER_BYTE));
           m.HEAPU8.fill(0, spare + warmed, spare + to);
           warmed = to;
         }
       };
+      // Read through one reused buffer where the stream allows it (a byte stream): a 126 MB
+      // JSON backup read as 64 KB chunks leaves that much garbage, freed later in one long pause.
       const stream = blob.stream();
       let byob = null;
       try { byob = stream.getReader({ mode: 'byob' }); } catch { /* not a byte stream here */ }
@@ -251,8 +264,13 @@ class Engine {
       }
       if (spare) m._free(spare);
       spare = 0;
+      if (reading) {
+        reading = false;
+        return unwrap(m.snapshotEnd(this.#handle(), at, written));
+      }
       return unwrap(m.loadLeadsUtf8(this.#handle(), at, written, now));
     } finally {
+      if (reading) m.snapshotAbort(handle);
       if (spare) m._free(spare);
       m._free(at);
     }

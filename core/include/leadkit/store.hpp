@@ -87,7 +87,8 @@ class LeadStore {
   // order (all of them when `first` >= the count), the rest in no particular order.
   std::vector<uint32_t> Ordered(const QuerySpec& spec, const ChannelMap& channels,
                                 const DerivedColumns* derived, size_t first) const;
-  // How many leads matching `spec`'s filters have each value of `field` (a category field).
+  // How many leads matching `spec`'s filters have each value of `field` (a category field, the
+  // stage, the direction, or tags: how many leads carry each tag).
   std::map<std::string, size_t> CountBy(Field field, const QuerySpec& spec,
                                         const ChannelMap& channels,
                                         const DerivedColumns* derived = nullptr) const;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,22 @@ struct LoadReport {
 // The checksum a snapshot (Workspace::ExportSnapshot) carries of its bytes after the first 16.
 uint64_t SnapshotChecksum(std::string_view body);
 
+// A snapshot being read as its bytes arrive (Workspace::BeginSnapshot): what has been read so far.
+struct SnapshotReading {
+  size_t size = 0;        // the whole snapshot's length, known before its bytes
+  size_t pos = 0;         // where the first lead not yet read starts
+  bool header_read = false;
+  size_t count = 0;       // leads in the snapshot
+  size_t read = 0;        // leads read so far
+  ChannelMap channels;
+  std::optional<ScoringModel> model;
+  std::optional<Pipeline> pipeline;
+  LeadStore staged;        // the leads read, a batch at a time
+  std::vector<Lead> batch; // leads read but not yet in `staged`
+  size_t pending = 0;
+  std::vector<Issue> errors;  // the first problem found, if any
+};
+
 class Workspace {
  public:
   const LeadStore& store() const { return store_; }
@@ -62,7 +79,7 @@ class Workspace {
   Result<nlohmann::json> Query(const nlohmann::json& spec,
                                const PredictiveModel* predictive = nullptr) const;
   static constexpr size_t kOrderCacheFrom = 500;
-  // Counts per stage, direction and source, and deal value per stage, of the filtered leads.
+  // Counts per stage, direction, source and tag, and deal value per stage, of the filtered leads.
   Result<nlohmann::json> Summary(const nlohmann::json& spec,
                                  const PredictiveModel* predictive = nullptr) const;
 
@@ -81,6 +98,13 @@ class Workspace {
   // snapshot is refused, saying at which byte and lead, and changes nothing.
   LoadReport LoadSnapshot(std::string_view bytes);
   static bool IsSnapshot(std::string_view bytes);
+  // LoadSnapshot in steps, for bytes that arrive in parts (a stream from storage) into one buffer
+  // that only grows at its end: Begin with the snapshot's size, Continue with the bytes so far
+  // after each part (it reads every lead they hold whole), End with all of them. The leads are
+  // read while later parts are still on their way; nothing in the workspace changes until End.
+  std::unique_ptr<SnapshotReading> BeginSnapshot(size_t size) const;
+  void ContinueSnapshot(SnapshotReading& reading, std::string_view so_far) const;
+  LoadReport EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view all);
   // Replaces everything (leads, channels, model) with a backup's, or changes nothing.
   LoadReport Restore(std::string_view backup_text, int64_t now_ms);
 

@@ -168,14 +168,17 @@ export async function mount(root, ctx) {
   // when a minute turns, and a table sorted by score does not reshuffle under the user.
   const queryBase = () => ({ filter: filter(), search: state.search || undefined, sort: state.sort, now: state.now });
 
-  async function reload() {
+  /** Refetches the listing; `unfiltered` is a summary of every lead already asked for, if any. */
+  async function reload(unfiltered = null) {
     const mine = ++state.generation;
     state.now = Date.now();
     state.pages.clear();
     state.pending.clear();
+    const stageFilter = { ...filter(), stage: undefined };
+    const plain = !state.search && Object.values(stageFilter).every((v) => v === undefined);
     const [first, summary] = await Promise.all([
       worker.rows({ ...queryBase(), offset: 0, limit: PAGE }),
-      worker.read('summary', { filter: { ...filter(), stage: undefined }, search: state.search || undefined }),
+      unfiltered && plain ? unfiltered : worker.read('summary', { filter: stageFilter, search: state.search || undefined }),
     ]);
     if (mine !== state.generation || disposed) return;
     state.total = first.total;
@@ -476,12 +479,16 @@ export async function mount(root, ctx) {
     download(`${(ctx.workspace?.name ?? 'leads').replace(/[^\w.-]+/g, '-')}-leads.csv`, csv, 'text/csv');
   }
 
-  async function fillFilters() {
-    const summary = await worker.read('summary', {});
-    const keep = sourceSelect.input.value;
-    sourceSelect.input.replaceChildren(el('option', { value: '' }, 'All sources'),
-      ...Object.keys(summary.bySource).sort().map((s) => el('option', { value: s }, `${sourceLabel(s)} (${summary.bySource[s]})`)));
-    sourceSelect.input.value = keep;
+  /** Fills the source and tag menus, with counts, from a summary of every lead. */
+  async function fillFilters(unfiltered = worker.read('summary', {})) {
+    const summary = await unfiltered;
+    if (disposed) return;
+    for (const [menu, counts, all, label] of [[sourceSelect, summary.bySource, 'All sources', sourceLabel], [tagSelect, summary.byTag, 'Any tag', (t) => t]]) {
+      const keep = menu.input.value;
+      menu.input.replaceChildren(el('option', { value: '' }, all),
+        ...Object.keys(counts).sort().map((v) => el('option', { value: v }, `${label(v)} (${counts[v].toLocaleString('en-US')})`)));
+      menu.input.value = keep;
+    }
   }
 
   // ---- wiring ----
@@ -543,15 +550,9 @@ export async function mount(root, ctx) {
   scroller.setAttribute('aria-label', 'Leads: arrows or j/k move, Enter opens, x selects');
 
   renderHead();
-  await Promise.all([reload(), fillFilters(), fillTags()]);
-
-  async function fillTags() {
-    // Tags come from the leads themselves; a sample of the first 2,000 is enough for the menu.
-    const result = await worker.rows({ limit: 2000, sort: { field: 'updatedAt', order: 'desc' } });
-    const tags = new Map();
-    for (const l of result.rows) for (const t of l.tags ?? []) tags.set(t, (tags.get(t) ?? 0) + 1);
-    tagSelect.input.append(...[...tags.keys()].sort().map((t) => el('option', { value: t }, t)));
-  }
+  // One summary of every lead serves the first screen's stage strip and both menus.
+  const unfiltered = worker.read('summary', {});
+  await Promise.all([reload(unfiltered), fillFilters(unfiltered)]);
 
   return () => { disposed = true; resize.disconnect(); cancelAnimationFrame(frame); };
 }
