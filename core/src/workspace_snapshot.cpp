@@ -21,6 +21,10 @@ using json = nlohmann::json;
 constexpr std::string_view kMagic = "LKSNAP1\n";
 constexpr size_t kBodyStart = kMagic.size() + 8;  // magic, then the checksum
 constexpr int kMaxJsonDepth = 128;
+// The fewest bytes a lead takes (every field empty; SnapshotTest.CountsAreBoundedByTheBytes
+// checks it), so a count of leads can be checked against the snapshot's size before anything is
+// reserved for them.
+constexpr size_t kMinLeadBytes = 40;
 
 enum JsonTag : uint8_t { kNull, kFalse, kTrue, kInt, kUnsigned, kFloat, kString, kArray, kObject };
 
@@ -446,9 +450,15 @@ void Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view so_far) co
       for (const Issue& e : report.errors) s.errors.push_back(Refusal("its settings: " + e.ToString()));
       return;
     }
+    const size_t room = s.size - r.pos();
+    if (count > room / kMinLeadBytes) {
+      s.errors.push_back(Refusal("it says it holds " + std::to_string(count) + " leads, more than its " +
+                                 std::to_string(room) + " bytes can"));
+      return;
+    }
     s.header_read = true;
     s.count = count;
-    s.staged.Reserve(count);
+    s.staged.Reserve(std::min(count, room / 256));  // a lead is ~400 bytes; a forged count gets no more
     s.batch.resize(std::min<size_t>(count, 1024));
     s.pos = r.pos();
   }

@@ -213,6 +213,26 @@ TEST(SnapshotTest, TextThatIsNotUtf8IsRefused) {
   EXPECT_EQ(ws.store().size(), 0u);
 }
 
+// The reader refuses a count of leads the bytes cannot hold before reserving room for them; that
+// rests on no lead taking fewer than 40 bytes.
+TEST(SnapshotTest, CountsAreBoundedByTheBytes) {
+  const Workspace none;
+  Workspace one;
+  ASSERT_TRUE(one.Upsert({{"id", "x"}, {"company", "y"}}, testing::kNow).ok());
+  EXPECT_GE(one.ExportSnapshot().size() - none.ExportSnapshot().size(), 40u);
+
+  std::string forged = none.ExportSnapshot();
+  forged.back() = '\x05';  // the count of leads, after the settings: 5 leads in 100 bytes
+  forged.append(100, '\0');
+  const uint64_t sum = SnapshotChecksum(std::string_view(forged).substr(16));
+  std::memcpy(forged.data() + 8, &sum, 8);
+  Workspace ws;
+  const LoadReport r = ws.LoadSnapshot(forged);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].message.find("it says it holds 5 leads, more than its 100 bytes can"), std::string::npos)
+      << r.errors[0].message;
+}
+
 TEST(SnapshotTest, JsonIsNotASnapshot) {
   Workspace ws;
   EXPECT_FALSE(Workspace::IsSnapshot("[]"));
