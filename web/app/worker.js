@@ -101,7 +101,9 @@ async function loadWorkspace(record) {
   engine?.dispose();
   engine = fresh;
   loadGeneration += 1;
-  workspace = { ...record, rev: record.rev ?? 0, logSize: logged(stored) };
+  // Binary snapshots are stored as application/octet-stream (storage.js); anything else is JSON.
+  const jsonSnapshot = !!stored.snapshot && stored.snapshot.type !== 'application/octet-stream';
+  workspace = { ...record, rev: record.rev ?? 0, logSize: logged(stored), jsonSnapshot };
   undoLog.clear();
   scheduleCompaction();
 }
@@ -119,14 +121,20 @@ const COMPACT_SHARE = 1 / 8;
 const COMPACT_MIN = 256;
 let compactTimer = 0;
 
-/** Writes a fresh snapshot when the log has grown, a moment after the last change. */
+/**
+ * Writes a fresh snapshot when the log has grown, or when the snapshot is still JSON text written
+ * by an older leadkit (read ~3× slower than the binary form), a moment after the last change.
+ */
 function scheduleCompaction() {
   clearTimeout(compactTimer);
-  if (!workspace || workspace.logSize <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE)) return;
+  if (!workspace || (!workspace.jsonSnapshot && workspace.logSize <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE))) return;
   compactTimer = setTimeout(async () => {
     const { id, rev } = workspace;
     try {
-      if (await storage.compact(id, rev, engine.exportSnapshot()) && workspace.id === id && workspace.rev === rev) workspace.logSize = 0;
+      if (await storage.compact(id, rev, engine.exportSnapshot()) && workspace.id === id && workspace.rev === rev) {
+        workspace.logSize = 0;
+        workspace.jsonSnapshot = false;
+      }
     } catch (error) {
       console.warn('leadkit: compaction skipped:', error);  // the log stays; nothing is lost
     }
