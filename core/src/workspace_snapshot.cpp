@@ -11,6 +11,7 @@
 #include <cstring>
 #include <span>
 
+#include "leadkit/csv.hpp"
 #include "leadkit/workspace.hpp"
 
 namespace leadkit {
@@ -48,47 +49,6 @@ uint64_t SnapshotChecksum(std::string_view bytes) {
 }
 
 namespace {
-
-// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). Text
-// in a snapshot was checked when it was written; this keeps forged bytes from reaching the JSON
-// writer, which would refuse them on every later export or query. ASCII goes 8 bytes at a time.
-bool IsUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (!(w & 0x8080808080808080ull)) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return false;
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 class Writer {
  public:
@@ -245,7 +205,9 @@ class Reader {
   void Text(std::string& out) {
     const size_t n = Count();
     const std::string_view text = bytes_.substr(pos_, n);
-    if (!IsUtf8(text)) return Fail("text that is not UTF-8"), out.clear();
+    // Text was checked when it was written; this keeps forged bytes from reaching the JSON
+    // writer, which would refuse them on every later export or query.
+    if (!IsValidUtf8(text)) return Fail("text that is not UTF-8"), out.clear();
     out.assign(text);
     pos_ += n;
   }

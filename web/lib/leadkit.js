@@ -161,8 +161,8 @@ class Engine {
 
   /**
    * Loads an array of leads, or a backup, given as objects, JSON text or UTF-8 JSON bytes
-   * (Uint8Array), or a binary snapshot from exportSnapshot (Uint8Array). All or nothing: when any lead is invalid nothing is stored and every problem is
-   * listed with its path.
+   * (Uint8Array), or a binary snapshot from exportSnapshot (Uint8Array). All or nothing: when any
+   * lead is invalid nothing is stored and every problem is listed with its path.
    */
   loadLeads(leads, { now = Date.now() } = {}) {
     const handle = this.#handle();
