@@ -133,6 +133,16 @@ bool Workspace::ReadBackupHeader(JsonValue root, ChannelMap& channels,
   return true;
 }
 
+void Workspace::AdoptSettings(ChannelMap channels, std::optional<ScoringModel> model,
+                              std::optional<Pipeline> pipeline) {
+  channels_ = std::move(channels);
+  if (model) {
+    model_ = std::move(*model);
+    model_set_ = true;
+  }
+  if (pipeline) pipeline_ = std::move(*pipeline);
+}
+
 // Leads are read one at a time into a reused JsonDoc, so the load never holds the whole document
 // as a tree: the text, the validated leads and one lead's nodes are all that is in memory.
 LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
@@ -221,12 +231,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   std::sort(batch_ids.begin(), batch_ids.end());
   for (size_t i : needs_id) parsed[i].id = NewId(batch_ids);
 
-  channels_ = std::move(channels);
-  if (model) {
-    model_ = std::move(*model);
-    model_set_ = true;
-  }
-  if (pipeline) pipeline_ = std::move(*pipeline);
+  AdoptSettings(std::move(channels), std::move(model), std::move(pipeline));
   store_.Reserve(store_.size() + parsed.size());
   for (Lead& lead : parsed) store_.Upsert(std::move(lead));
   report.loaded = parsed.size();

@@ -9,7 +9,9 @@
 // until it is.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <span>
+#include <string>
 
 #include "leadkit/csv.hpp"
 #include "leadkit/workspace.hpp"
@@ -358,6 +360,13 @@ namespace {
 
 Issue Refusal(std::string message) { return {"", "this snapshot cannot be read: " + std::move(message)}; }
 
+// What is wrong with a snapshot's first 16 bytes (magic and checksum), if anything.
+std::optional<std::string> HeadProblem(std::string_view bytes) {
+  if (!Workspace::IsSnapshot(bytes)) return "it does not start with \"LKSNAP1\"";
+  if (bytes.size() < kBodyStart) return "it ends after " + std::to_string(bytes.size()) + " bytes";
+  return std::nullopt;
+}
+
 // Moves the leads read so far into the staged store: its ~30 columns then grow once per batch,
 // not once per lead.
 void Flush(SnapshotReading& s) {
@@ -380,12 +389,8 @@ void Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view so_far) co
   so_far = so_far.substr(0, s.size);
   const bool complete = so_far.size() == s.size;
   if (!complete && so_far.size() < kBodyStart) return;
-  if (!IsSnapshot(so_far)) {
-    s.errors.push_back(Refusal("it does not start with \"LKSNAP1\""));
-    return;
-  }
-  if (so_far.size() < kBodyStart) {
-    s.errors.push_back(Refusal("it ends after " + std::to_string(so_far.size()) + " bytes"));
+  if (auto problem = HeadProblem(so_far)) {
+    s.errors.push_back(Refusal(std::move(*problem)));
     return;
   }
   Reader r(so_far, s.pos);
@@ -445,8 +450,7 @@ LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std:
   if (all.size() != s.size) {
     return refuse("it has " + std::to_string(all.size()) + " bytes, not the " + std::to_string(s.size) + " it began with");
   }
-  if (!IsSnapshot(all)) return refuse("it does not start with \"LKSNAP1\"");
-  if (all.size() < kBodyStart) return refuse("it ends after " + std::to_string(all.size()) + " bytes");
+  if (auto problem = HeadProblem(all)) return refuse(std::move(*problem));
   // Damage is named as such before whatever the damage made the reading trip over.
   uint64_t sum;
   std::memcpy(&sum, all.data() + kMagic.size(), 8);
@@ -461,12 +465,7 @@ LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std:
   if (s.pos != all.size()) return refuse(std::to_string(all.size() - s.pos) + " bytes follow its last lead");
   if (s.staged.size() != s.count) return refuse("two of its leads have the same id");
 
-  channels_ = std::move(s.channels);
-  if (s.model) {
-    model_ = std::move(*s.model);
-    model_set_ = true;
-  }
-  if (s.pipeline) pipeline_ = std::move(*s.pipeline);
+  AdoptSettings(std::move(s.channels), std::move(s.model), std::move(s.pipeline));
   if (store_.size() == 0) {
     store_ = std::move(s.staged);
   } else {

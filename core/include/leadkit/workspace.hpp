@@ -177,6 +177,9 @@ class Workspace {
   // `report`, when any is refused.
   // A backup's settings: {format, version, channels, model?, pipeline?}, without the leads.
   nlohmann::json BackupSettings() const;
+  // Lands settings a load read and checked: the channel mapping, and the model and pipeline if any.
+  void AdoptSettings(ChannelMap channels, std::optional<ScoringModel> model,
+                     std::optional<Pipeline> pipeline);
   bool ReadBackupHeader(JsonValue root, ChannelMap& channels, std::optional<ScoringModel>& model,
                         std::optional<Pipeline>& pipeline, LoadReport& report) const;
   void AddLeads(LeadBatch& batch);  // stores validated leads, giving ids to those without one
