@@ -1063,9 +1063,11 @@ struct RuleProgram::Impl {
         double total = 0;
         const auto& list = store.events()[begin + i];
         for (const auto& e : list) {
-          if ((!any && e.type != want) || e.at < since || e.at > now || !e.props.is_object()) continue;
-          const auto it = e.props.find(agg.prop);
-          if (it == e.props.end() || !it->is_number()) continue;
+          if ((!any && e.type != want) || e.at < since || e.at > now) continue;
+          const nlohmann::json& props = store.props(e.props);
+          if (!props.is_object()) continue;
+          const auto it = props.find(agg.prop);
+          if (it == props.end() || !it->is_number()) continue;
           const double v = it->get<double>();
           total += std::isfinite(v) ? std::clamp(v, -kMaxMagnitude, kMaxMagnitude) : 0;
         }

@@ -215,6 +215,20 @@ void ScoringModel::ScoreRows(const LeadStore& store, const ChannelMap& channels,
   }
 }
 
+void ScoringModel::ScoreEach(const LeadStore& store, const ChannelMap& channels, int64_t now_ms,
+                             std::span<const uint32_t> rows, std::vector<Score>& out) const {
+  out.resize(rows.size());
+  const auto rule_of_code = engagement_.RuleOfCode(store);
+  const RuleBinding profile_binding = profile_.program().Bind(store, channels);
+  const RuleBinding rules_binding = rules_.Bind(store, channels);
+  std::vector<double> criteria, rules;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    profile_.program().Run(store, profile_binding, now_ms, rows[i], rows[i] + 1, criteria);
+    rules_.Run(store, rules_binding, now_ms, rows[i], rows[i] + 1, rules);
+    out[i] = Combine(store, rows[i], now_ms, criteria.data(), rules.data(), 1, rule_of_code, nullptr);
+  }
+}
+
 std::vector<Contribution> ScoringModel::Explain(const LeadStore& store, const ChannelMap& channels,
                                                 int64_t now_ms, uint32_t row) const {
   std::vector<double> criteria, rules;

@@ -189,7 +189,7 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   events_[row].reserve(lead.events.size());
   for (Event& e : lead.events) {
     last_activity = later(last_activity, e.at);
-    events_[row].push_back({event_types_.Intern(e.type), e.at, std::move(e.props)});
+    events_[row].push_back({event_types_.Intern(e.type), InternProps(std::move(e.props)), e.at});
   }
   for (const Touch& t : lead.touches) {
     last_touch = later(last_touch, t.at);
@@ -222,6 +222,20 @@ bool LeadStore::Remove(std::string_view id) {
 }
 
 void LeadStore::Clear() { *this = LeadStore(); }
+
+uint32_t LeadStore::InternProps(nlohmann::json&& props) {
+  if (props.is_null()) return 0;
+  const size_t hash = std::hash<nlohmann::json>{}(props);
+  uint32_t& latest = props_by_hash_[hash];
+  for (uint32_t code = latest; code != 0; code = props_next_[code]) {
+    if (props_[code] == props) return code;
+  }
+  const auto code = static_cast<uint32_t>(props_.size());
+  props_.push_back(std::move(props));
+  props_next_.push_back(latest);
+  latest = code;
+  return code;
+}
 
 std::optional<Lead> LeadStore::Get(std::string_view id) const {
   const auto row = RowOf(id);
@@ -259,7 +273,7 @@ Lead LeadStore::GetRow(uint32_t row) const {
   lead.created_at = created_at_[row];
   lead.updated_at = updated_at_[row];
   for (const StoredEvent& e : events_[row]) {
-    lead.events.push_back({event_types_.Get(e.type), e.at, e.props});
+    lead.events.push_back({event_types_.Get(e.type), e.at, props_[e.props]});
   }
   lead.touches = touches_[row];
   lead.history = history_[row];

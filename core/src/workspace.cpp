@@ -271,7 +271,7 @@ std::optional<json> Workspace::GetJson(std::string_view id) const {
 
 Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveModel* predictive,
                                          bool for_rows) const {
-  bool scores = for_rows && q.now, probability = for_rows && q.now && predictive;
+  bool scores = false, probability = false;  // read by a filter or the sort
   const auto needs = [&](Field f, const std::string& path) -> Status {
     if (IsScoreField(f) || f == Field::kProbability) {
       if (!q.now) {
@@ -298,8 +298,16 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
   if (!q.now) return out;
   const int64_t minute = MinuteOf(*q.now);
   DerivedCache& c = derived_;
+  const bool scores_fresh =
+      c.scores_valid && c.revision == revision_ && c.model_hash == model_.hash() && c.minute == minute;
+  const bool probability_fresh = predictive && c.probability_valid && c.probability_revision == revision_ &&
+                                 c.probability_hash == predictive->hash() && c.probability_minute == minute;
+  // Rows only shown with their scores take the whole columns when they are already at hand;
+  // otherwise Query scores just the page it returns (RowScores) rather than every lead.
+  if (for_rows && scores_fresh) scores = true;
+  if (for_rows && probability_fresh) probability = true;
   if (scores) {
-    if (!c.scores_valid || c.revision != revision_ || c.model_hash != model_.hash() || c.minute != minute) {
+    if (!scores_fresh) {
       const auto n = static_cast<uint32_t>(store_.size());
       std::vector<leadkit::Score> s;
       model_.ScoreRows(store_, channels_, minute * 60'000, 0, n, s);
@@ -324,8 +332,7 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
     out.grade = &c.grade;
   }
   if (probability) {
-    if (!c.probability_valid || c.probability_revision != revision_ ||
-        c.probability_hash != predictive->hash() || c.probability_minute != minute) {
+    if (!probability_fresh) {
       std::vector<uint32_t> all(store_.size());
       for (uint32_t r = 0; r < all.size(); ++r) all[r] = r;
       const RawTable raw = LeadInputs(*this, all, minute * 60'000);
@@ -372,15 +379,36 @@ Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictiv
   } else {
     r = store_.Query(query, channels_, &derived);
   }
+  // The page's own scores when Derive left the columns out (nothing filtered or sorted by them).
+  std::vector<leadkit::Score> page_scores;
+  std::vector<Prediction> page_probability;
+  if (query.now && !derived.total) {
+    model_.ScoreEach(store_, channels_, MinuteOf(*query.now) * 60'000, r.rows, page_scores);
+  }
+  if (query.now && predictive && !derived.probability) {
+    const RawTable raw = LeadInputs(*this, r.rows, MinuteOf(*query.now) * 60'000);
+    std::vector<uint32_t> at(r.rows.size());
+    for (uint32_t i = 0; i < at.size(); ++i) at[i] = i;
+    predictive->Score(raw, at, false, page_probability);
+  }
   json rows = json::array();
-  for (uint32_t row : r.rows) {
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    const uint32_t row = r.rows[i];
     json lead = LeadToJson(store_.GetRow(row), channels_, query.row_view ? LeadView::kRow : LeadView::kFull);
     if (derived.total) {
       lead["score"] = {{"total", (*derived.total)[row]}, {"fit", (*derived.fit)[row]},
                        {"engagement", (*derived.engagement)[row]},
                        {"grade", GradeName((*derived.grade)[row])}};
+    } else if (!page_scores.empty()) {
+      const leadkit::Score& sc = page_scores[i];
+      lead["score"] = {{"total", sc.total}, {"fit", sc.fit}, {"engagement", sc.engagement},
+                       {"grade", GradeName(static_cast<uint8_t>(sc.grade))}};
     }
-    if (derived.probability) lead["probability"] = (*derived.probability)[row];
+    if (derived.probability) {
+      lead["probability"] = (*derived.probability)[row];
+    } else if (!page_probability.empty()) {
+      lead["probability"] = page_probability[i].probability;
+    }
     rows.push_back(std::move(lead));
   }
   return json{{"total", r.total}, {"rows", std::move(rows)}};

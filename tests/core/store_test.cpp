@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fixtures.hpp"
 #include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
@@ -161,6 +163,53 @@ TEST(Store, SummaryAgreesWithCountingEveryLead) {
     EXPECT_EQ(s["total"], leads.size());
   }
   EXPECT_EQ(ws.Summary({{"filter", {{"tags", {"alpha"}}}}}).value()["byTag"], (json{{"alpha", 1}, {"zeta", 1}}));
+}
+
+// Equal event props are stored once; any difference (a value, a key, an integer against a
+// float, a nested member) keeps them apart, and every lead reads back the props it was given.
+TEST(Store, EventPropsAreSharedWhenEqualAndKeptApartOtherwise) {
+  Workspace ws;
+  const json kinds = json::array({
+      json::object({{"path", "/pricing"}}), json::object({{"path", "/blog"}}), json::object({{"amount", 1}}),
+      json::object({{"amount", 1.5}}), json::object({{"path", "/pricing"}, {"utm", "x"}}),
+      json::object({{"n", json::array({1, json::object({{"deep", "a"}})})}}),
+      json::object({{"n", json::array({1, json::object({{"deep", "b"}})})}}), json::object()});
+  json leads = json::array();
+  for (int i = 0; i < 40; ++i) {
+    json events = json::array();
+    for (int k = 0; k < 3; ++k) {
+      json e = {{"type", "page_view"}, {"at", "2026-11-0" + std::to_string(1 + k) + "T00:00:00Z"}};
+      const json& props = kinds[(i + k) % kinds.size()];
+      if (!props.empty() || k == 0) e["props"] = props;
+      events.push_back(e);
+    }
+    leads.push_back({{"id", "L-" + std::to_string(i)}, {"company", "Acme"}, {"events", events}});
+  }
+  ASSERT_EQ(ws.Load(leads, kNow).loaded, 40u);
+  ASSERT_TRUE(ws.Remove("L-3"));
+  std::set<uint32_t> codes;
+  for (int i = 0; i < 40; ++i) {
+    if (i == 3) continue;
+    const json got = *ws.GetJson("L-" + std::to_string(i));
+    for (int k = 0; k < 3; ++k) {
+      const json& props = kinds[(i + k) % kinds.size()];
+      if (!props.empty() || k == 0) {
+        EXPECT_EQ(got["events"][k]["props"], props) << i << " " << k;
+      } else {
+        EXPECT_FALSE(got["events"][k].contains("props")) << i << " " << k;
+      }
+    }
+    const uint32_t row = *ws.store().RowOf("L-" + std::to_string(i));
+    for (const auto& e : ws.store().events()[row]) codes.insert(e.props);
+  }
+  // One code per distinct props object (the empty object is one), and 0 for events without.
+  EXPECT_EQ(codes.size(), kinds.size() + 1);
+  EXPECT_EQ(*codes.begin(), 0u);
+  EXPECT_EQ(ws.store().props(0), json());
+  // The integer 1 and the float 1.5 differ; and 1 and 1.0 are not merged into one spelling.
+  ASSERT_TRUE(ws.Upsert({{"id", "F"}, {"company", "Acme"}, {"events", {{{"type", "t"}, {"at", "2026-11-01T00:00:00Z"}, {"props", {{"amount", 1.0}}}}}}}, kNow).ok());
+  EXPECT_EQ(ws.GetJson("F")->at("events")[0]["props"]["amount"].dump(), "1.0");
+  EXPECT_EQ(ws.GetJson("L-0")->at("events")[2]["props"]["amount"].dump(), "1");
 }
 
 }  // namespace

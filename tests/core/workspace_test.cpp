@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "fixtures.hpp"
 #include "leadkit/iso_time.hpp"
+#include "leadkit/model.hpp"
 #include "leadkit/sample.hpp"
 
 namespace leadkit {
@@ -374,6 +376,55 @@ TEST(Workspace, RowViewCarriesTheTablesColumnsAsTheFullLeadHasThem) {
   const auto bad = ws.Query({{"view", "compact"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().where.path, "view");
+}
+
+// A page neither sorted nor filtered by a score is scored on its own, not by scoring every lead
+// (the leads table's first screen): its scores and probabilities must be the whole store's.
+TEST(Workspace, APageNotSortedByScoreCarriesTheScoresAndProbabilitiesOfScoringEveryLead) {
+  Workspace ws = SampleWorkspace(3000);
+  const auto trained = Train(ws, json::object(), kMinuteNow);
+  ASSERT_TRUE(trained.ok()) << trained.error().ToString();
+  const auto model = PredictiveModel::FromJson(trained.value()["model"]);
+  ASSERT_TRUE(model.ok());
+  const PredictiveModel& predictive = model.value();
+  const json by_created = {{"field", "createdAt"}, {"order", "desc"}};
+  const auto page = [&](size_t offset) {
+    return ws.Query({{"sort", by_created}, {"offset", offset}, {"limit", 100}, {"now", kMinuteNow}}, &predictive)
+        .value()["rows"];
+  };
+  // First while no whole-store column exists: the first page and a deep one (the order cache).
+  const json first = page(0), deep = page(1200);
+  const json all = ws.ScoreAll(kMinuteNow);
+  const json predicted = predictive.PredictAll(ws, kMinuteNow);
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < all["ids"].size(); ++i) at[all["ids"][i]] = i;
+  std::map<std::string, size_t> predicted_at;
+  for (size_t i = 0; i < predicted["ids"].size(); ++i) predicted_at[predicted["ids"][i]] = i;
+  for (const json* rows : {&first, &deep}) {
+    ASSERT_EQ(rows->size(), 100u);
+    for (const json& row : *rows) {
+      const size_t i = at.at(row["id"]);
+      EXPECT_EQ(row["score"]["total"], all["total"][i]) << row["id"];
+      EXPECT_EQ(row["score"]["fit"], all["fit"][i]) << row["id"];
+      EXPECT_EQ(row["score"]["engagement"], all["engagement"][i]) << row["id"];
+      EXPECT_EQ(row["score"]["grade"], all["grade"][i]) << row["id"];
+      EXPECT_DOUBLE_EQ(row["probability"].get<double>(),
+                       predicted["probability"][predicted_at.at(row["id"])].get<double>()) << row["id"];
+    }
+  }
+  // Once a score sort has filled the whole columns, the same pages read them and agree.
+  ASSERT_TRUE(ws.Query({{"sort", {{"field", "score"}, {"order", "desc"}}}, {"limit", 10}, {"now", kMinuteNow}}, &predictive).ok());
+  EXPECT_EQ(page(0), first);
+  EXPECT_EQ(page(1200), deep);
+  // A change is scored on the next page.
+  json lead = ws.GetJson(first[0]["id"].get<std::string>()).value();
+  lead["employees"] = 5000;
+  lead["title"] = "Chief Executive Officer";
+  ASSERT_TRUE(ws.Upsert(lead, kMinuteNow).ok());
+  const json again = page(0);
+  EXPECT_EQ(again[0]["score"], ws.Query({{"filter", {{"id", first[0]["id"]}}}, {"sort", {{"field", "score"}}},
+                                         {"now", kMinuteNow}}).value()["rows"][0]["score"]);
+  EXPECT_NE(again[0]["score"], first[0]["score"]);
 }
 
 }  // namespace

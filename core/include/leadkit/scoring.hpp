@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ class ScoringModel {
   void ScoreRows(const LeadStore& store, const ChannelMap& channels, int64_t now_ms, uint32_t begin,
                  uint32_t end, std::vector<Score>& out,
                  std::vector<std::vector<Contribution>>* lines = nullptr) const;
+  // Scores the listed rows, in their order, into out[0 .. rows.size()): the same scores
+  // ScoreRows gives them, for a page of rows without scoring the whole store.
+  void ScoreEach(const LeadStore& store, const ChannelMap& channels, int64_t now_ms,
+                 std::span<const uint32_t> rows, std::vector<Score>& out) const;
   std::vector<Contribution> Explain(const LeadStore& store, const ChannelMap& channels,
                                     int64_t now_ms, uint32_t row) const;
 

@@ -42,10 +42,12 @@ class LeadStore {
     Dictionary dict;
     std::vector<uint32_t> codes;
   };
+  // 16 bytes: props are interned (see props()), since most events of a workspace repeat a few
+  // small objects ({"path": "/pricing"}), each of which would otherwise be a map of its own.
   struct StoredEvent {
-    uint32_t type;  // a code of event_types()
+    uint32_t type;   // a code of event_types()
+    uint32_t props;  // an index into props(); 0 = none
     int64_t at;
-    nlohmann::json props;
   };
 
   // Events, touches and tags of all rows flattened into offset arrays (row r's items are
@@ -112,6 +114,9 @@ class LeadStore {
   const std::vector<std::vector<uint32_t>>& tags() const { return tags_; }
   const Dictionary& event_types() const { return event_types_; }
   const std::vector<std::vector<StoredEvent>>& events() const { return events_; }
+  // Every distinct event props object stored, by StoredEvent::props; [0] is null. Kept when the
+  // events that use one are removed: it goes with the next load or compaction.
+  const nlohmann::json& props(uint32_t code) const { return props_[code]; }
   const std::vector<nlohmann::json>& custom() const { return custom_; }
   const std::vector<std::vector<Touch>>& touches() const { return touches_; }
   const std::vector<std::vector<Transition>>& histories() const { return history_; }  // as recorded
@@ -150,6 +155,10 @@ class LeadStore {
   std::vector<nlohmann::json> custom_;
   Dictionary event_types_;
   std::vector<std::vector<StoredEvent>> events_;
+  std::vector<nlohmann::json> props_{nlohmann::json()};
+  std::vector<uint32_t> props_next_{0};  // the next code with the same hash; 0 ends the chain
+  std::unordered_map<size_t, uint32_t> props_by_hash_;  // a props hash → its latest code
+  uint32_t InternProps(nlohmann::json&& props);
   std::vector<std::vector<Touch>> touches_;
   std::vector<std::vector<Transition>> history_;
   mutable std::optional<ActivityIndex> activity_;  // reset by every write

@@ -247,11 +247,16 @@ export async function mount(root, ctx) {
   function paint() {
     if (disposed) return;
     const scrollTop = scroller.scrollTop;
-    if (scrollTop !== lastTop) { direction = scrollTop > lastTop ? 1 : -1; lastTop = scrollTop; }
-    const top = Math.max(0, scrollTop - ROW);  // the header row takes ROW px
     const height = viewHeight || scroller.clientHeight || 600;
-    const first = Math.max(0, Math.floor(top / ROW) - (direction > 0 ? OVERSCAN_BEHIND : OVERSCAN_AHEAD));
-    const last = Math.max(first, Math.min(state.total, Math.ceil((top + height) / ROW) + (direction > 0 ? OVERSCAN_AHEAD : OVERSCAN_BEHIND)));
+    // A move of a whole view or more since the last frame is a fling or a jump: rows beyond the
+    // view would be passed over before anyone saw them, so this frame renders the view alone.
+    const leap = Math.abs(scrollTop - lastTop) >= height;
+    if (scrollTop !== lastTop) { direction = scrollTop > lastTop ? 1 : -1; lastTop = scrollTop; }
+    const ahead = leap ? 0 : OVERSCAN_AHEAD;
+    const behind = leap ? 0 : OVERSCAN_BEHIND;
+    const top = Math.max(0, scrollTop - ROW);  // the header row takes ROW px
+    const first = Math.max(0, Math.floor(top / ROW) - (direction > 0 ? behind : ahead));
+    const last = Math.max(first, Math.min(state.total, Math.ceil((top + height) / ROW) + (direction > 0 ? ahead : behind)));
     want(first, last);
     place(first, last);
     for (let k = 0; k < shown.length; k++) fillRow(shown[k], first + k, rowAt(first + k));
