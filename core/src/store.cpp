@@ -47,7 +47,7 @@ void LeadStore::ForEachColumn(F&& f) {
   f(stage_);
   f(employees_); f(annual_revenue_); f(deal_value_);
   f(created_at_); f(updated_at_);
-  f(bant_); f(bant_status_); f(qualification_); f(cadence_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
+  f(bant_detail_); f(bant_status_); f(qualification_); f(cadence_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
   f(last_touch_at_); f(last_activity_at_);
 }
 
@@ -174,7 +174,22 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   created_at_[row] = lead.created_at;
   updated_at_[row] = lead.updated_at;
   for (size_t k = 0; k < 4; ++k) bant_status_[row][k] = static_cast<uint8_t>(lead.bant[k].status);
-  bant_[row] = std::move(lead.bant);
+  const bool details = std::any_of(lead.bant.begin(), lead.bant.end(), [](const BantCriterion& c) {
+    return !c.evidence.empty() || c.confidence || c.at != 0;
+  });
+  if (!details) {
+    FreeBantDetail(row);
+  } else {
+    uint32_t& slot = bant_detail_[row];
+    if (slot == 0 && !bant_free_.empty()) {
+      slot = bant_free_.back();
+      bant_free_.pop_back();
+    } else if (slot == 0) {
+      slot = static_cast<uint32_t>(bant_details_.size());
+      bant_details_.emplace_back();
+    }
+    bant_details_[slot] = std::move(lead.bant);
+  }
   qualification_[row] = std::move(lead.qualification);
   cadence_[row] = std::move(lead.cadence);
   tags_[row].clear();
@@ -216,12 +231,20 @@ bool LeadStore::Remove(std::string_view id) {
   activity_.reset();
   row_of_.erase(std::string(id));
   const uint32_t last = static_cast<uint32_t>(ids_.size() - 1);
+  FreeBantDetail(*row);
   if (*row != last) MoveRow(last, *row);  // swap-remove keeps the columns dense
   PopRow();
   return true;
 }
 
 void LeadStore::Clear() { *this = LeadStore(); }
+
+void LeadStore::FreeBantDetail(uint32_t row) {
+  if (bant_detail_[row] == 0) return;
+  bant_details_[bant_detail_[row]] = {};
+  bant_free_.push_back(bant_detail_[row]);
+  bant_detail_[row] = 0;
+}
 
 uint32_t LeadStore::InternProps(nlohmann::json&& props) {
   if (props.is_null()) return 0;
@@ -263,7 +286,11 @@ Lead LeadStore::GetRow(uint32_t row) const {
   lead.source = source_.dict.Get(source_.codes[row]);
   lead.stage = static_cast<Stage>(stage_[row]);
   lead.stage_reason = stage_reason_[row];
-  lead.bant = bant_[row];
+  if (const uint32_t slot = bant_detail_[row]) {
+    lead.bant = bant_details_[slot];
+  } else {
+    for (size_t k = 0; k < 4; ++k) lead.bant[k].status = static_cast<BantStatus>(bant_status_[row][k]);
+  }
   lead.qualification = qualification_[row];
   lead.deal_value = opt_double(deal_value_[row]);
   lead.currency = currency_.dict.Get(currency_.codes[row]);

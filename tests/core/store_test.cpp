@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "fixtures.hpp"
@@ -210,6 +211,47 @@ TEST(Store, EventPropsAreSharedWhenEqualAndKeptApartOtherwise) {
   ASSERT_TRUE(ws.Upsert({{"id", "F"}, {"company", "Acme"}, {"events", {{{"type", "t"}, {"at", "2026-11-01T00:00:00Z"}, {"props", {{"amount", 1.0}}}}}}}, kNow).ok());
   EXPECT_EQ(ws.GetJson("F")->at("events")[0]["props"]["amount"].dump(), "1.0");
   EXPECT_EQ(ws.GetJson("L-0")->at("events")[2]["props"]["amount"].dump(), "1");
+}
+
+// BANT evidence, confidence and times are kept apart from the statuses, only for leads that have
+// any: every lead reads back exactly what it was given through updates, removals (a swap with the
+// last row) and the reuse of freed details.
+TEST(Store, BantDetailsSurviveUpdatesRemovalsAndReuse) {
+  LeadStore store;
+  const auto lead = [](std::string id, BantStatus status, std::string evidence, std::optional<double> confidence,
+                       int64_t at) {
+    Lead l;
+    l.id = std::move(id);
+    l.company = "Acme";
+    l.bant[kAuthority].status = status;
+    l.bant[kNeed] = {BantStatus::kPartly, evidence, confidence, at};
+    if (evidence.empty() && !confidence && at == 0) l.bant[kNeed] = {};
+    return l;
+  };
+  std::map<std::string, Lead> expected;
+  const auto put = [&](Lead l) { expected[l.id] = l; store.Upsert(std::move(l)); };
+  const auto check = [&](const char* when) {
+    ASSERT_EQ(store.size(), expected.size()) << when;
+    for (const auto& [id, l] : expected) EXPECT_EQ(store.Get(id)->bant, l.bant) << when << " " << id;
+  };
+  put(lead("A", BantStatus::kMet, "CFO signed off", 0.9, 1'700'000'000'000));
+  put(lead("B", BantStatus::kNotMet, "", std::nullopt, 0));
+  put(lead("C", BantStatus::kUnknown, "", 0.25, 0));
+  put(lead("D", BantStatus::kPartly, "", std::nullopt, 5));
+  check("after inserts");
+  store.Remove("A");  // D moves into A's row; A's details are freed
+  expected.erase("A");
+  check("after a removal");
+  put(lead("E", BantStatus::kMet, "reuses a freed slot", std::nullopt, 0));
+  put(lead("B", BantStatus::kMet, "now with evidence", 0.5, 9));
+  put(lead("C", BantStatus::kMet, "", std::nullopt, 0));  // details dropped
+  check("after updates");
+  store.Remove("D");
+  store.Remove("E");
+  expected.erase("D");
+  expected.erase("E");
+  put(lead("F", BantStatus::kPartly, "another", 0.1, 1));
+  check("after more removals");
 }
 
 }  // namespace

@@ -146,7 +146,13 @@ class LeadStore {
   std::vector<uint8_t> stage_;
   std::vector<double> employees_, annual_revenue_, deal_value_;  // NaN = missing
   std::vector<int64_t> created_at_, updated_at_;
-  std::vector<std::array<BantCriterion, 4>> bant_;
+  // BANT evidence, confidence and times, only for leads that have any (most have statuses
+  // alone, and a full set of four criteria is 160 bytes under wasm): a row's slot in
+  // bant_details_, 0 for none. Slots of removed or cleared rows are reused.
+  std::vector<uint32_t> bant_detail_;
+  std::vector<std::array<BantCriterion, 4>> bant_details_{std::array<BantCriterion, 4>{}};
+  std::vector<uint32_t> bant_free_;
+  void FreeBantDetail(uint32_t row);
   std::vector<std::array<uint8_t, 4>> bant_status_;
   std::vector<QualificationMap> qualification_;
   std::vector<Enrollment> cadence_;
