@@ -134,9 +134,11 @@ std::string LoadLeadsUtf8(int handle, uintptr_t bytes, size_t length, double now
   });
 }
 
-// A snapshot streamed in: JS writes its parts one after another into one buffer of `size` bytes
-// and calls snapshotContinue with the bytes so far after each, so the leads are read while the
-// rest is still coming from storage; snapshotEnd lands them (or nothing).
+// A snapshot streamed in: JS writes its parts into a buffer and calls snapshotContinue after
+// each with the bytes it holds and their offset in the snapshot, so the leads are read while the
+// rest is still coming from storage. It returns the offset before which the buffer's bytes are
+// no longer needed (the buffer then keeps a lead or so, not the whole snapshot); snapshotEnd
+// lands the leads (or nothing).
 std::string SnapshotBegin(int handle, size_t size) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     SnapshotReadings()[handle] = ws.BeginSnapshot(size);
@@ -144,24 +146,26 @@ std::string SnapshotBegin(int handle, size_t size) {
   });
 }
 
-void SnapshotContinue(int handle, uintptr_t bytes, size_t length) {
+double SnapshotContinue(int handle, uintptr_t bytes, size_t length, double from) {
   const auto ws = Workspaces().find(handle);
   const auto reading = SnapshotReadings().find(handle);
-  if (ws == Workspaces().end() || reading == SnapshotReadings().end()) return;
+  if (ws == Workspaces().end() || reading == SnapshotReadings().end()) return from;
   try {
-    ws->second->ContinueSnapshot(*reading->second,
-                                 std::string_view(reinterpret_cast<const char*>(bytes), length));
+    return static_cast<double>(ws->second->ContinueSnapshot(
+        *reading->second, std::string_view(reinterpret_cast<const char*>(bytes), length), static_cast<size_t>(from)));
   } catch (const std::exception& e) {  // memory exhausted: End reports it
     reading->second->errors.push_back({"", std::string("internal error: ") + e.what()});
+    return from;
   }
 }
 
-std::string SnapshotEnd(int handle, uintptr_t bytes, size_t length) {
+std::string SnapshotEnd(int handle, uintptr_t bytes, size_t length, double from) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     auto node = SnapshotReadings().extract(handle);
     if (node.empty()) return Fail("no snapshot is being read");
     return LoadReply(ws.EndSnapshot(std::move(node.mapped()),
-                                    std::string_view(reinterpret_cast<const char*>(bytes), length)));
+                                    std::string_view(reinterpret_cast<const char*>(bytes), length),
+                                    static_cast<size_t>(from)));
   });
 }
 

@@ -34,20 +34,30 @@ enum JsonTag : uint8_t { kNull, kFalse, kTrue, kInt, kUnsigned, kFloat, kString,
 }  // namespace
 
 // Catches damage (a truncated write, flipped bits), not tampering: a multiply-xor hash over
-// 8-byte words, ~20 ms for 50 MB in wasm where CRC-32 would take several times that.
-uint64_t SnapshotChecksum(std::string_view bytes) {
-  uint64_t h = 0x243F6A8885A308D3ull ^ bytes.size();
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 32;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  h = (h ^ tail) * 0x9E3779B97F4A7C15ull;
+// 8-byte words, ~20 ms for 50 MB in wasm where CRC-32 would take several times that. Computed a
+// word at a time, so a snapshot read as it streams in is checked without holding all of it.
+namespace {
+constexpr uint64_t kChecksumFactor = 0x9E3779B97F4A7C15ull;
+uint64_t ChecksumStart(size_t body_size) { return 0x243F6A8885A308D3ull ^ body_size; }
+uint64_t ChecksumWord(uint64_t h, std::string_view eight) {
+  uint64_t w;
+  std::memcpy(&w, eight.data(), 8);
+  h = (h ^ w) * kChecksumFactor;
+  return h ^ (h >> 32);
+}
+uint64_t ChecksumEnd(uint64_t h, std::string_view tail) {  // the last 0 to 7 bytes
+  uint64_t w = 0;
+  std::memcpy(&w, tail.data(), tail.size());
+  h = (h ^ w) * kChecksumFactor;
   return h ^ (h >> 29);
+}
+}  // namespace
+
+uint64_t SnapshotChecksum(std::string_view bytes) {
+  uint64_t h = ChecksumStart(bytes.size());
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) h = ChecksumWord(h, bytes.substr(i, 8));
+  return ChecksumEnd(h, bytes.substr(i));
 }
 
 namespace {
@@ -380,28 +390,69 @@ std::unique_ptr<SnapshotReading> Workspace::BeginSnapshot(size_t size) const {
   auto s = std::make_unique<SnapshotReading>();
   s->size = size;
   s->pos = kBodyStart;
+  s->hashed = kBodyStart;
+  s->sum = ChecksumStart(size > kBodyStart ? size - kBodyStart : 0);
   s->channels = channels_;
   return s;
 }
 
-void Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view so_far) const {
-  if (!s.errors.empty()) return;
-  so_far = so_far.substr(0, s.size);
-  const bool complete = so_far.size() == s.size;
-  if (!complete && so_far.size() < kBodyStart) return;
-  if (auto problem = HeadProblem(so_far)) {
-    s.errors.push_back(Refusal(std::move(*problem)));
-    return;
+namespace {
+
+// Adds to the running checksum every whole 8-byte word of the body that `bytes` (the snapshot's
+// bytes from `from`) holds and it has not taken yet.
+void Absorb(SnapshotReading& s, std::string_view bytes, size_t from) {
+  const size_t end = from + bytes.size();
+  while (s.hashed >= from && s.hashed + 8 <= end) {
+    s.sum = ChecksumWord(s.sum, bytes.substr(s.hashed - from, 8));
+    s.hashed += 8;
   }
-  Reader r(so_far, s.pos);
+}
+
+// Reads the magic and the checksum it carries from the snapshot's first bytes; false (with the
+// refusal) when they are wrong.
+bool ReadHead(SnapshotReading& s, std::string_view first, std::vector<Issue>& errors) {
+  if (auto problem = HeadProblem(first)) {
+    errors.push_back(Refusal(std::move(*problem)));
+    return false;
+  }
+  std::memcpy(&s.stored_sum, first.data() + kMagic.size(), 8);
+  s.head_read = true;
+  return true;
+}
+
+}  // namespace
+
+size_t Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view bytes, size_t from) const {
+  // Bytes still needed start at the first lead not read, or at the checksum's next word; once
+  // the reading has failed, only at the checksum's.
+  const auto keep = [&s] {
+    if (!s.head_read) return size_t{0};
+    return s.errors.empty() ? std::min(s.pos, s.hashed) : s.hashed;
+  };
+  if (from > keep()) {
+    if (s.errors.empty()) s.errors.push_back(Refusal("bytes before " + std::to_string(keep()) + " were dropped unread"));
+    return keep();
+  }
+  if (from >= s.size) return keep();
+  bytes = bytes.substr(0, s.size - from);
+  const size_t end = from + bytes.size();
+  const bool complete = end == s.size;
+  Absorb(s, bytes, from);
+  if (!s.errors.empty()) return keep();  // only the checksum goes on, to name damage as such
+  if (!s.head_read) {
+    if (!complete && end < kBodyStart) return keep();
+    if (!ReadHead(s, bytes, s.errors)) return keep();
+  }
+  Reader r(bytes, s.pos - from);
   // A problem that is only the end of the bytes so far waits for more; any other is final.
   const auto stopped = [&](size_t retry_from) {
     if (r.ran_out() && !complete) {
       s.pos = retry_from;
     } else {
       s.errors.push_back(Refusal(r.error() + (s.header_read ? " (lead " + std::to_string(s.read) : " (settings") +
-                                 ", byte " + std::to_string(r.error_offset()) + ")"));
+                                 ", byte " + std::to_string(from + r.error_offset()) + ")"));
     }
+    return keep();
   };
   if (!s.header_read) {
     const std::string_view header_text = r.View(r.Count());
@@ -410,59 +461,64 @@ void Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view so_far) co
     JsonDoc header;
     if (!header.ParseAll(header_text)) {
       s.errors.push_back(Refusal("its settings are not JSON"));
-      return;
+      return keep();
     }
     LoadReport report;
     if (!ReadBackupHeader(header.root(), s.channels, s.model, s.pipeline, report)) {
       for (const Issue& e : report.errors) s.errors.push_back(Refusal("its settings: " + e.ToString()));
-      return;
+      return keep();
     }
-    const size_t room = s.size - r.pos();
+    const size_t room = s.size - (from + r.pos());
     if (count > room / kMinLeadBytes) {
       s.errors.push_back(Refusal("it says it holds " + std::to_string(count) + " leads, more than its " +
                                  std::to_string(room) + " bytes can"));
-      return;
+      return keep();
     }
     s.header_read = true;
     s.count = count;
     s.staged.Reserve(std::min(count, room / 256));  // a lead is ~400 bytes; a forged count gets no more
     s.batch.resize(std::min<size_t>(count, 1024));
-    s.pos = r.pos();
+    s.pos = from + r.pos();
   }
   while (s.read < s.count) {
-    const size_t start = r.pos();
+    const size_t start = from + r.pos();
     r.ReadLead(s.batch[s.pending]);  // sets every member, so a lead moved from is reused whole
     if (!r.ok()) return stopped(start);
     ++s.read;
-    s.pos = r.pos();
+    s.pos = from + r.pos();
     if (++s.pending == s.batch.size()) Flush(s);
   }
   if (s.pending) Flush(s);
+  return keep();
 }
 
-LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view all) {
+LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view bytes, size_t from) {
   SnapshotReading& s = *reading;
   LoadReport report;
   const auto refuse = [&](std::string message) {
     report.errors.push_back(Refusal(std::move(message)));
     return report;
   };
-  if (all.size() != s.size) {
-    return refuse("it has " + std::to_string(all.size()) + " bytes, not the " + std::to_string(s.size) + " it began with");
+  const size_t end = from + bytes.size();
+  if (end != s.size) {
+    return refuse("it has " + std::to_string(end) + " bytes, not the " + std::to_string(s.size) + " it began with");
   }
-  if (auto problem = HeadProblem(all)) return refuse(std::move(*problem));
+  if (!s.head_read && (from != 0 || !ReadHead(s, bytes, report.errors))) {
+    if (report.errors.empty()) return refuse("its first bytes were dropped unread");
+    return report;
+  }
+  if (from > s.hashed) return refuse("bytes before " + std::to_string(from) + " were dropped unread");
   // Damage is named as such before whatever the damage made the reading trip over.
-  uint64_t sum;
-  std::memcpy(&sum, all.data() + kMagic.size(), 8);
-  if (sum != SnapshotChecksum(all.substr(kBodyStart))) {
-    return refuse("it is damaged (its checksum does not match its " + std::to_string(all.size()) + " bytes)");
+  Absorb(s, bytes, from);
+  if (ChecksumEnd(s.sum, bytes.substr(s.hashed - from)) != s.stored_sum) {
+    return refuse("it is damaged (its checksum does not match its " + std::to_string(end) + " bytes)");
   }
-  ContinueSnapshot(s, all);
+  ContinueSnapshot(s, bytes, from);
   if (!s.errors.empty()) {
     report.errors = std::move(s.errors);
     return report;
   }
-  if (s.pos != all.size()) return refuse(std::to_string(all.size() - s.pos) + " bytes follow its last lead");
+  if (s.pos != end) return refuse(std::to_string(end - s.pos) + " bytes follow its last lead");
   if (s.staged.size() != s.count) return refuse("two of its leads have the same id");
 
   AdoptSettings(std::move(s.channels), std::move(s.model), std::move(s.pipeline));

@@ -196,6 +196,76 @@ TEST(SnapshotTest, PartsAsTheyArriveReadTheSameAsTheWhole) {
   EXPECT_EQ(ws.store().size(), 0u);
 }
 
+// Reads `bytes` as the web app streams a snapshot from storage: parts of `part` bytes into a
+// buffer that drops what ContinueSnapshot no longer needs. Notes the most the buffer held.
+LoadReport ReadThroughWindow(Workspace& ws, const std::string& bytes, size_t part, size_t& most_held) {
+  auto reading = ws.BeginSnapshot(bytes.size());
+  std::string held;
+  size_t from = 0;
+  most_held = 0;
+  for (size_t at = 0; at < bytes.size(); at += part) {
+    held += bytes.substr(at, part);
+    most_held = std::max(most_held, held.size());
+    const size_t keep = ws.ContinueSnapshot(*reading, held, from);
+    EXPECT_GE(keep, from);
+    held.erase(0, keep - from);
+    from = keep;
+    if (ws.store().size() != 0) {
+      ADD_FAILURE() << "leads landed before the end";
+    }
+  }
+  return ws.EndSnapshot(std::move(reading), held, from);
+}
+
+// Streamed through a buffer that keeps only what is not read yet: the same workspace as reading
+// the whole, a buffer of a part and a lead or so rather than the snapshot's size, and every
+// flipped byte refused with the message reading the whole gives.
+TEST(SnapshotTest, AWindowThatDropsWhatWasReadReadsTheSameAsTheWhole) {
+  Workspace source;
+  ASSERT_TRUE(source.LoadJson(SampleLeads(300, 11, testing::kNow).dump(), testing::kNow).errors.empty());
+  ASSERT_TRUE(source.Upsert(EveryField(), testing::kNow).ok());
+  const std::string bytes = source.ExportSnapshot();
+  // The settings come first and are read whole: their length is the varint after the checksum.
+  size_t length = 0, at = 16;
+  for (int shift = 0;; shift += 7) {
+    const auto b = static_cast<uint8_t>(bytes[at++]);
+    length |= size_t{b & 0x7Fu} << shift;
+    if (!(b & 0x80)) break;
+  }
+  const size_t header = at + length;  // where the settings' text ends
+  ASSERT_GT(header, 100u);
+  ASSERT_LT(header + 2048, bytes.size() / 4);
+  for (const size_t part : {size_t{1}, size_t{7}, size_t{333}, size_t{4096}, bytes.size()}) {
+    Workspace ws;
+    size_t most_held = 0;
+    const LoadReport r = ReadThroughWindow(ws, bytes, part, most_held);
+    ASSERT_TRUE(r.errors.empty()) << "part " << part << ": " << r.errors[0].ToString();
+    EXPECT_EQ(ws.ExportText(), source.ExportText()) << "part " << part;
+    if (part < bytes.size()) {
+      EXPECT_LT(most_held, std::max(header + 64, part) + 2048) << "part " << part;
+    }
+  }
+  for (size_t at = 0; at < bytes.size(); at += 97) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x5A);
+    Workspace whole, streamed;
+    const LoadReport expected = whole.LoadSnapshot(damaged);
+    size_t most_held = 0;
+    const LoadReport r = ReadThroughWindow(streamed, damaged, 333, most_held);
+    ASSERT_FALSE(r.errors.empty()) << "byte " << at;
+    EXPECT_EQ(r.errors[0].message, expected.errors[0].message) << "byte " << at;
+    EXPECT_EQ(streamed.store().size(), 0u);
+  }
+  // A reader that drops bytes not yet read is told so, and nothing lands.
+  Workspace ws;
+  auto reading = ws.BeginSnapshot(bytes.size());
+  const size_t keep = ws.ContinueSnapshot(*reading, std::string_view(bytes).substr(0, 5000), 0);
+  ws.ContinueSnapshot(*reading, std::string_view(bytes).substr(keep + 100), keep + 100);
+  const LoadReport r = ws.EndSnapshot(std::move(reading), std::string_view(bytes).substr(keep + 100), keep + 100);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_EQ(ws.store().size(), 0u);
+}
+
 // Found by tests/fuzz/snapshot_fuzz: text that is not UTF-8 once loaded made every later export
 // throw. It is refused at the lead that holds it.
 TEST(SnapshotTest, TextThatIsNotUtf8IsRefused) {

@@ -59,15 +59,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  // In parts, into an empty workspace, as a stream from storage delivers them.
+  // In parts, into an empty workspace, as the web app streams it from storage: through a buffer
+  // that drops the bytes ContinueSnapshot no longer needs.
   Workspace fresh;
   auto reading = fresh.BeginSnapshot(bytes.size());
   const size_t step = 1 + (leadkit::SnapshotChecksum(bytes) % 97);
-  for (size_t end = step; end < bytes.size(); end += step) {
-    fresh.ContinueSnapshot(*reading, std::string_view(bytes).substr(0, end));
+  std::string window;
+  size_t from = 0;
+  for (size_t at = 0; at < bytes.size(); at += step) {
+    window.append(bytes, at, step);
+    const size_t keep = fresh.ContinueSnapshot(*reading, window, from);
+    if (keep < from) Broken("a window was asked to keep bytes it had dropped", "");
+    window.erase(0, keep - from);
+    from = keep;
   }
-  const LoadReport parts = fresh.EndSnapshot(std::move(reading), bytes);
-  if (parts.errors.empty() != whole.errors.empty()) {
+  const LoadReport parts = fresh.EndSnapshot(std::move(reading), window, from);
+  if (parts.errors.empty() != whole.errors.empty() ||
+      (!parts.errors.empty() && parts.errors[0].message != whole.errors[0].message)) {
     Broken("whole and in parts disagree", "whole:\n" + Errors(whole) + "parts:\n" + Errors(parts));
   }
   if (!parts.errors.empty()) return 0;

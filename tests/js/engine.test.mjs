@@ -117,6 +117,25 @@ test('exportSnapshot gives back the same workspace through loadLeads and loadLea
   assert.throws(() => engine.exportSnapshot(), /disposed/);
 });
 
+test('loadLeadsBlob streams a snapshot whose one lead is larger than its 4 MB buffer', async () => {
+  const engine = await createEngine();
+  // 320 events with ~15 KB of props each: one lead of ~4.8 MB, read through a buffer that grows.
+  const events = Array.from({ length: 320 }, (_, i) => ({
+    type: 'page_view', at: new Date(NOW - i * 60_000).toISOString(), props: { path: `/p/${i}`, body: `${i}`.padEnd(15_000, 'x') },
+  }));
+  engine.loadLeads([{ id: 'big', company: 'Acme', events }, { id: 'after', company: 'Beta' }], { now: NOW });
+  const bytes = engine.exportSnapshot();
+  assert.ok(bytes.length > 4.5e6, `${bytes.length} bytes`);
+  const parts = [];
+  for (let at = 0; at < bytes.length; at += 65_536) parts.push(bytes.subarray(at, at + 65_536));
+  const back = await createEngine();
+  assert.deepEqual(await back.loadLeadsBlob(new Blob(parts)), { loaded: 2, errors: [] });
+  assert.equal(back.exportJson(), engine.exportJson());
+  assert.equal(back.getLead('big').events.length, 320);
+  engine.dispose();
+  back.dispose();
+});
+
 test('upsertLead returns the id, getLead returns the normalised lead, removeLead deletes it', async () => {
   const engine = await createEngine();
   const id = engine.upsertLead({ firstName: 'Ana', email: 'ANA@Example.com', source: 'webinar', employees: 12 }, { now: NOW });

@@ -20,6 +20,34 @@ const CHUNK_BYTES = 1 << 20;
 const WARM_PER_BYTE = 1.6;
 // How a binary snapshot (exportSnapshot) starts.
 const SNAPSHOT_MAGIC = [...'LKSNAP1\n'].map((c) => c.charCodeAt(0));
+// The buffer a snapshot streams through (loadLeadsBlob); a longer lead makes it grow.
+const SNAPSHOT_WINDOW = 4 << 20;
+
+/**
+ * Calls put(part) with a Blob's bytes in order, through one reused buffer where the stream
+ * allows it (a byte stream): a 126 MB backup read as 64 KB chunks leaves that much garbage,
+ * freed later in one long pause.
+ */
+async function eachPart(blob, put) {
+  const stream = blob.stream();
+  let byob = null;
+  try { byob = stream.getReader({ mode: 'byob' }); } catch { /* not a byte stream here */ }
+  if (byob) {
+    let buffer = new ArrayBuffer(1 << 20);
+    for (;;) {
+      const { done, value } = await byob.read(new Uint8Array(buffer));
+      if (done) return;
+      put(value);
+      buffer = value.buffer;
+    }
+  }
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    put(value);
+  }
+}
 
 function byteLength(input) {
   if (typeof input === 'string') return null;  // known once encoded; not worth a pass
@@ -207,70 +235,83 @@ class Engine {
    * them whole. Otherwise as loadLeads: all or nothing, errors with their line and column.
    */
   async loadLeadsBlob(blob, { now = Date.now() } = {}) {
+    const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
+    const snapshot = head.length === SNAPSHOT_MAGIC.length && SNAPSHOT_MAGIC.every((b, i) => head[i] === b);
+    return snapshot ? this.#loadSnapshotBlob(blob) : this.#loadJsonBlob(blob, now);
+  }
+
+  // A snapshot's leads are read part by part while the rest streams in from storage, through a
+  // buffer that keeps only the bytes not read yet (a part and a lead or so): the whole snapshot
+  // in wasm memory would be tens of MB of pages first written during the load, each page's first
+  // write a fault that costs more than the reading of it.
+  async #loadSnapshotBlob(blob) {
     const handle = this.#handle();
     const m = this.#m;
     const size = blob.size;
-    const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
-    const snapshot = head.length === SNAPSHOT_MAGIC.length && SNAPSHOT_MAGIC.every((b, i) => head[i] === b);
-    const at = m._malloc(Math.max(1, size));
+    let capacity = Math.max(1, Math.min(size, SNAPSHOT_WINDOW));
+    let at = m._malloc(capacity);
     if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
-    // A snapshot's leads are read part by part while the rest streams in from storage. JSON is
-    // parsed whole at the end; meanwhile the stream's waits touch the memory its leads will take
-    // (~1.6 bytes per byte of JSON, in pages the system has not handed out yet: the first write
-    // to each costs a page fault, about as much in all as the parse). Freed just before the
-    // parse, those pages are where it then allocates.
-    const warm = snapshot ? 0 : Math.round(size * WARM_PER_BYTE);
-    let spare = warm ? m._malloc(warm) : 0;
+    let from = 0;  // the buffer holds the snapshot's bytes [from, from + held)
+    let held = 0;
     let reading = false;
     try {
-      if (snapshot) {
-        unwrap(m.snapshotBegin(handle, size));
-        reading = true;
-      }
+      unwrap(m.snapshotBegin(handle, size));
+      reading = true;
+      await eachPart(blob, (part) => {
+        if (from + held + part.length > size) throw new LeadkitError('the leads changed size while being read');
+        if (held + part.length > capacity) {  // a lead longer than the buffer: it grows to hold it
+          capacity = Math.max(capacity * 2, held + part.length);
+          const bigger = m._malloc(capacity);
+          if (!bigger) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+          m.HEAPU8.copyWithin(bigger, at, at + held);  // HEAPU8 is read each time: memory may grow
+          m._free(at);
+          at = bigger;
+        }
+        m.HEAPU8.set(part, at + held);
+        held += part.length;
+        const keep = m.snapshotContinue(handle, at, held, from);
+        if (keep > from) {
+          m.HEAPU8.copyWithin(at, at + (keep - from), at + held);
+          held -= keep - from;
+          from = keep;
+        }
+      });
+      reading = false;
+      return unwrap(m.snapshotEnd(handle, at, held, from));
+    } finally {
+      if (reading) m.snapshotAbort(handle);
+      m._free(at);
+    }
+  }
+
+  // JSON is parsed whole at the end; meanwhile the stream's waits touch the memory its leads
+  // will take (~1.6 bytes per byte of JSON, in pages the system has not handed out yet: the
+  // first write to each costs a page fault, about as much in all as the parse). Freed just
+  // before the parse, those pages are where it then allocates.
+  async #loadJsonBlob(blob, now) {
+    const m = this.#m;
+    const size = blob.size;
+    const at = m._malloc(Math.max(1, size));
+    if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+    const warm = Math.round(size * WARM_PER_BYTE);
+    let spare = warm ? m._malloc(warm) : 0;
+    try {
       let warmed = 0;
       let written = 0;
-      const put = (chunk) => {
-        if (written + chunk.length > size) throw new LeadkitError('the leads changed size while being read');
-        m.HEAPU8.set(chunk, at + written);  // HEAPU8 is read each time: memory may grow in between
-        written += chunk.length;
-        if (reading) {
-          m.snapshotContinue(handle, at, written);
-        } else if (spare) {
+      await eachPart(blob, (part) => {
+        if (written + part.length > size) throw new LeadkitError('the leads changed size while being read');
+        m.HEAPU8.set(part, at + written);  // HEAPU8 is read each time: memory may grow in between
+        written += part.length;
+        if (spare) {
           const to = Math.min(warm, Math.round(written * WARM_PER_BYTE));
           m.HEAPU8.fill(0, spare + warmed, spare + to);
           warmed = to;
         }
-      };
-      // Read through one reused buffer where the stream allows it (a byte stream): a 126 MB
-      // JSON backup read as 64 KB chunks leaves that much garbage, freed later in one long pause.
-      const stream = blob.stream();
-      let byob = null;
-      try { byob = stream.getReader({ mode: 'byob' }); } catch { /* not a byte stream here */ }
-      if (byob) {
-        let buffer = new ArrayBuffer(1 << 20);
-        for (;;) {
-          const { done, value } = await byob.read(new Uint8Array(buffer));
-          if (done) break;
-          put(value);
-          buffer = value.buffer;
-        }
-      } else {
-        const reader = stream.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          put(value);
-        }
-      }
+      });
       if (spare) m._free(spare);
       spare = 0;
-      if (reading) {
-        reading = false;
-        return unwrap(m.snapshotEnd(this.#handle(), at, written));
-      }
       return unwrap(m.loadLeadsUtf8(this.#handle(), at, written, now));
     } finally {
-      if (reading) m.snapshotAbort(handle);
       if (spare) m._free(spare);
       m._free(at);
     }

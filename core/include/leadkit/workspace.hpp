@@ -40,7 +40,11 @@ uint64_t SnapshotChecksum(std::string_view body);
 struct SnapshotReading {
   size_t size = 0;        // the whole snapshot's length, known before its bytes
   size_t pos = 0;         // where the first lead not yet read starts
-  bool header_read = false;
+  bool head_read = false;    // the magic and the stored checksum
+  uint64_t stored_sum = 0;
+  size_t hashed = 0;         // the checksum so far covers the bytes before this
+  uint64_t sum = 0;
+  bool header_read = false;  // the settings and the count of leads
   size_t count = 0;       // leads in the snapshot
   size_t read = 0;        // leads read so far
   ChannelMap channels;
@@ -98,13 +102,16 @@ class Workspace {
   // snapshot is refused, saying at which byte and lead, and changes nothing.
   LoadReport LoadSnapshot(std::string_view bytes);
   static bool IsSnapshot(std::string_view bytes);
-  // LoadSnapshot in steps, for bytes that arrive in parts (a stream from storage) into one buffer
-  // that only grows at its end: Begin with the snapshot's size, Continue with the bytes so far
-  // after each part (it reads every lead they hold whole), End with all of them. The leads are
-  // read while later parts are still on their way; nothing in the workspace changes until End.
+  // LoadSnapshot in steps, for bytes that arrive in parts (a stream from storage): Begin with
+  // the snapshot's size, Continue after each part (it reads every lead the bytes hold whole), End
+  // with the rest. The leads are read while later parts are still on their way; nothing in the
+  // workspace changes until End.
   std::unique_ptr<SnapshotReading> BeginSnapshot(size_t size) const;
-  void ContinueSnapshot(SnapshotReading& reading, std::string_view so_far) const;
-  LoadReport EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view all);
+  // `bytes` are the snapshot's from byte `from` on: a reader may drop the bytes before the offset
+  // ContinueSnapshot returns (read, and taken into the checksum), so a snapshot streams through a
+  // buffer of a few of its leads instead of one of its whole size. From 0, they are all of them.
+  size_t ContinueSnapshot(SnapshotReading& reading, std::string_view bytes, size_t from = 0) const;
+  LoadReport EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view bytes, size_t from = 0);
   // Replaces everything (leads, channels, model) with a backup's, or changes nothing.
   LoadReport Restore(std::string_view backup_text, int64_t now_ms);
 
