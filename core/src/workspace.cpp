@@ -270,7 +270,7 @@ std::optional<json> Workspace::GetJson(std::string_view id) const {
 }
 
 Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveModel* predictive,
-                                         bool for_rows) const {
+                                         RowScores for_rows) const {
   bool scores = false, probability = false;  // read by a filter or the sort
   const auto needs = [&](Field f, const std::string& path) -> Status {
     if (IsScoreField(f) || f == Field::kProbability) {
@@ -302,10 +302,12 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
       c.scores_valid && c.revision == revision_ && c.model_hash == model_.hash() && c.minute == minute;
   const bool probability_fresh = predictive && c.probability_valid && c.probability_revision == revision_ &&
                                  c.probability_hash == predictive->hash() && c.probability_minute == minute;
-  // Rows only shown with their scores take the whole columns when they are already at hand;
-  // otherwise Query scores just the page it returns (RowScores) rather than every lead.
-  if (for_rows && scores_fresh) scores = true;
-  if (for_rows && probability_fresh) probability = true;
+  // Rows only shown with their scores take the whole columns when asked to, or when they are at
+  // hand; otherwise Query scores just the page it returns rather than every lead.
+  if (for_rows == RowScores::kWhole || (for_rows == RowScores::kIfFresh && scores_fresh)) scores = true;
+  if (predictive && (for_rows == RowScores::kWhole || (for_rows == RowScores::kIfFresh && probability_fresh))) {
+    probability = true;
+  }
   if (scores) {
     if (!scores_fresh) {
       const auto n = static_cast<uint32_t>(store_.size());
@@ -353,12 +355,15 @@ Result<DerivedColumns> Workspace::Derive(const QuerySpec& q, const PredictiveMod
 Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictive) const {
   auto q = ParseQuery(spec);
   if (!q) return q.error();
-  auto d = Derive(q.value(), predictive, true);
+  const QuerySpec& query = q.value();
+  // Deep pages (a table scrolled past its first screens) slice whole columns, scored once for
+  // the listing; the first screens score their own rows, so opening a workspace scores 100.
+  const bool deep = query.limit > 0 && query.offset + query.limit > kOrderCacheFrom;
+  auto d = Derive(query, predictive, deep ? RowScores::kWhole : RowScores::kIfFresh);
   if (!d) return d.error();
   const DerivedColumns& derived = d.value();
-  const QuerySpec& query = q.value();
   QueryResult r;
-  if (query.limit > 0 && query.offset + query.limit > kOrderCacheFrom) {
+  if (deep) {
     // Deep pages slice one full sort, kept while nothing it depends on changes.
     json terms = spec;
     for (const char* k : {"offset", "limit", "now", "view"}) terms.erase(k);
@@ -417,7 +422,7 @@ Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictiv
 Result<json> Workspace::Summary(const json& spec, const PredictiveModel* predictive) const {
   auto q = ParseQuery(spec);
   if (!q) return q.error();
-  auto d = Derive(q.value(), predictive, false);
+  auto d = Derive(q.value(), predictive, RowScores::kNone);
   if (!d) return d.error();
   const DerivedColumns* derived = &d.value();
   json out = json::object();

@@ -392,7 +392,8 @@ TEST(Workspace, APageNotSortedByScoreCarriesTheScoresAndProbabilitiesOfScoringEv
     return ws.Query({{"sort", by_created}, {"offset", offset}, {"limit", 100}, {"now", kMinuteNow}}, &predictive)
         .value()["rows"];
   };
-  // First while no whole-store column exists: the first page and a deep one (the order cache).
+  // The first page while no whole-store column exists (scored on its own), then a deep one (which
+  // fills the columns and slices them).
   const json first = page(0), deep = page(1200);
   const json all = ws.ScoreAll(kMinuteNow);
   const json predicted = predictive.PredictAll(ws, kMinuteNow);

@@ -191,9 +191,12 @@ class Workspace {
                         std::optional<Pipeline>& pipeline, LoadReport& report) const;
   void AddLeads(LeadBatch& batch);  // stores validated leads, giving ids to those without one
   // The derived columns a query reads, from derived_ (refilled when its key is stale); refuses a
-  // derived field without `now`, or probability without a predictive model.
+  // derived field without `now`, or probability without a predictive model. Rows that are only
+  // shown with their scores get the whole columns when kWhole, or when they are already at hand
+  // (kIfFresh: otherwise Query scores just its page).
+  enum class RowScores { kNone, kIfFresh, kWhole };
   Result<DerivedColumns> Derive(const QuerySpec& q, const PredictiveModel* predictive,
-                                bool for_rows) const;
+                                RowScores for_rows) const;
 
   // Score and probability columns of every row, keyed by what they depend on. Mutable: filling
   // it does not change the workspace, and queries are const. Not thread-safe, like the rest.
