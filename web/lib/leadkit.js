@@ -33,7 +33,7 @@ async function eachPart(blob, put) {
   let byob = null;
   try { byob = stream.getReader({ mode: 'byob' }); } catch { /* not a byte stream here */ }
   if (byob) {
-    let buffer = new ArrayBuffer(1 << 20);
+    let buffer = new ArrayBuffer(CHUNK_BYTES);
     for (;;) {
       const { done, value } = await byob.read(new Uint8Array(buffer));
       if (done) return;
