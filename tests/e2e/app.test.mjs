@@ -185,6 +185,8 @@ test('a workspace stored by an older leadkit, as a JSON snapshot, opens with eve
   assert.equal(await page.evaluate(() => window.leadkit.ctx.workspace.id), 'older');
   const lead = await page.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), leads[3].id);
   assert.equal(lead.email, leads[3].email);
+  // An edit straight away (before the rewrite) must not cancel it.
+  await page.evaluate((l) => window.leadkit.ctx.worker.saveLead({ ...l, notes: 'edited before the rewrite' }), lead);
   // A moment after opening it, the worker rewrites it in the binary form, which reads faster.
   let state;
   for (const t0 = Date.now(); Date.now() - t0 < 20_000; await new Promise((r) => setTimeout(r, 250))) {
@@ -195,6 +197,8 @@ test('a workspace stored by an older leadkit, as a JSON snapshot, opens with eve
   await page.reload();
   await ready(page);
   assert.equal(await resultCount(page), 25, 'the rewritten snapshot holds every lead');
+  assert.equal((await page.evaluate((id) => window.leadkit.ctx.worker.read('getLead', id), leads[3].id)).notes,
+    'edited before the rewrite');
   await page.evaluate(() => window.leadkit.ctx.worker.deleteWorkspace('older'));
   await page.evaluate(() => localStorage.setItem('leadkit.workspace', 'demo'));
   await page.close();

@@ -172,8 +172,11 @@ class Storage {
   }
 }
 
+/** The type of a stored binary snapshot's Blob; snapshots an older leadkit stored as JSON have another. */
+export const SNAPSHOT_TYPE = 'application/octet-stream';
+
 /** A snapshot as stored: the engine's exportSnapshot() bytes as a Blob. */
-const snapshotRecord = (workspaceId, bytes) => ({ workspaceId, blob: new Blob([bytes], { type: 'application/octet-stream' }) });
+const snapshotRecord = (workspaceId, bytes) => ({ workspaceId, blob: new Blob([bytes], { type: SNAPSHOT_TYPE }) });
 
 /** Every [workspaceId, …] key of one workspace. */
 const workspaceRange = (workspaceId) => IDBKeyRange.bound([workspaceId], [workspaceId, []]);

@@ -6,7 +6,7 @@
 // full) the engine is reloaded from storage, so what the page shows is always what is stored.
 import * as Comlink from '../vendor/comlink.mjs';
 import { createEngine, sampleLeads, LeadkitError } from '../lib/leadkit.js';
-import { ConflictError, describeStorageError, openStorage } from './storage.js';
+import { ConflictError, SNAPSHOT_TYPE, describeStorageError, openStorage } from './storage.js';
 // Namespace import: advise() (issue 9) may not be exported by this build yet, and a missing named
 // import would stop the whole worker from loading.
 import * as leadkitApi from '../lib/leadkit.js';
@@ -101,8 +101,7 @@ async function loadWorkspace(record) {
   engine?.dispose();
   engine = fresh;
   loadGeneration += 1;
-  // Binary snapshots are stored as application/octet-stream (storage.js); anything else is JSON.
-  const jsonSnapshot = !!stored.snapshot && stored.snapshot.type !== 'application/octet-stream';
+  const jsonSnapshot = !!stored.snapshot && stored.snapshot.type !== SNAPSHOT_TYPE;
   workspace = { ...record, rev: record.rev ?? 0, logSize: logged(stored), jsonSnapshot };
   undoLog.clear();
   scheduleCompaction();
@@ -159,7 +158,9 @@ async function commitNow(change, generation) {
   try {
     if (generation !== loadGeneration) throw new ConflictError(workspace.rev);
     const logSize = (change.snapshot != null ? 0 : workspace.logSize) + logged(change);
-    workspace = { ...await storage.commit(workspace.id, workspace.rev, change), logSize };
+    // A change that writes a snapshot writes it in binary; any other leaves a JSON one to rewrite.
+    const jsonSnapshot = change.snapshot == null && workspace.jsonSnapshot;
+    workspace = { ...await storage.commit(workspace.id, workspace.rev, change), logSize, jsonSnapshot };
     channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
     scheduleCompaction();
     return workspace.rev;
