@@ -243,7 +243,7 @@ const host = {
     const record = await storage.workspace(id);
     if (!record) throw new Error('That workspace no longer exists.');
     const next = await storage.commit(id, record.rev ?? 0, { meta: { name: cleanName(name) } }).catch(fail);
-    if (workspace?.id === id) workspace = { ...next, logSize: workspace.logSize };
+    if (workspace?.id === id) workspace = { ...next, logSize: workspace.logSize, jsonSnapshot: workspace.jsonSnapshot };
     channel?.postMessage({ type: 'workspaces' });
     return next;
   },
