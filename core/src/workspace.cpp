@@ -387,27 +387,27 @@ Result<json> Workspace::Query(const json& spec, const PredictiveModel* predictiv
   // The page's own scores when Derive left the columns out (nothing filtered or sorted by them).
   std::vector<leadkit::Score> page_scores;
   std::vector<Prediction> page_probability;
-  if (query.now && !derived.total) {
-    model_.ScoreEach(store_, channels_, MinuteOf(*query.now) * 60'000, r.rows, page_scores);
-  }
+  const int64_t scored_at = query.now ? MinuteOf(*query.now) * 60'000 : 0;
+  if (query.now && !derived.total) model_.ScoreEach(store_, channels_, scored_at, r.rows, page_scores);
   if (query.now && predictive && !derived.probability) {
-    const RawTable raw = LeadInputs(*this, r.rows, MinuteOf(*query.now) * 60'000);
+    const RawTable raw = LeadInputs(*this, r.rows, scored_at);
     std::vector<uint32_t> at(r.rows.size());
     for (uint32_t i = 0; i < at.size(); ++i) at[i] = i;
     predictive->Score(raw, at, false, page_probability);
   }
+  const auto score_json = [](double total, double fit, double engagement, int grade) {
+    return json{{"total", total}, {"fit", fit}, {"engagement", engagement}, {"grade", GradeName(grade)}};
+  };
   json rows = json::array();
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const uint32_t row = r.rows[i];
     json lead = LeadToJson(store_.GetRow(row), channels_, query.row_view ? LeadView::kRow : LeadView::kFull);
     if (derived.total) {
-      lead["score"] = {{"total", (*derived.total)[row]}, {"fit", (*derived.fit)[row]},
-                       {"engagement", (*derived.engagement)[row]},
-                       {"grade", GradeName((*derived.grade)[row])}};
+      lead["score"] = score_json((*derived.total)[row], (*derived.fit)[row], (*derived.engagement)[row],
+                                 (*derived.grade)[row]);
     } else if (!page_scores.empty()) {
       const leadkit::Score& sc = page_scores[i];
-      lead["score"] = {{"total", sc.total}, {"fit", sc.fit}, {"engagement", sc.engagement},
-                       {"grade", GradeName(static_cast<uint8_t>(sc.grade))}};
+      lead["score"] = score_json(sc.total, sc.fit, sc.engagement, static_cast<int>(sc.grade));
     }
     if (derived.probability) {
       lead["probability"] = (*derived.probability)[row];

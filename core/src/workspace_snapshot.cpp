@@ -410,6 +410,9 @@ void Absorb(SnapshotReading& s, std::string_view bytes, size_t from) {
 
 // Reads the magic and the checksum it carries from the snapshot's first bytes; false (with the
 // refusal) when they are wrong.
+// The refusal of a reader that dropped bytes before `at` that the snapshot still needed.
+Issue DroppedUnread(size_t at) { return Refusal("bytes before " + std::to_string(at) + " were dropped unread"); }
+
 bool ReadHead(SnapshotReading& s, std::string_view first, std::vector<Issue>& errors) {
   if (auto problem = HeadProblem(first)) {
     errors.push_back(Refusal(std::move(*problem)));
@@ -430,7 +433,7 @@ size_t Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view bytes, s
     return s.errors.empty() ? std::min(s.pos, s.hashed) : s.hashed;
   };
   if (from > keep()) {
-    if (s.errors.empty()) s.errors.push_back(Refusal("bytes before " + std::to_string(keep()) + " were dropped unread"));
+    if (s.errors.empty()) s.errors.push_back(DroppedUnread(keep()));
     return keep();
   }
   if (from >= s.size) return keep();
@@ -503,11 +506,12 @@ LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std:
   if (end != s.size) {
     return refuse("it has " + std::to_string(end) + " bytes, not the " + std::to_string(s.size) + " it began with");
   }
-  if (!s.head_read && (from != 0 || !ReadHead(s, bytes, report.errors))) {
-    if (report.errors.empty()) return refuse("its first bytes were dropped unread");
+  if (!s.head_read && from != 0) return refuse("its first bytes were dropped unread");
+  if (!s.head_read && !ReadHead(s, bytes, report.errors)) return report;
+  if (from > s.hashed) {
+    report.errors.push_back(DroppedUnread(from));
     return report;
   }
-  if (from > s.hashed) return refuse("bytes before " + std::to_string(from) + " were dropped unread");
   // Damage is named as such before whatever the damage made the reading trip over.
   Absorb(s, bytes, from);
   if (ChecksumEnd(s.sum, bytes.substr(s.hashed - from)) != s.stored_sum) {

@@ -160,7 +160,8 @@ async function commitNow(change, generation) {
     const logSize = (change.snapshot != null ? 0 : workspace.logSize) + logged(change);
     // A change that writes a snapshot writes it in binary; any other leaves a JSON one to rewrite.
     const jsonSnapshot = change.snapshot == null && workspace.jsonSnapshot;
-    workspace = { ...await storage.commit(workspace.id, workspace.rev, change), logSize, jsonSnapshot };
+    // The stored record, over this tab's own state of it (logSize, jsonSnapshot).
+    workspace = { ...workspace, ...await storage.commit(workspace.id, workspace.rev, change), logSize, jsonSnapshot };
     channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
     scheduleCompaction();
     return workspace.rev;
@@ -243,7 +244,7 @@ const host = {
     const record = await storage.workspace(id);
     if (!record) throw new Error('That workspace no longer exists.');
     const next = await storage.commit(id, record.rev ?? 0, { meta: { name: cleanName(name) } }).catch(fail);
-    if (workspace?.id === id) workspace = { ...next, logSize: workspace.logSize, jsonSnapshot: workspace.jsonSnapshot };
+    if (workspace?.id === id) workspace = { ...workspace, ...next };
     channel?.postMessage({ type: 'workspaces' });
     return next;
   },
