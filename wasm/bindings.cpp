@@ -456,7 +456,7 @@ std::string BeginImport(int handle, const std::string& options_text, double now_
     auto o = leadkit::ImportOptions::FromJson(options, static_cast<int64_t>(now_ms));
     if (!o) return Fail(o.error());
     PendingImport& p = Imports()[handle];
-    p.counter = {};
+    p.counter = leadkit::CsvRecordCounter(o.value().delimiter);
     p.import = std::make_unique<leadkit::CsvImport>(ws, std::move(o.value()));
     return Ok(nullptr);
   });

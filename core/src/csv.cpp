@@ -337,7 +337,10 @@ void CsvRecordCounter::Feed(std::string_view chunk) {
         ++bom_matched_;
         continue;
       }
-      in_record_ = in_record_ || bom_matched_ > 0;  // part of a mark is text of the record
+      if (bom_matched_ > 0) {  // part of a mark is text of the record's first field
+        in_record_ = true;
+        field_start_ = false;
+      }
       bom_matched_ = kBom.size();
     }
     if (after_cr_) {
@@ -364,14 +367,14 @@ void CsvRecordCounter::Feed(std::string_view chunk) {
       continue;
     }
     in_record_ = true;
-    // As in the reader, only a quote that starts a field opens a quoted field; the delimiter is
-    // not known here, so any of the three the reader sniffs counts.
+    // As in the reader, only a quote that starts a field opens a quoted field; when the delimiter
+    // is not known, any of the three the reader sniffs counts.
     if (c == '"' && field_start_) {
       quoted_ = true;
       field_start_ = false;
       continue;
     }
-    field_start_ = c == ',' || c == ';' || c == '\t';
+    field_start_ = delimiter_ ? c == delimiter_ : c == ',' || c == ';' || c == '\t';
   }
 }
 

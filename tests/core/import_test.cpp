@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fixtures.hpp"
+#include "leadkit/csv.hpp"
 #include "leadkit/import.hpp"
 #include "leadkit/sample.hpp"
 #include "leadkit/workspace.hpp"
@@ -185,6 +186,35 @@ TEST(CsvImport, ACommitAfterTheWorkspaceChangedIsRefused) {
   ASSERT_TRUE(ws.Upsert({{"email", "meanwhile@x.com"}}, testing::kNow).ok());
   EXPECT_FALSE(ws.CommitImport(import).ok());
   EXPECT_EQ(ws.store().size(), 1u);
+}
+
+// The import's progress bar counts records in a first pass; the count must be what the reader
+// will deliver, or the bar stops short or runs past 100%.
+TEST(CsvRecordCounter, CountsWhatTheReaderDeliversForTheSameDelimiter) {
+  struct Case {
+    std::string text;
+    char delimiter;  // 0: sniffed
+  };
+  const std::vector<Case> cases = {
+      {"a,b\n1,2\n\n3,4", 0},
+      {"a,b\r\n\"x\r\ny\",2\r\n", 0},
+      {"a|b\n1|\"two\nlines\"\n3|4\n", '|'},    // a quote after the given delimiter opens
+      {"a;b\n1,\"x\n2;y\n", ';'},                // after another candidate it is text
+      {"\xEF\"\xBB\xBF\na\n\"b\nc\"\n", 0},       // a broken byte order mark is text
+      {"\xEF\xBB\xBFname\n\"\"\n5'10\"\nx\n", 0},  // `""` is a record; a mid-field quote text
+  };
+  for (const auto& c : cases) {
+    CsvOptions options;
+    options.delimiter = c.delimiter;
+    CsvReader reader(options);
+    int64_t delivered = 0;
+    const auto sink = [&delivered](const CsvRecord&) { return ++delivered > 0; };
+    ASSERT_TRUE(reader.Feed(c.text, sink));
+    ASSERT_TRUE(reader.Finish(sink));
+    CsvRecordCounter counter(reader.delimiter());
+    for (char ch : c.text) counter.Feed(std::string_view(&ch, 1));
+    EXPECT_EQ(counter.Finish(), delivered) << ::testing::PrintToString(c.text);
+  }
 }
 
 TEST(CsvExport, WritesChosenColumnsWithScoresAndTopReasons) {

@@ -81,13 +81,16 @@ class CsvReader {
 };
 
 // Counts the non-blank records of a CSV given in chunks, quotes respected, for progress bars: a
-// pass that allocates nothing and runs at memory speed.
+// pass that allocates nothing and runs at memory speed. Given the reader's delimiter, it opens a
+// quoted field where the reader does; without one (0), after any of the three the reader sniffs.
 class CsvRecordCounter {
  public:
+  explicit CsvRecordCounter(char delimiter = 0) : delimiter_(delimiter) {}
   void Feed(std::string_view chunk);
   int64_t Finish();  // records, including the header
 
  private:
+  char delimiter_;
   bool quoted_ = false;
   bool closing_ = false;      // a quote just ended a quoted part; "" would reopen it
   bool field_start_ = true;
