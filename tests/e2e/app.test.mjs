@@ -94,6 +94,11 @@ test('a reload keeps a change: bulk-tagged leads are still tagged, and nothing i
   await page.reload();
   await ready(page);
   assert.equal(await page.getAttribute('body', 'data-seeded'), 'false');
+  // The worker began that load itself, named after the saved workspace (boot.js), in a memory
+  // sized by the visit before; the page's open() took it over rather than loading it again.
+  const opened = await page.evaluate(() => window.leadkit.ctx.worker.openTimings());
+  assert.equal(opened.loads, 1);
+  assert.equal(opened.memoryGiven, true);
   const tagged = await query(page, { filter: { tags: ['kept-after-reload'] }, limit: 10 });
   assert.deepEqual(tagged.rows.map((l) => l.id).sort(), [...ids].sort());
   assert.equal(await resultCount(page), 520);

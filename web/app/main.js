@@ -1,6 +1,7 @@
 // The page shell: a hash router over the screens in views/, the workspace switcher, and the link
 // to the worker that owns the engine and storage. Screens only render what the worker returns.
 import * as Comlink from '../vendor/comlink.mjs';
+import { CURRENT_KEY, HEAP_KEY, engineWorker, savedWorkspace } from './boot.js';
 import { describeError, el, stateBox, toast } from './ui.js';
 
 const ROUTES = {
@@ -15,10 +16,9 @@ const ROUTES = {
   workspaces: () => import('./views/workspaces.js'),
 };
 const DEFAULT_ROUTE = 'leads';
-const CURRENT_KEY = 'leadkit.workspace';
 
 const $ = (id) => document.getElementById(id);
-const worker = Comlink.wrap(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+const worker = Comlink.wrap(engineWorker);
 
 /** What every screen gets: the worker, navigation, and a way to hear about data changes. */
 const ctx = {
@@ -93,9 +93,10 @@ const leadCount = (n) => `${n.toLocaleString('en-US')} lead${n === 1 ? '' : 's'}
 /**
  * Reloads the workspace list into the switcher and, unless told not to, the open workspace's lead
  * count into the top bar: screens that add or remove leads (an import) call it when they are done.
+ * `list` is a workspace list the caller already has (the one open() returned).
  */
-async function refreshWorkspaces({ count = true } = {}) {
-  ctx.workspaces = await worker.workspaces();
+async function refreshWorkspaces({ count = true, list = null } = {}) {
+  ctx.workspaces = list ?? await worker.workspaces();
   const select = $('workspace-select');
   select.replaceChildren(...ctx.workspaces.map((w) => el('option', { value: w.id, selected: w.id === ctx.workspace?.id }, w.name)));
   select.disabled = false;
@@ -111,12 +112,15 @@ async function openWorkspace(id) {
   $('storage-note').textContent = 'Opening workspace…';
   const opened = await worker.open(id);
   ctx.workspace = opened.workspace;
-  try { localStorage.setItem(CURRENT_KEY, opened.workspace.id); } catch { /* storage may be off */ }
+  try {
+    localStorage.setItem(CURRENT_KEY, opened.workspace.id);
+    localStorage.setItem(HEAP_KEY, String(opened.memoryBytes));
+  } catch { /* storage may be off */ }
   $('storage-note').textContent = opened.seeded
     ? `Seeded ${opened.count.toLocaleString('en-US')} demo leads · stored only in this browser`
     : leadCount(opened.count);
   document.body.dataset.seeded = String(opened.seeded);
-  await refreshWorkspaces({ count: false });
+  await refreshWorkspaces({ count: false, list: opened.workspaces });
   return opened;
 }
 
@@ -161,9 +165,9 @@ async function start() {
   $('view').replaceChildren(stateBox({ title: 'Opening your workspace…', body: 'Loading leads from this browser’s storage.', busy: true }));
   try {
     navigator.storage?.persist?.().catch(() => {});
-    let saved = null;
-    try { saved = localStorage.getItem(CURRENT_KEY); } catch { /* storage may be off */ }
-    await openWorkspace(saved ?? undefined);
+    // The first screen's module loads while the worker opens the workspace.
+    ROUTES[parseHash().name]().catch(() => { /* render() says why */ });
+    await openWorkspace(savedWorkspace ?? undefined);
     await render();
   } catch (error) {
     $('storage-note').textContent = 'Workspace unavailable';

@@ -99,9 +99,21 @@ async function firstBytes(input, limit) {
   return out;
 }
 
-async function loadModule() {
+async function loadModule({ module, memory } = {}) {
   const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
-  if (!isNode) return createLeadkitModule();
+  if (!isNode) {
+    const options = memory ? { wasmMemory: memory } : {};
+    if (!module) return createLeadkitModule(options);
+    // Emscripten waits for instantiateWasm to call back; a failure must end that wait too.
+    return new Promise((resolve, reject) => {
+      options.instantiateWasm = (imports, receive) => {
+        module.then((compiled) => WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled)))
+          .catch(reject);
+        return {};
+      };
+      createLeadkitModule(options).then(resolve, reject);
+    });
+  }
   // The module is built for web and worker; in node we hand it the wasm bytes (TOOLCHAIN.md #3).
   const { readFile } = await import('node:fs/promises');
   const wasmBinary = await readFile(new URL('./dist/leadkit.wasm', import.meta.url));
@@ -163,8 +175,13 @@ export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {})
 }
 
 /** Starts loading and compiling the wasm module, so that a later createEngine need not wait for it. */
-export function preload() {
-  modulePromise ??= loadModule();
+/**
+ * Starts loading the engine's module before the first createEngine(). In a browser the caller may
+ * hand over what it started earlier: `module`, a promise of the compiled WebAssembly.Module, and
+ * `memory`, a WebAssembly.Memory whose maximum is 32768 pages (2 GiB, the module's own limit).
+ */
+export function preload({ module, memory } = {}) {
+  modulePromise ??= loadModule({ module, memory });
   modulePromise.catch(() => {});  // createEngine reports a failure
 }
 
@@ -180,6 +197,11 @@ class Engine {
   constructor(module) {
     this.#m = module;
     this.#h = module.createWorkspace();
+  }
+
+  /** The size of the wasm memory that all engines of this module share, in bytes. */
+  get memoryBytes() {
+    return this.#m.HEAPU8.length;
   }
 
   #handle() {
