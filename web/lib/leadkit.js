@@ -174,7 +174,6 @@ export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {})
   return JSON.parse((await modulePromise).sampleLeads(count, seed, now));
 }
 
-/** Starts loading and compiling the wasm module, so that a later createEngine need not wait for it. */
 /**
  * Starts loading the engine's module before the first createEngine(). In a browser the caller may
  * hand over what it started earlier: `module`, a promise of the compiled WebAssembly.Module, and
