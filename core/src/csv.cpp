@@ -12,10 +12,12 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr size_t kSniffLimit = 64 * 1024;  // the header must show its delimiter within this
 constexpr size_t kProbeBytes = 4096;       // read before anything is decided
 
+// The delimiters the reader sniffs when none is given.
+constexpr std::array<char, 3> kCandidates = {',', ';', '\t'};
+
 // The candidate delimiter that occurs most often, outside quotes, in the first record.
 char SniffDelimiter(std::string_view text) {
   std::array<size_t, 3> counts{};
-  constexpr std::array<char, 3> kCandidates = {',', ';', '\t'};
   bool quoted = false;
   for (char c : text) {
     if (c == '"') quoted = !quoted;
@@ -374,7 +376,8 @@ void CsvRecordCounter::Feed(std::string_view chunk) {
       field_start_ = false;
       continue;
     }
-    field_start_ = delimiter_ ? c == delimiter_ : c == ',' || c == ';' || c == '\t';
+    field_start_ = delimiter_ ? c == delimiter_
+                              : std::find(kCandidates.begin(), kCandidates.end(), c) != kCandidates.end();
   }
 }
 
