@@ -11,6 +11,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <unistd.h>
+
 #include "leadkit/advisor.hpp"
 #include "leadkit/calllist.hpp"
 #include "leadkit/dedupe.hpp"
@@ -554,6 +556,10 @@ int LeadCount(int handle) {
   return it == Workspaces().end() ? -1 : static_cast<int>(it->second->store().size());
 }
 
+// The end of the memory the allocator has taken so far: every byte below it has been used, so
+// it is what a new memory for the same workspace needs written ahead (web/app/worker.js).
+double HeapTop() { return static_cast<double>(reinterpret_cast<uintptr_t>(sbrk(0))); }
+
 std::string SampleLeadsJson(int count, double seed, double now_ms) {
   return leadkit::SampleLeads(static_cast<size_t>(count < 0 ? 0 : count),
                               static_cast<uint64_t>(seed), static_cast<int64_t>(now_ms))
@@ -581,6 +587,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("releaseSnapshot", &ReleaseSnapshot);
   emscripten::function("setChannels", &SetChannels);
   emscripten::function("leadCount", &LeadCount);
+  emscripten::function("heapTop", &HeapTop);
   emscripten::function("setScoringModel", &SetScoringModel);
   emscripten::function("getScoringModel", &GetScoringModel);
   emscripten::function("scoreAll", &ScoreAll);

@@ -131,7 +131,7 @@ const std::string& LeadStore::SearchText(uint32_t row) const {
   return search;
 }
 
-void LeadStore::UpsertMany(std::span<Lead> leads) {
+void LeadStore::UpsertMany(std::span<Lead> leads, std::span<const std::vector<uint32_t>> props) {
   activity_.reset();
   // Rows for the new leads are added with one resize per column, not one per lead: ~30 columns
   // times 100k calls was a fifth of an import under wasm.
@@ -143,10 +143,10 @@ void LeadStore::UpsertMany(std::span<Lead> leads) {
     next += fresh;
   }
   if (next > ids_.size()) ForEachColumn([next](auto& col) { col.resize(next); });
-  for (size_t i = 0; i < leads.size(); ++i) WriteRow(rows[i], std::move(leads[i]));
+  for (size_t i = 0; i < leads.size(); ++i) WriteRow(rows[i], std::move(leads[i]), props.empty() ? nullptr : &props[i]);
 }
 
-void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
+void LeadStore::WriteRow(uint32_t row, Lead&& lead, const std::vector<uint32_t>* props) {
   const auto opt = [](const auto& v) { return v ? static_cast<double>(*v) : kMissing; };
   search_text_[row].clear();  // built on the first search that needs it (SearchText)
   ids_[row] = std::move(lead.id);
@@ -158,7 +158,7 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   title_.codes[row] = title_.dict.Intern(lead.title);
   const size_t at = email_[row].find('@');  // lead.email has been moved into the column
   email_domain_.codes[row] =
-      email_domain_.dict.Intern(at == std::string::npos ? std::string() : email_[row].substr(at + 1));
+      email_domain_.dict.InternView(at == std::string::npos ? std::string_view() : std::string_view(email_[row]).substr(at + 1));
   domain_[row] = std::move(lead.domain);
   stage_reason_[row] = std::move(lead.stage_reason);
   notes_[row] = std::move(lead.notes);
@@ -202,9 +202,10 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead) {
   };
   events_[row].clear();
   events_[row].reserve(lead.events.size());
-  for (Event& e : lead.events) {
+  for (size_t k = 0; k < lead.events.size(); ++k) {
+    Event& e = lead.events[k];
     last_activity = later(last_activity, e.at);
-    events_[row].push_back({event_types_.Intern(e.type), InternProps(std::move(e.props)), e.at});
+    events_[row].push_back({event_types_.Intern(e.type), props ? (*props)[k] : InternProps(std::move(e.props)), e.at});
   }
   for (const Touch& t : lead.touches) {
     last_touch = later(last_touch, t.at);

@@ -183,6 +183,22 @@ class Reader {
     if (pos_ >= bytes_.size()) return RanOut(), 0;
     return static_cast<uint8_t>(bytes_[pos_++]);
   }
+  // Unsigned() and Text() at `at`, without reading or failing: false if it is not whole.
+  bool SkipUnsigned(size_t& at, uint64_t& v) const {
+    v = 0;
+    for (int shift = 0; shift < 64 && at < bytes_.size(); shift += 7) {
+      const auto b = static_cast<uint8_t>(bytes_[at++]);
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  bool SkipText(size_t& at) const {
+    uint64_t n;
+    if (!SkipUnsigned(at, n) || n > bytes_.size() - at) return false;
+    at += n;
+    return true;
+  }
   uint64_t Unsigned() {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -280,13 +296,69 @@ class Reader {
       default: return Fail("a JSON value has an unknown tag"), json();
     }
   }
+  // Steps over one JSON value at `at` without decoding it or checking its text: true with `at`
+  // past it when it is whole, false (and no error) otherwise, for Json() to name the problem.
+  bool SkipJson(size_t& at, int depth = 0) const {
+    if (depth > kMaxJsonDepth || at >= bytes_.size()) return false;
+    switch (static_cast<uint8_t>(bytes_[at++])) {
+      case kNull:
+      case kFalse:
+      case kTrue: return true;
+      case kInt:
+      case kUnsigned: {
+        uint64_t ignored;
+        return SkipUnsigned(at, ignored);
+      }
+      case kFloat:
+        if (bytes_.size() - at < 8) return false;
+        at += 8;
+        return true;
+      case kString: return SkipText(at);
+      case kArray:
+      case kObject: {
+        const bool object = bytes_[at - 1] == kObject;
+        uint64_t n;
+        if (!SkipUnsigned(at, n) || n > bytes_.size() - at) return false;
+        for (; n > 0; --n) {
+          if ((object && !SkipText(at)) || !SkipJson(at, depth + 1)) return false;
+        }
+        return true;
+      }
+      default: return false;
+    }
+  }
+  // An event's props, as a code in `s.staged`: an encoding seen before is looked up by its bytes
+  // (which were checked when first decoded); a new one is decoded, checked and interned.
+  uint32_t Props(SnapshotReading& s) {
+    constexpr size_t kMaxRemembered = 4096;  // distinct encodings kept, each of at most:
+    constexpr size_t kMaxRememberedBytes = 256;
+    const size_t start = pos_;
+    size_t end = start;
+    std::string_view encoded;
+    if (SkipJson(end)) {
+      encoded = bytes_.substr(start, end - start);
+      if (const auto it = s.props_seen.find(encoded); it != s.props_seen.end()) {
+        pos_ = end;
+        return it->second;
+      }
+    }
+    json props = Json();
+    if (!ok()) return 0;
+    const uint32_t code = s.staged.InternProps(std::move(props));
+    if (!encoded.empty() && encoded.size() <= kMaxRememberedBytes && s.props_seen.size() < kMaxRemembered) {
+      s.props_seen.emplace(s.props_seen_bytes.emplace_back(encoded), code);
+    }
+    return code;
+  }
   void Criterion(CriterionState& c) {
     c.status = Enum<BantStatus>(4, "qualification status");
     Text(c.evidence);
     Optional(c.confidence);
     c.at = Signed();
   }
-  void ReadLead(Lead& l) {
+  // Reads a lead into `l`, but its events' props into `props`, as codes in s.staged (they are
+  // left null in `l`).
+  void ReadLead(Lead& l, SnapshotReading& s, std::vector<uint32_t>& props) {
     for (std::string* s : {&l.id, &l.first_name, &l.last_name, &l.email, &l.phone, &l.company,
                            &l.title, &l.industry}) {
       Text(*s);
@@ -317,10 +389,13 @@ class Reader {
     l.created_at = Signed();
     l.updated_at = Signed();
     l.events.resize(Count());
-    for (Event& e : l.events) {
+    props.resize(l.events.size());
+    for (size_t k = 0; k < l.events.size(); ++k) {
+      Event& e = l.events[k];
       Text(e.type);
       e.at = Signed();
-      e.props = Json();
+      e.props = nullptr;
+      props[k] = Props(s);
     }
     l.touches.resize(Count());
     for (Touch& t : l.touches) Text(t.channel), Text(t.outcome), t.at = Signed(), Text(t.note);
@@ -380,7 +455,7 @@ std::optional<std::string> HeadProblem(std::string_view bytes) {
 // Moves the leads read so far into the staged store: its ~30 columns then grow once per batch,
 // not once per lead.
 void Flush(SnapshotReading& s) {
-  s.staged.UpsertMany(std::span(s.batch.data(), s.pending));
+  s.staged.UpsertMany(std::span(s.batch.data(), s.pending), std::span(s.batch_props.data(), s.pending));
   s.pending = 0;
 }
 
@@ -481,11 +556,13 @@ size_t Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view bytes, s
     s.count = count;
     s.staged.Reserve(std::min(count, room / 256));  // a lead is ~400 bytes; a forged count gets no more
     s.batch.resize(std::min<size_t>(count, 1024));
+    s.batch_props.resize(s.batch.size());
     s.pos = from + r.pos();
   }
   while (s.read < s.count) {
     const size_t start = from + r.pos();
-    r.ReadLead(s.batch[s.pending]);  // sets every member, so a lead moved from is reused whole
+    // Sets every member, so a lead moved from is reused whole.
+    r.ReadLead(s.batch[s.pending], s, s.batch_props[s.pending]);
     if (!r.ok()) return stopped(start);
     ++s.read;
     s.pos = from + r.pos();

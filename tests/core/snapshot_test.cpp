@@ -1,6 +1,7 @@
 // The binary snapshot the web app keeps in storage: it must give back exactly the workspace that
 // wrote it, and a damaged one must be refused without touching what is loaded.
 #include <cstring>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -268,6 +269,45 @@ TEST(SnapshotTest, AWindowThatDropsWhatWasReadReadsTheSameAsTheWhole) {
 
 // Found by tests/fuzz/snapshot_fuzz: text that is not UTF-8 once loaded made every later export
 // throw. It is refused at the lead that holds it.
+// Event props are read once per distinct encoding and looked up after that: props that repeat
+// come back as one stored object, and props that differ only late in their bytes, or only in a
+// number's type, stay apart, whole or through a window that splits them across parts.
+TEST(SnapshotTest, RepeatedEventPropsComeBackSharedAndDistinctOnesStayApart) {
+  const json props = json::array({json::object({{"path", "/pricing"}}), json::object({{"path", "/pricinh"}}),
+                                  json::object({{"n", 1}}), json::object({{"n", 1.5}}),
+                                  json::object({{"path", "/pricing"}, {"q", json::array({1, "a", nullptr})}}), nullptr});
+  json leads = json::array();
+  for (int i = 0; i < 600; ++i) {
+    json events = json::array();
+    for (int k = 0; k < 3; ++k) {
+      json e = {{"type", "page_view"}, {"at", "2026-11-08T01:06:40Z"}};
+      if (!props[(i + k) % 6].is_null()) e["props"] = props[(i + k) % 6];
+      events.push_back(std::move(e));
+    }
+    leads.push_back({{"id", "p" + std::to_string(i)}, {"company", "Acme"}, {"events", std::move(events)}});
+  }
+  const Workspace source = LoadedWith(leads);
+  const std::string bytes = source.ExportSnapshot();
+  for (const size_t part : {size_t{5}, size_t{4096}, bytes.size()}) {
+    Workspace ws;
+    size_t most_held = 0;
+    const LoadReport r = ReadThroughWindow(ws, bytes, part, most_held);
+    ASSERT_TRUE(r.errors.empty()) << "part " << part << ": " << r.errors[0].ToString();
+    EXPECT_EQ(ws.ExportText(), source.ExportText()) << "part " << part;
+    std::set<uint32_t> codes;
+    for (const auto& events : ws.store().events()) {
+      for (const auto& e : events) codes.insert(e.props);
+    }
+    EXPECT_EQ(codes.size(), 6u) << "part " << part;  // five objects and "none"
+    ASSERT_TRUE(ws.store().Get("p4"));
+    const Lead p4 = *ws.store().Get("p4");
+    ASSERT_EQ(p4.events.size(), 3u);
+    EXPECT_EQ(p4.events[0].props, props[4]);
+    EXPECT_TRUE(p4.events[1].props.is_null());
+    EXPECT_EQ(p4.events[2].props, props[0]);
+  }
+}
+
 TEST(SnapshotTest, TextThatIsNotUtf8IsRefused) {
   const Workspace one = LoadedWith(json::array({EveryField()}));
   std::string forged = one.ExportSnapshot();

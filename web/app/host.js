@@ -212,7 +212,7 @@ async function openWorkspace(workspaceId) {
       seeded = true;
     }
     await loadWorkspace(await storage.workspace(record.id));
-    return { workspace, workspaces: await storage.workspaces(), seeded, count: engine.size, memoryBytes: engine.memoryBytes,
+    return { workspace, workspaces: await storage.workspaces(), seeded, count: engine.size, heapBytes: engine.heapBytes,
       ms: Math.round(performance.now() - started) };
   } catch (error) {
     return fail(error);

@@ -114,7 +114,7 @@ async function openWorkspace(id) {
   ctx.workspace = opened.workspace;
   try {
     localStorage.setItem(CURRENT_KEY, opened.workspace.id);
-    localStorage.setItem(HEAP_KEY, String(opened.memoryBytes));
+    localStorage.setItem(HEAP_KEY, String(opened.heapBytes));
   } catch { /* storage may be off */ }
   $('storage-note').textContent = opened.seeded
     ? `Seeded ${opened.count.toLocaleString('en-US')} demo leads · stored only in this browser`

@@ -18,6 +18,7 @@ const module = WebAssembly.compileStreaming(fetch(wasmUrl))
 module.catch(() => { /* the engine's creation reports it */ });
 
 const WASM_PAGE = 65536;
+const MIN_PAGES = 256;      // the module's initial memory, 16 MB (Emscripten's INITIAL_MEMORY)
 const MAX_PAGES = 32768;    // the module's limit, 2 GiB (leadkit.js preload)
 const HINT_LIMIT = 1 << 30;  // a larger hint is not trusted
 const SLICE = 4 << 20;       // bytes first written per task, so that the worker's other tasks run
@@ -27,7 +28,7 @@ let stopped = false;
 const heap = Number(params.get('heap'));
 if (Number.isFinite(heap) && heap > 0 && heap <= HINT_LIMIT) {
   try {
-    memory = new WebAssembly.Memory({ initial: Math.ceil(heap / WASM_PAGE), maximum: MAX_PAGES });
+    memory = new WebAssembly.Memory({ initial: Math.max(MIN_PAGES, Math.ceil(heap / WASM_PAGE)), maximum: MAX_PAGES });
   } catch { /* not that much memory to spare: the module makes its own */ }
 }
 

@@ -198,9 +198,12 @@ class Engine {
     this.#h = module.createWorkspace();
   }
 
-  /** The size of the wasm memory that all engines of this module share, in bytes. */
-  get memoryBytes() {
-    return this.#m.HEAPU8.length;
+  /**
+   * The bytes of wasm memory in use by all engines of this module: the allocator's top. The
+   * memory itself is larger (it grows in steps); the bytes above this have never been written.
+   */
+  get heapBytes() {
+    return this.#m.heapTop();
   }
 
   #handle() {

@@ -22,6 +22,11 @@ class Dictionary {
  public:
   Dictionary() { Intern(""); }
   uint32_t Intern(const std::string& value);
+  // The same for a part of a string, through a reused buffer rather than a new string each time.
+  uint32_t InternView(std::string_view value) {
+    scratch_.assign(value);
+    return Intern(scratch_);
+  }
   std::optional<uint32_t> Find(const std::string& value) const;
   const std::string& Get(uint32_t code) const { return values_[code]; }
   size_t size() const { return values_.size(); }
@@ -29,6 +34,7 @@ class Dictionary {
  private:
   std::vector<std::string> values_;
   std::unordered_map<std::string, uint32_t> codes_;
+  std::string scratch_;
 };
 
 struct QueryResult {
@@ -70,8 +76,11 @@ class LeadStore {
 
   // Inserts, or replaces the lead with the same id.
   void Upsert(Lead lead);
-  // The same for many leads, with distinct ids; they are moved from.
-  void UpsertMany(std::span<Lead> leads);
+  // The same for many leads, with distinct ids; they are moved from. With `props`, props[i][k]
+  // is already the code (InternProps) of leads[i].events[k].props, which is then not read.
+  void UpsertMany(std::span<Lead> leads, std::span<const std::vector<uint32_t>> props = {});
+  // The code of an event props object in props(), stored now if it is new; 0 for null.
+  uint32_t InternProps(nlohmann::json&& props);
   // Makes room for `rows` leads in total, so a bulk load does not regrow ~30 columns as it goes.
   void Reserve(size_t rows);
   bool Remove(std::string_view id);
@@ -126,7 +135,7 @@ class LeadStore {
  private:
   template <typename F>
   void ForEachColumn(F&& f);  // every per-row vector, for moves and resizes
-  void WriteRow(uint32_t row, Lead&& lead);
+  void WriteRow(uint32_t row, Lead&& lead, const std::vector<uint32_t>* props = nullptr);
   void MoveRow(uint32_t from, uint32_t to);
   void PopRow();
   std::vector<uint32_t> Matching(const QuerySpec& spec, const ChannelMap& channels,
@@ -164,7 +173,6 @@ class LeadStore {
   std::vector<nlohmann::json> props_{nlohmann::json()};
   std::vector<uint32_t> props_next_{0};  // the next code with the same hash; 0 ends the chain
   std::unordered_map<size_t, uint32_t> props_by_hash_;  // a props hash → its latest code
-  uint32_t InternProps(nlohmann::json&& props);
   std::vector<std::vector<Touch>> touches_;
   std::vector<std::vector<Transition>> history_;
   mutable std::optional<ActivityIndex> activity_;  // reset by every write

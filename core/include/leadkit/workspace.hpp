@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +54,12 @@ struct SnapshotReading {
   std::optional<Pipeline> pipeline;
   LeadStore staged;        // the leads read, a batch at a time
   std::vector<Lead> batch; // leads read but not yet in `staged`
+  // batch_props[i][k]: the code in `staged` of batch[i].events[k]'s props. Most events of a
+  // workspace repeat a few props objects, so each distinct encoding is decoded once: the codes of
+  // the encodings seen (their bytes kept in props_seen_bytes) are looked up, not parsed again.
+  std::vector<std::vector<uint32_t>> batch_props;
+  std::deque<std::string> props_seen_bytes;
+  std::unordered_map<std::string_view, uint32_t> props_seen;
   size_t pending = 0;
   std::vector<Issue> errors;  // the first problem found, if any
 };
