@@ -20,6 +20,11 @@ const AHEAD = 2;       // pages fetched beyond the view in the scroll direction
 // Requests the worker may hold at once: more would only queue pages the user has scrolled past.
 const IN_FLIGHT = 2;
 const KEEP_PAGES = 60;  // pages kept in memory
+// The engine sorts a listing once, whole, for pages past its first 500 rows (Workspace::
+// kOrderCacheFrom), which at 100k leads scores every lead first (~50-90 ms). The first deep page
+// is asked for when a listing is first scrolled, so that work is done before the scroll gets
+// there; a listing only looked at, or a filter changed key by key, does not pay for it.
+const DEEP_PAGE = 500 / PAGE;
 
 // key, heading, sort field (null: not sortable), numeric?, cell. A cell is made once per row
 // element and then shown lead after lead: it keeps its nodes and rewrites only the text and
@@ -106,7 +111,7 @@ export async function mount(root, ctx) {
   const state = {
     search: '', stage: '', grade: '', source: '', direction: '', tag: '',
     sort: { field: 'createdAt', order: 'desc' }, total: 0, now: Date.now(),
-    pages: new Map(), pending: new Set(), wanted: [], selected: new Set(), generation: 0, focusIndex: -1,
+    pages: new Map(), pending: new Set(), wanted: [], selected: new Set(), generation: 0, focusIndex: -1, warmed: false,
   };
   let disposed = false;
 
@@ -197,6 +202,7 @@ export async function mount(root, ctx) {
         ? { title: 'No leads match these filters', body: 'Try a different search, or clear the filters to see every lead.', action: ['Clear filters', clearFilters] }
         : { title: 'This workspace has no leads yet', body: 'Import a CSV from your CRM or spreadsheet, or add a lead by hand.', action: ['Import a CSV', () => ctx.navigate('#/import')] }));
     }
+    state.warmed = false;
     paint();
   }
 
@@ -258,6 +264,11 @@ export async function mount(root, ctx) {
     const first = Math.max(0, Math.floor(top / ROW) - (direction > 0 ? behind : ahead));
     const last = Math.max(first, Math.min(state.total, Math.ceil((top + height) / ROW) + (direction > 0 ? ahead : behind)));
     want(first, last);
+    // After want's requests, so the pages next to the view are not queued behind it.
+    if (!state.warmed && scrollTop > 0 && state.total > DEEP_PAGE * PAGE) {
+      state.warmed = true;
+      if (!state.pages.has(DEEP_PAGE) && !state.pending.has(DEEP_PAGE)) fetchPage(DEEP_PAGE);
+    }
     place(first, last);
     for (let k = 0; k < shown.length; k++) fillRow(shown[k], first + k, rowAt(first + k));
     if (bodyOffset !== first) { bodyOffset = first; body.style.transform = `translateY(${first * ROW}px)`; }
