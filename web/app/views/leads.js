@@ -19,7 +19,7 @@ const OVERSCAN_BEHIND = 2;
 const AHEAD = 2;       // pages fetched beyond the view in the scroll direction
 // Requests the worker may hold at once: more would only queue pages the user has scrolled past.
 const IN_FLIGHT = 2;
-// Pages kept in memory (1,200 rows, some 80 views). Kept pages live long enough to reach the old
+// Pages kept in memory (1,200 rows). Kept pages live long enough to reach the old
 // generation of the page's JS heap, and every major GC's pause grows with them: traced over a
 // whole-table scroll, 60 kept pages gave pauses of up to 44 ms, 12 gave 15 ms at most.
 const KEEP_PAGES = 12;
