@@ -76,6 +76,11 @@ try {
   progress('scrolled');
   console.log('Scrolling the whole table, top to bottom, one viewport per frame');
   line('leadkit virtualised table', ourScroll);
+  if (ourScroll.over50 && ourScroll.loafSupported) {
+    console.log(`    of its ${ourScroll.over50} frame(s) at 50 ms or more, ${ourScroll.busyFrames} held a long animation frame of the page's own ` +
+      `(script ${ourScroll.busyScriptMs.toFixed(0)} ms, style, layout and paint ${ourScroll.busyLayoutMs.toFixed(0)} ms); the rest had no main-thread work ` +
+      'of 50 ms behind them: the frame came late from the compositor, the GPU process or the machine');
+  }
 
   // The peer: a plain table of the same leads, built in a page of its own. Its cells come from the
   // table's slim rows (worker.rows): full leads of 100k would haul every event and touch across.
@@ -123,14 +128,22 @@ async function scrollWhole([selector, budgetMs]) {
   const longTasks = [];
   const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries()));
   observer.observe({ type: 'longtask' });
+  // Long animation frames (over 50 ms of main-thread work, with its script and rendering parts)
+  // tell a frame the page's own work made long from one the compositor or the machine delayed.
+  const loafs = [];
+  const loafObserver = PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')
+    ? new PerformanceObserver((list) => loafs.push(...list.getEntries())) : null;
+  loafObserver?.observe({ type: 'long-animation-frame' });
   box.scrollTop = 0;
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const frames = [];
+  const long = [];  // [from, to] of each frame of 50 ms or more
   const start = performance.now();
   await new Promise((done) => {
     let last = null;
     function step(ts) {
       if (last != null) frames.push(ts - last);
+      if (last != null && ts - last >= 50) long.push([last, ts]);
       last = ts;
       const bottom = box.scrollHeight - box.clientHeight;
       if (box.scrollTop >= bottom - 1 || ts - start > budgetMs) { done(); return; }
@@ -142,10 +155,18 @@ async function scrollWhole([selector, budgetMs]) {
   const total = performance.now() - start;
   const covered = box.scrollTop / Math.max(1, box.scrollHeight - box.clientHeight);
   observer.disconnect();
+  loafObserver?.disconnect();
+  // The page's own work in each long frame: the long animation frames that overlap it.
+  const busy = long.map(([from, to]) => loafs.filter((l) => l.startTime < to && l.startTime + l.duration > from));
+  const sum = (list, f) => list.reduce((a, l) => a + f(l), 0);
+  const attributed = busy.filter((list) => list.length > 0);
   const sorted = [...frames].sort((a, b) => a - b);
   return {
     frames: frames.length, total, worst: sorted.at(-1) ?? 0, over50: frames.filter((f) => f >= 50).length,
     median: sorted[Math.floor(sorted.length / 2)] ?? 0, p99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
-    longTasks: longTasks.length, covered,
+    longTasks: longTasks.length, covered, loafSupported: !!loafObserver,
+    busyFrames: attributed.length,
+    busyScriptMs: sum(attributed.flat(), (l) => sum(l.scripts ?? [], (x) => x.duration)),
+    busyLayoutMs: sum(attributed.flat(), (l) => (l.styleAndLayoutStart ? l.startTime + l.duration - l.styleAndLayoutStart : 0)),
   };
 }

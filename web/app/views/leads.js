@@ -30,8 +30,11 @@ const KEEP_PAGES = 12;
 const DEEP_PAGE = 500 / PAGE;
 
 // key, heading, sort field (null: not sortable), numeric?, cell. A cell is made once per row
-// element and then shown lead after lead: it keeps its nodes and rewrites only the text and
-// classes that differ, so scrolling creates no elements and restyles little.
+// element, as (the cell's element) → (lead → void), and then shows lead after lead: it keeps its
+// nodes and rewrites only the text and classes that differ, so scrolling creates no elements and
+// restyles little. The cell's own element carries its layout (two lines, score and grade), with
+// no wrapper inside: every box in a row is laid out again, and its layout objects collected, each
+// time the row shows another lead.
 const COLUMNS = [
   ['lead', 'Lead', 'lastName', false, twoLineCell((l) => fullName(l), (l) => l.email ?? '')],
   ['company', 'Company', 'company', false, twoLineCell((l) => l.company ?? '—', (l) => [l.industry, l.country].filter(Boolean).join(' · '))],
@@ -51,61 +54,59 @@ function setAttr(node, name, value) {
   if (value == null || value === '') { if (node.hasAttribute(name)) node.removeAttribute(name); }
   else if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
+/** Makes `nodes` the children of `cell`, unless they already are (a skeleton may stand there). */
+function show(cell, ...nodes) {
+  if (cell.firstChild !== nodes[0] || cell.childNodes.length !== nodes.length) cell.replaceChildren(...nodes);
+}
 
-/** A cell of two lines, as ui.twoLine makes it: () → (lead → the node to show). */
+/** Two lines, as ui.twoLine shows them, with the cell itself as the column that holds them. */
 function twoLineCell(primary, secondary, secondaryClass) {
-  return () => {
-    const a = document.createTextNode('');
-    const b = document.createTextNode('');
-    const second = el('span', { class: 'secondary ' }, b);
-    const node = el('div', { class: 'two-line' }, el('span', { class: 'primary' }, a), second);
+  return (cell) => {
+    cell.classList.add('two-line');
+    const first = el('span', { class: 'primary' }, '');
+    const second = el('span', { class: 'secondary ' }, '');
     return (l) => {
-      setText(a, primary(l));
-      setText(b, secondary(l));
+      setText(first.firstChild, primary(l));
+      setText(second.firstChild, secondary(l));
       if (secondaryClass) setClass(second, 'secondary ' + secondaryClass(l));
-      return node;
+      show(cell, first, second);
     };
   };
 }
-/** A cell of text, in a span of class `cls` when given (as ui.text makes it). */
+/** A line of text; `cls` (as ui.text gives a span) goes on the cell. */
 function textCell(value, cls) {
-  return () => {
+  return (cell) => {
+    if (cls) cell.classList.add(cls);
     const t = document.createTextNode('');
-    const node = cls ? el('span', { class: cls }, t) : t;
-    return (l) => { setText(t, value(l)); return node; };
+    return (l) => { setText(t, value(l)); show(cell, t); };
   };
 }
 /** The score and its grade badge (ui.gradeBadge), or a muted dash with no score. */
-function scoreCell() {
+function scoreCell(cell) {
+  cell.classList.add('score-cell');
   const none = text('—', 'muted');
-  const num = document.createTextNode('');
+  const num = el('span', { class: 'score-num' }, '');
   const grade = el('span', {}, '');
   const noGrade = text('—', 'muted');
-  const node = el('span', { class: 'score-cell' }, el('span', { class: 'score-num' }, num), grade);
   return (l) => {
     const s = l.score;
-    if (!s) return none;
-    setText(num, String(Math.round(s.total)));
-    if (!s.grade) {
-      if (node.lastChild !== noGrade) node.replaceChild(noGrade, node.lastChild);
-    } else {
-      if (node.lastChild !== grade) node.replaceChild(grade, node.lastChild);
-      setClass(grade, `grade grade-${s.grade[0]}`);
-      setAttr(grade, 'title', `Grade ${s.grade}`);
-      setText(grade.firstChild, s.grade);
-    }
-    return node;
+    if (!s) { show(cell, none); return; }
+    setText(num.firstChild, String(Math.round(s.total)));
+    if (!s.grade) { show(cell, num, noGrade); return; }
+    setClass(grade, `grade grade-${s.grade[0]}`);
+    setAttr(grade, 'title', `Grade ${s.grade}`);
+    setText(grade.firstChild, s.grade);
+    show(cell, num, grade);
   };
 }
 /** The stage badge (ui.stageBadge): its label, with the stage's reason as a tooltip. */
-function stageCell() {
-  const label = document.createTextNode('');
-  const node = el('span', {}, label);
+function stageCell(cell) {
+  const node = el('span', {}, '');
   return (l) => {
     setClass(node, `badge stage-${l.stage}`);
-    setText(label, STAGE_LABEL[l.stage] ?? l.stage);
+    setText(node.firstChild, STAGE_LABEL[l.stage] ?? l.stage);
     setAttr(node, 'title', l.stageReason || null);
-    return node;
+    show(cell, node);
   };
 }
 
@@ -338,7 +339,7 @@ export async function mount(root, ctx) {
     const row = el('div', { class: 'vrow', role: 'row', tabindex: '-1' }, el('div', { class: 'vcell col-check', role: 'cell' }, check), ...cells);
     row._check = check;
     row._cells = cells;
-    row._views = COLUMNS.map((column) => column[4]());
+    row._views = COLUMNS.map((column, k) => column[4](cells[k]));
     row._skeletons = cells.map(() => skeleton.cloneNode());
     row._lead = null;  // neither a lead nor a skeleton (undefined) yet: the first fill always writes
     row._index = -1;
@@ -377,11 +378,7 @@ export async function mount(root, ctx) {
     row._check.setAttribute('aria-label', `Select ${fullName(lead)}`);
     row._selected = row._check.checked;
     row.classList.toggle('is-selected', row._selected);
-    for (let k = 0; k < COLUMNS.length; k++) {
-      const cell = row._cells[k];
-      const node = row._views[k](lead);
-      if (cell.firstChild !== node || cell.childNodes.length !== 1) cell.replaceChildren(node);
-    }
+    for (let k = 0; k < COLUMNS.length; k++) row._views[k](lead);
   }
 
   const headCheck = el('input', { type: 'checkbox', 'aria-label': 'Select all matching leads' });
