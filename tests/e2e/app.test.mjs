@@ -250,6 +250,41 @@ test('keyboard: / focuses search, j/k move between rows, Enter opens the lead', 
   await page.close();
 });
 
+test('scrolled deep and back, every row shown is the lead at its place, with its own score, grade and stage', async () => {
+  const page = await context.newPage();
+  await openApp(page);
+  // Row elements are reused as the table scrolls: each must show its new lead, never a part of the last.
+  const shown = () => page.$$eval('.vbody .vrow', (rows) => rows.map((r) => ({
+    index: Number(r.dataset.index), id: r.dataset.id ?? null,
+    name: r.querySelector('.col-lead .primary')?.textContent ?? null,
+    company: r.querySelector('.col-company .primary')?.textContent ?? null,
+    score: r.querySelector('.col-score')?.textContent ?? null,
+    stage: r.querySelector('.col-stage')?.textContent ?? null,
+  })));
+  for (const row of [300, 400, 0]) {
+    await page.locator('.vscroll').evaluate((box, top) => { box.scrollTop = top; }, row * 44);
+    await page.waitForFunction((row) => {
+      const rows = [...document.querySelectorAll('.vbody .vrow')];
+      return rows.some((r) => Number(r.dataset.index) === row) && rows.every((r) => r.dataset.id);
+    }, row);
+    const rows = await shown();
+    const first = Math.min(...rows.map((r) => r.index));
+    const { rows: leads } = await query(page, { sort: { field: 'createdAt', order: 'desc' }, offset: first, limit: rows.length, view: 'row' });
+    const stageLabel = { new: 'New', nurturing: 'Nurturing', mql: 'MQL', sql: 'SQL', opportunity: 'Opportunity', customer: 'Customer', lost: 'Lost', disqualified: 'Disqualified' };
+    for (const r of rows) {
+      const l = leads[r.index - first];
+      const expected = {
+        index: r.index, id: l.id, name: [l.firstName, l.lastName].filter(Boolean).join(' ') || l.email || l.company || l.id,
+        company: l.company ?? '—',
+        score: l.score ? `${Math.round(l.score.total)}${l.score.grade ?? '—'}` : '—',
+        stage: stageLabel[l.stage],
+      };
+      assert.deepEqual(r, expected, `row ${r.index} after scrolling to ${row}`);
+    }
+  }
+  await page.close();
+});
+
 test('workspaces: create, rename (kept after a reload), switch, back up, restore and delete', async () => {
   const page = await context.newPage();
   await openApp(page, '#/workspaces');
