@@ -261,6 +261,7 @@ test('scrolled deep and back, every row shown is the lead at its place, with its
     score: r.querySelector('.col-score')?.textContent ?? null,
     stage: r.querySelector('.col-stage')?.textContent ?? null,
   })));
+  const stageLabel = await page.evaluate(async () => (await import('/app/ui.js')).STAGE_LABEL);
   for (const row of [300, 400, 0]) {
     await page.locator('.vscroll').evaluate((box, top) => { box.scrollTop = top; }, row * 44);
     await page.waitForFunction((row) => {
@@ -270,7 +271,6 @@ test('scrolled deep and back, every row shown is the lead at its place, with its
     const rows = await shown();
     const first = Math.min(...rows.map((r) => r.index));
     const { rows: leads } = await query(page, { sort: { field: 'createdAt', order: 'desc' }, offset: first, limit: rows.length, view: 'row' });
-    const stageLabel = { new: 'New', nurturing: 'Nurturing', mql: 'MQL', sql: 'SQL', opportunity: 'Opportunity', customer: 'Customer', lost: 'Lost', disqualified: 'Disqualified' };
     for (const r of rows) {
       const l = leads[r.index - first];
       const expected = {
