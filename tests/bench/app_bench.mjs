@@ -157,9 +157,9 @@ async function scrollWhole([selector, budgetMs]) {
   observer.disconnect();
   loafObserver?.disconnect();
   // The page's own work in each long frame: the long animation frames that overlap it.
-  const busy = long.map(([from, to]) => loafs.filter((l) => l.startTime < to && l.startTime + l.duration > from));
+  const attributed = long.map(([from, to]) => loafs.filter((l) => l.startTime < to && l.startTime + l.duration > from))
+    .filter((list) => list.length > 0);
   const sum = (list, f) => list.reduce((a, l) => a + f(l), 0);
-  const attributed = busy.filter((list) => list.length > 0);
   const sorted = [...frames].sort((a, b) => a - b);
   return {
     frames: frames.length, total, worst: sorted.at(-1) ?? 0, over50: frames.filter((f) => f >= 50).length,
