@@ -119,15 +119,8 @@ void LeadStore::Upsert(Lead lead) {
 
 const std::string& LeadStore::SearchText(uint32_t row) const {
   std::string& search = search_text_[row];
-  if (!search.empty()) return search;  // never empty once built: it holds four line breaks
-  search.reserve(first_name_[row].size() + last_name_[row].size() + company_[row].size() +
-                 email_[row].size() + 4);
-  for (const std::string* part : {&first_name_[row], &last_name_[row], &company_[row], &email_[row]}) {
-    const size_t at = search.size();
-    search += *part;
-    for (size_t i = at; i < search.size(); ++i) search[i] = LowerAscii(search[i]);
-    search += '\n';
-  }
+  if (!search.empty()) return search;  // never empty once built: it holds a line break per part
+  AppendSearchParts(search, first_name_[row], last_name_[row], company_[row], email_[row], phone_[row]);
   return search;
 }
 
@@ -461,7 +454,7 @@ std::vector<uint32_t> LeadStore::Matching(const QuerySpec& spec, const ChannelMa
     }
   }
   if (!spec.search.empty()) {
-    keep([&](uint32_t r) { return SearchText(r).find(spec.search) != std::string::npos; });
+    keep([&](uint32_t r) { return MatchesSearch(spec, SearchText(r)); });
   }
   return rows;
 }

@@ -60,7 +60,12 @@ struct Filter {
 
 struct QuerySpec {
   std::vector<Filter> filters;
-  std::string search;  // lower-cased; matched against name, company and e-mail
+  // The search as typed, folded (FoldForSearch) and split at white space; a lead matches when
+  // every word occurs in its name, company, e-mail or phone, in any order ("López Zofia").
+  std::string search;                     // the words joined by one space
+  std::vector<std::string> search_words;
+  std::vector<std::string> search_digits;  // per word: its digits when it is written like part of
+                                           // a phone number ("+48-601" → "48601"), else ""
   std::optional<Field> sort;
   bool descending = false;
   size_t offset = 0;
@@ -77,5 +82,19 @@ inline constexpr size_t kMaxQueryLimit = 100'000;
 // Derived fields filter and sort like stored ones: {score: {min: 60}, grade: ["A+", "A"]},
 // sort {field: "grade", order: "desc"} puts A+ first.
 Result<QuerySpec> ParseQuery(const nlohmann::json& j);
+
+// Text as search compares it: letters lower-cased and stripped of accents and other diacritics in
+// the Latin, Greek and Cyrillic alphabets ("Łódź" → "lodz", "Straße" → "strasse", a decomposed
+// "ó" → "o"), so that people find "López" by typing "lopez"; any other text is kept as it is.
+std::string FoldForSearch(std::string_view text);
+void AppendFoldedForSearch(std::string& out, std::string_view text);
+
+// A lead's searchable text, each part folded and ended by a line break, so no word spans two
+// parts; a phone also adds its digits alone, so "601234567" finds "+48 601 234 567".
+void AppendSearchParts(std::string& out, std::string_view first_name, std::string_view last_name,
+                       std::string_view company, std::string_view email, std::string_view phone);
+
+// Whether a lead's searchable text (AppendSearchParts) holds every word of the query's search.
+bool MatchesSearch(const QuerySpec& spec, std::string_view text);
 
 }  // namespace leadkit

@@ -147,8 +147,9 @@ class LeadStore {
   std::vector<std::string> ids_;
   std::vector<std::string> first_name_, last_name_, email_, phone_, company_, domain_;
   std::vector<std::string> stage_reason_, notes_;
-  // Lower-cased name, company and e-mail per row, built by the first search that reads it (an
-  // import of 100k leads should not pay for searches nobody runs); "" until then.
+  // Name, company, e-mail and phone per row, folded for search (AppendSearchParts), built by the
+  // first search that reads it (an import of 100k leads should not pay for searches nobody
+  // runs); "" until then.
   mutable std::vector<std::string> search_text_;
   const std::string& SearchText(uint32_t row) const;
   CategoryColumn industry_, title_, country_, region_, source_, currency_, email_domain_;
