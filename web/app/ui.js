@@ -131,20 +131,38 @@ export function toast(message, { action, tone, timeout = 6000 } = {}) {
 }
 
 // ---- modal dialog --------------------------------------------------------------------------------
+const FIELDS = 'input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled)';
+
 /**
  * Opens a modal <dialog> with a title, body nodes and buttons; resolves with the value of the
- * button pressed (or null on Esc). buttons: [{ label, value, kind }]
+ * button pressed (or null on Esc). buttons: [{ label, value, kind }]; a button whose value is false
+ * or null cancels. Enter confirms the primary action (the first button that does not cancel) from
+ * any field but a text area, where Ctrl+Enter does; Esc cancels. The first field has focus while
+ * it is open (the primary button when there is no field, Cancel when the action is dangerous), and
+ * focus returns to what had it before. onSubmit(value) may return true to keep the dialog open.
  */
 export function dialog({ title, body = [], buttons = [{ label: 'OK', value: true, kind: 'primary' }], onSubmit } = {}) {
   return new Promise((resolve) => {
+    const opener = document.activeElement;
     const box = el('dialog', { class: 'modal', 'aria-labelledby': 'modal-title' });
     const form = el('form', { method: 'dialog' });
     const footer = el('footer', { class: 'modal-actions' });
-    for (const b of buttons) {
-      footer.append(el('button', { type: b.value === null ? 'button' : 'submit', class: `btn btn-${b.kind ?? 'secondary'}`, value: String(b.value), onclick: b.value === null ? () => box.close('') : null }, b.label));
-    }
+    const cancels = (b) => b.value === false || b.value === null;
+    // Cancel is not a submit button, so that a form's implicit submission (Enter) never picks it.
+    const nodes = buttons.map((b) => el('button', {
+      type: cancels(b) ? 'button' : 'submit', class: `btn btn-${b.kind ?? 'secondary'}`, value: String(b.value),
+      onclick: cancels(b) ? () => box.close(String(b.value)) : null,
+    }, b.label));
+    footer.append(...nodes);
+    const primary = nodes[buttons.findIndex((b) => !cancels(b))];
     form.append(el('h2', { id: 'modal-title' }, title), el('div', { class: 'modal-body' }, ...body), footer);
     box.append(form);
+    form.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.isComposing || !primary || e.target.closest('button')) return;
+      if (e.target.matches('textarea') && !(e.ctrlKey || e.metaKey)) return;  // a new line
+      e.preventDefault();
+      form.requestSubmit(primary);
+    });
     form.addEventListener('submit', (e) => {
       const value = e.submitter?.value;
       if (onSubmit && value && value !== 'false') {
@@ -155,10 +173,15 @@ export function dialog({ title, body = [], buttons = [{ label: 'OK', value: true
     box.addEventListener('close', () => {
       const found = buttons.find((b) => String(b.value) === box.returnValue);
       box.remove();
+      if (opener?.isConnected && opener !== document.body) opener.focus();
       resolve(found ? found.value : null);
     });
     document.body.append(box);
     box.showModal();
+    const danger = primary?.classList.contains('btn-danger');
+    const field = [...box.querySelectorAll(FIELDS)].find((f) => f.type !== 'radio' || f.checked)
+      ?? box.querySelector(FIELDS);
+    (field ?? (danger ? nodes.find((n, i) => cancels(buttons[i])) : primary) ?? primary)?.focus();
   });
 }
 

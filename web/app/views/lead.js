@@ -272,6 +272,7 @@ export async function mount(root, ctx, param) {
 
   // ---- touches and cadence ---------------------------------------------------------------------
   function paintTouches() {
+    const focusedTouch = sections.touches.contains(document.activeElement) ? document.activeElement.dataset.touch : null;
     const c = data.cadence ?? {};
     const touches = [...(lead.touches ?? [])].sort((a, b) => (a.at < b.at ? 1 : -1));
     const cadences = data.pipeline?.cadences ?? [];
@@ -297,7 +298,7 @@ export async function mount(root, ctx, param) {
       status,
       el('div', { class: 'quick-log', role: 'group', 'aria-label': 'Log a touch' },
         ...QUICK_TOUCHES.map((q) => button(q.label, () => logTouch(q.touch), { class: 'btn btn-small', dataset: { touch: q.key } })),
-        button('Other…', logOther, { class: 'btn btn-small btn-ghost' })),
+        button('Other…', logOther, { class: 'btn btn-small btn-ghost', dataset: { touch: 'other' } })),
       touches.length
         ? el('ol', { class: 'lead-list' }, ...touches.slice(0, 30).map((t) => el('li', {},
           el('span', { class: `lead-touch outcome-${t.outcome}` }, touchLabel(t)),
@@ -305,6 +306,7 @@ export async function mount(root, ctx, param) {
           el('time', { class: 'muted', datetime: t.at, title: dateTime(t.at) }, daysAgo(t.at)))))
         : el('p', { class: 'muted lead-empty' }, 'No touches yet. Log a call or an e-mail with the buttons above, or enrol the lead in a cadence.'),
       touches.length > 30 ? el('p', { class: 'muted' }, `and ${touches.length - 30} earlier`) : null);
+    if (focusedTouch) sections.touches.querySelector(`[data-touch="${CSS.escape(focusedTouch)}"]`)?.focus();
   }
   const cadenceName = (key) => data.pipeline?.cadences?.find((k) => k.key === key)?.name ?? key ?? '—';
   function flagText(c) {
