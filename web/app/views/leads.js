@@ -436,16 +436,13 @@ export async function mount(root, ctx) {
   async function bulkMove(stage) {
     const ids = [...state.selected];
     bulkStage.value = '';
-    let reason;
+    let why = {};
     if (stage === 'lost' || stage === 'disqualified') {
       const pipeline = await worker.read('getPipeline');
-      const reasons = pipeline.reasons?.[stage] ?? [];
-      reason = reasons[0]?.key;
-      const picked = await pickReason(stage, reasons);
-      if (picked === null) return;
-      reason = picked;
+      why = await pickReason(stage, pipeline.reasons?.[stage] ?? [], ids.length);
+      if (!why) return;
     }
-    const result = await ctx.run(worker.bulk(ids, { stage, reason }));
+    const result = await ctx.run(worker.bulk(ids, { stage, ...why }));
     afterBulk(result, `Moved ${result.changed.toLocaleString('en-US')} lead${result.changed === 1 ? '' : 's'} to ${STAGE_LABEL[stage]}`);
   }
 
@@ -476,16 +473,26 @@ export async function mount(root, ctx) {
     reload();
   }
 
-  async function pickReason(stage, reasons) {
+  /** Asks why the leads leave the pipeline: { reason, note } or null. "other" needs a note. */
+  async function pickReason(stage, reasons, n) {
     const { dialog } = await import('../ui.js');
-    const choice = el('select', { class: 'input', 'aria-label': 'Reason' }, ...reasons.map((r) => el('option', { value: r.key }, r.label ?? r.key)));
-    const note = el('input', { type: 'text', class: 'input', 'aria-label': 'Note', placeholder: 'Note (needed for “other”)' });
+    const choice = el('select', { class: 'input', id: 'bulk-reason' }, ...reasons.map((r) => el('option', { value: r.key }, r.label ?? r.key)));
+    const note = el('input', { type: 'text', class: 'input', id: 'bulk-note', maxlength: '500', placeholder: 'Needed for “other”' });
+    const problem = el('p', { class: 'field-error', role: 'alert' });
+    const verb = STAGE_LABEL[stage].toLowerCase();
     const ok = await dialog({
-      title: `Why are these leads ${STAGE_LABEL[stage].toLowerCase()}?`,
-      body: [el('label', { class: 'field' }, el('span', {}, 'Reason'), choice), el('label', { class: 'field' }, el('span', {}, 'Note'), note)],
-      buttons: [{ label: 'Cancel', value: false }, { label: `Mark ${STAGE_LABEL[stage].toLowerCase()}`, value: true, kind: 'primary' }],
+      title: `Why are ${n === 1 ? 'this lead' : `these ${n.toLocaleString('en-US')} leads`} ${verb}?`,
+      body: [el('label', { class: 'field', for: 'bulk-reason' }, el('span', {}, 'Reason'), choice),
+        el('label', { class: 'field', for: 'bulk-note' }, el('span', {}, 'Note'), note), problem],
+      buttons: [{ label: 'Cancel', value: false }, { label: `Mark ${verb}`, value: true, kind: 'primary' }],
+      onSubmit: () => {
+        if (choice.value !== 'other' || note.value.trim()) return false;
+        problem.textContent = 'Say why in the note: “other” needs one.';
+        note.focus();
+        return true;
+      },
     });
-    return ok === true ? choice.value : null;
+    return ok === true ? { reason: choice.value, note: note.value.trim() || undefined } : null;
   }
 
   async function exportCsv() {
