@@ -112,6 +112,7 @@ export async function mount(root, ctx, param) {
   // ---- header: name, the numbers people act on, stage and its move control --------------------
   function paintHeader() {
     const { score, cadence, pipeline } = data;
+    const headingHadFocus = document.activeElement?.id === 'lead-name';
     const last = lastTouch(lead);
     const stageSelect = el('select', { class: 'input', id: 'lead-move', 'aria-label': `Move ${fullName(lead)} to stage` },
       el('option', { value: '' }, 'Move to…'),
@@ -139,7 +140,7 @@ export async function mount(root, ctx, param) {
     });
     put(header, 
       el('div', { class: 'lead-title' },
-        el('h1', { id: 'lead-name' }, fullName(lead)),
+        el('h1', { id: 'lead-name', tabindex: '-1' }, fullName(lead)),
         el('p', { class: 'subtitle' }, [lead.title, lead.company].filter(Boolean).join(' · ') || 'No company yet',
           ' · ', sourceLabel(lead.source), ' · ', directionLabel(lead.direction))),
       el('dl', { class: 'lead-kpis' },
@@ -155,6 +156,7 @@ export async function mount(root, ctx, param) {
         el('div', { class: 'lead-stage-row' }, stageSelect,
           button('Delete', removeLead, { kind: 'danger', 'aria-label': `Delete ${fullName(lead)}` })),
         moveError));
+    if (headingHadFocus) header.querySelector('h1').focus();
   }
   const kpi = (label, value) => el('div', { class: 'lead-kpi' }, el('dt', {}, label), el('dd', {}, value));
   function reasonLabel(stage, key) {
@@ -380,6 +382,9 @@ export async function mount(root, ctx, param) {
   }
 
   await load();
+  // Opening a lead puts focus on its name, so a screen reader says whose page this is and Tab
+  // goes on from the top of it.
+  header.querySelector('h1')?.focus();
   return () => { disposed = true; };
 
   // ---- the details form ------------------------------------------------------------------------
