@@ -43,6 +43,11 @@ const signed = (v, d = 1) => (v == null || !Number.isFinite(v) ? '—'
 /** replaceChildren that skips null and false (replaceChildren would print them). */
 const put = (node, ...kids) => node.replaceChildren(...kids.flat().filter((k) => k != null && k !== false));
 const round = (v) => (v == null || !Number.isFinite(v) ? '—' : String(Math.round(v)));
+// Edits that could not be saved when their page was left (a field the engine refused, a new lead
+// not yet added), by workspace and lead: the page puts them back when it is opened again.
+const drafts = new Map();
+// How long typing in the notes pauses before they are saved; other fields save as they are left.
+const NOTES_PAUSE_MS = 800;
 
 export async function mount(root, ctx, param) {
   const { worker } = ctx;
@@ -57,6 +62,8 @@ export async function mount(root, ctx, param) {
     return;
   }
 
+  const draftKey = `${ctx.workspace?.id}/${isNew ? 'new' : lead.id}`;
+  let disposed = false;
   const form = buildForm();
   const header = el('div', { class: 'lead-header' });
   const side = el('div', { class: 'lead-side' });
@@ -68,8 +75,9 @@ export async function mount(root, ctx, param) {
     header.append(el('div', { class: 'lead-title' }, el('h1', {}, 'New lead'),
       el('p', { class: 'subtitle' }, 'Fill in what you know; e-mail, a name or a company is enough to start.')));
     form.fill(lead);
+    form.restoreDraft();
     form.inputs.firstName.focus();
-    return;
+    return form.leave;
   }
 
   const sections = {
@@ -82,9 +90,9 @@ export async function mount(root, ctx, param) {
   side.append(sections.score, sections.bant, sections.touches);
   main.append(sections.history, sections.events);
   form.fill(lead);
+  form.restoreDraft();
 
   let data = {};
-  let disposed = false;
   async function load() {
     const id = lead.id;
     const model = await worker.read('getPredictiveModel').catch(() => null);
@@ -385,7 +393,7 @@ export async function mount(root, ctx, param) {
   // Opening a lead puts focus on its name, so a screen reader says whose page this is and Tab
   // goes on from the top of it.
   header.querySelector('h1')?.focus();
-  return () => { disposed = true; };
+  return form.leave;
 
   // ---- the details form ------------------------------------------------------------------------
   function buildForm() {
@@ -409,7 +417,8 @@ export async function mount(root, ctx, param) {
     const custom = el('div', { class: 'lead-custom' });
     const generalError = el('p', { class: 'field-error', role: 'alert', id: 'lead-form-error' });
     const save = el('button', { type: 'submit', class: 'btn btn-primary', id: 'lead-save' }, isNew ? 'Add lead' : 'Save changes');
-    const revert = button('Discard changes', () => { fill(lead); markDirty(); }, { kind: 'ghost' });
+    const revert = button('Discard changes', () => { fill(lead, { all: true }); markDirty(); }, { kind: 'ghost' });
+    const saveState = el('span', { class: 'save-state', id: 'lead-save-state', role: 'status' });
     const otherSources = el('optgroup', { label: 'Other' });
     inputs.source.append(el('option', { value: '' }, 'Not set'),
       ...KNOWN_SOURCES.map(([, label, keys]) => el('optgroup', { label }, ...[...keys].sort(byLabel).map((k) => el('option', { value: k }, sourceLabel(k))))));
@@ -428,39 +437,143 @@ export async function mount(root, ctx, param) {
       grid,
       el('label', { class: 'field', for: 'field-notes' }, el('span', {}, 'Notes'), notes, errors.notes),
       custom, generalError,
-      el('div', { class: 'lead-form-actions' }, save, revert));
+      el('div', { class: 'lead-form-actions' }, save, revert, saveState));
     let snapshot = '';
-    const values = () => JSON.stringify([...Object.values(inputs).map((i) => i.value), ...[...custom.querySelectorAll('input')].map((i) => (i.type === 'checkbox' ? i.checked : i.value))]);
+    const fieldsOf = () => [...Object.values(inputs), ...custom.querySelectorAll('input')];
+    const values = () => JSON.stringify(fieldsOf().map((i) => (i.type === 'checkbox' ? i.checked : i.value)));
     const dirty = () => values() !== snapshot;
-    const markDirty = () => { const d = dirty(); save.disabled = !d && !isNew; revert.hidden = !d || isNew; };
-    node.addEventListener('input', markDirty);
+    const markDirty = () => {
+      const d = dirty();
+      save.disabled = !d && !isNew;
+      revert.hidden = !d || isNew;
+      if (d && !isNew && saveState.dataset.state !== 'saving' && saveState.dataset.state !== 'error') showState('dirty');
+      if (!d && (saveState.dataset.state === 'dirty' || saveState.dataset.state === 'error')) showState('');
+    };
+    function showState(state, message) {
+      saveState.dataset.state = state;
+      saveState.textContent = message ?? { dirty: 'Unsaved changes', saving: 'Saving…', saved: 'Saved', '': '' }[state];
+    }
+
+    // Edits save as they are made: a field when it is left (its change event), the notes after a
+    // pause in typing, and anything still unsaved when the page is left. One save runs at a time.
+    let timer = 0;
+    let queue = Promise.resolve();
+    const saveNow = (options = {}) => {
+      clearTimeout(timer);
+      queue = queue.then(() => saveOnce(options));
+      return queue;
+    };
+    /** Resolves with 'saved', 'clean' (nothing to save), 'invalid' or 'failed'; never rejects. */
+    async function saveOnce({ explicit = false, leaving = false } = {}) {
+      if (isNew && !explicit) return dirty() ? 'invalid' : 'clean';
+      if (!isNew && !dirty()) return 'clean';
+      clearErrors();
+      const next = collect({ focus: explicit });
+      if (!next) { showState('error', 'Not saved: correct the field marked above'); return 'invalid'; }
+      const sent = values();
+      showState('saving');
+      try {
+        // The form's fields over the lead as stored now, not as last shown: a touch logged or a
+        // move made since then must not be undone by saving the form.
+        const fresh = isNew ? null : await worker.read('getLead', lead.id);
+        const stored = await worker.saveLead(fresh ? withFormFields(fresh, next) : next);
+        if (isNew) {
+          toast(`Added ${fullName(stored)}`, { tone: 'success' });
+          snapshot = sent;
+          if (!leaving) ctx.navigate(`#/lead/${encodeURIComponent(stored.id)}`);
+          return 'saved';
+        }
+        lead = stored;
+        // What was typed while the save ran stays, and stays unsaved; the field being typed in
+        // keeps its text as typed (a trailing space is not trimmed away under the cursor).
+        if (values() === sent) fill(lead); else snapshot = sent;
+        markDirty();
+        showState(dirty() ? 'dirty' : 'saved');
+        if (!disposed) load().catch(() => {});
+        return 'saved';
+      } catch (error) {
+        showState('error', `Not saved: ${error?.kind === 'conflict' || error?.kind === 'storage' ? describeError(error) : 'correct the field marked above'}`);
+        showError(error, { focus: explicit });
+        markDirty();
+        return 'failed';
+      }
+    }
+    node.addEventListener('input', (e) => {
+      markDirty();
+      if (!isNew && e.target === notes) { clearTimeout(timer); timer = setTimeout(saveNow, NOTES_PAUSE_MS); }
+    });
+    node.addEventListener('change', () => {
+      if (isNew) return;
+      // A field left for the Save button is saved by its click, which then says so.
+      setTimeout(() => { if (document.activeElement !== save) saveNow(); });
+    });
     node.addEventListener('submit', async (e) => {
       e.preventDefault();
-      clearErrors();
-      const next = collect();
-      if (!next) return;
       save.disabled = true;
-      try {
-        const stored = await worker.saveLead(next);
-        toast(isNew ? `Added ${fullName(stored)}` : 'Saved', { tone: 'success' });
-        if (isNew) { ctx.navigate(`#/lead/${encodeURIComponent(stored.id)}`); return; }
-        lead = stored;
-        fill(lead);
-        await load();
-      } catch (error) {
-        showError(error);
-        markDirty();
-      }
+      const result = await saveNow({ explicit: true });
+      if (!isNew && (result === 'saved' || result === 'clean')) toast('Saved', { tone: 'success' });
+      markDirty();
     });
+    // A reload or a closed tab cannot wait for a save: the browser asks first while one is due.
+    const beforeUnload = (e) => {
+      if (!dirty() && saveState.dataset.state !== 'saving') return;
+      saveNow();
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', beforeUnload);
 
-    function fill(l) {
+    /** The page's cleanup: saves what is unsaved, or keeps it as a draft and says so. */
+    function leave() {
+      disposed = true;
+      window.removeEventListener('beforeunload', beforeUnload);
+      if (!dirty() && saveState.dataset.state !== 'saving') return;
+      const draft = fieldsOf().map((i) => [i.id, i.type === 'checkbox' ? i.checked : i.value]);
+      const name = isNew ? 'The new lead' : `Your changes to ${fullName(lead)}`;
+      const back = isNew ? '#/lead/new' : `#/lead/${encodeURIComponent(lead.id)}`;
+      saveNow({ leaving: true }).then((result) => {
+        if (result === 'saved' || result === 'clean') return;
+        drafts.set(draftKey, draft);
+        toast(`${name} ${isNew ? 'was not added' : 'were not saved'}; what you typed is kept until you go back to it.`,
+          { tone: isNew ? undefined : 'error', action: ['Go back', () => ctx.navigate(back)] });
+      });
+    }
+    /** Puts back what could not be saved when this page was last left, and says why again. */
+    function restoreDraft() {
+      const draft = drafts.get(draftKey);
+      if (!draft) return;
+      drafts.delete(draftKey);
+      for (const [id, value] of draft) {
+        const input = node.querySelector(`#${CSS.escape(id)}`);
+        if (!input) continue;
+        if (input.type === 'checkbox') input.checked = value; else input.value = value;
+      }
+      markDirty();
+      if (!isNew) saveNow();
+    }
+
+    /** Shows a lead in the form; the field being typed in keeps its text unless `all`. */
+    function fill(l, { all = false } = {}) {
       addSource(l.source);
+      const set = (input, value) => { if (all || input !== document.activeElement) input.value = value; };
       for (const [key] of FIELDS) {
         const v = l[key];
-        inputs[key].value = key === 'tags' ? (v ?? []).join(', ') : v == null ? '' : String(v);
+        set(inputs[key], key === 'tags' ? (v ?? []).join(', ') : v == null ? '' : String(v));
       }
-      inputs.notes.value = l.notes ?? '';
+      set(inputs.notes, l.notes ?? '');
       const entries = Object.entries(l.custom ?? {});
+      const shown = [...custom.querySelectorAll('input')];
+      if (!all && shown.length && shown.length === entries.length && shown.every((i, n) => i.dataset.key === entries[n][0])) {
+        // The same custom fields: their values change in place, so focus and the caret stay.
+        shown.forEach((input, n) => {
+          const v = entries[n][1];
+          if (input.type === 'checkbox') input.checked = v === true; else set(input, v == null ? '' : String(v));
+        });
+        snapshot = values();
+        markDirty();
+        clearErrors();
+        return;
+      }
       put(custom, entries.length ? el('h3', {}, 'Custom fields') : null,
         el('div', { class: 'lead-fields' }, ...entries.map(([k, v], i) => {
           const id = `field-custom-${i}`;
@@ -477,7 +590,17 @@ export async function mount(root, ctx, param) {
       clearErrors();
     }
 
-    function collect() {
+    /** `stored` with the fields this form edits taken from `next` (a collect() result). */
+    function withFormFields(stored, next) {
+      const out = { ...stored, custom: next.custom };
+      delete out.direction;
+      for (const key of [...FIELDS.map(([k]) => k), 'notes']) {
+        if (key in next) out[key] = next[key]; else delete out[key];
+      }
+      return out;
+    }
+
+    function collect({ focus = true } = {}) {
       const next = isNew ? {} : { ...lead };
       delete next.direction;  // derived from source
       let bad = false;
@@ -506,7 +629,7 @@ export async function mount(root, ctx, param) {
         } else customOut[key] = input.value.trim() === '' && type === 'null' ? null : input.value;
       }
       next.custom = customOut;
-      if (bad) { focusFirstError(); return null; }
+      if (bad) { if (focus) focusFirstError(); return null; }
       return next;
     }
 
@@ -524,14 +647,14 @@ export async function mount(root, ctx, param) {
       generalError.textContent = '';
     }
     function focusFirstError() { node.querySelector('[aria-invalid="true"]')?.focus(); }
-    function showError(error) {
+    function showError(error, { focus = true } = {}) {
       const path = String(error?.where?.path ?? '').replace(/^lead\./, '').replace(/\[\d+\]$/, '');
       if (error?.kind === 'conflict' || error?.kind === 'storage') { ctx.run(Promise.reject(error)).catch(() => {}); return; }
-      if (path && setError(path, error.message)) { focusFirstError(); return; }
+      if (path && setError(path, error.message)) { if (focus) focusFirstError(); return; }
       generalError.textContent = describeError(error);
     }
 
-    return { node, inputs, fill, dirty };
+    return { node, inputs, fill, dirty, leave, restoreDraft };
   }
 
   function backLink() {
