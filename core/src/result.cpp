@@ -2,6 +2,20 @@
 
 namespace leadkit {
 
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidInput: return "invalid_input";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kConflict: return "conflict";
+    case ErrorCode::kBusy: return "busy";
+    case ErrorCode::kTooLarge: return "too_large";
+    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kAborted: return "aborted";
+  }
+  return "internal";
+}
+
 std::string Error::ToString() const {
   std::string prefix;
   if (!where.path.empty()) {

@@ -477,7 +477,7 @@ json Workspace::ScoreAll(int64_t now_ms) const {
 
 Result<json> Workspace::Score(std::string_view id, int64_t now_ms) const {
   const auto row = store_.RowOf(id);
-  if (!row) return MakeError("no lead with id " + DescribeJsonValue(json(std::string(id))), "id");
+  if (!row) return MakeError("no lead with id " + DescribeJsonValue(json(std::string(id))), "id", ErrorCode::kNotFound);
   std::vector<leadkit::Score> s;
   model_.ScoreRows(store_, channels_, now_ms, *row, *row + 1, s);
   return ScoreJson(s[0], model_.hash());
@@ -485,7 +485,7 @@ Result<json> Workspace::Score(std::string_view id, int64_t now_ms) const {
 
 Result<json> Workspace::Explain(std::string_view id, int64_t now_ms) const {
   const auto row = store_.RowOf(id);
-  if (!row) return MakeError("no lead with id " + DescribeJsonValue(json(std::string(id))), "id");
+  if (!row) return MakeError("no lead with id " + DescribeJsonValue(json(std::string(id))), "id", ErrorCode::kNotFound);
   json out = json::array();
   for (const Contribution& c : model_.Explain(store_, channels_, now_ms, *row)) {
     out.push_back({{"kind", c.kind}, {"label", c.label}, {"points", c.points}});

@@ -2,7 +2,9 @@
 // and where. Used across the core instead of exceptions.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -16,9 +18,25 @@ struct Location {
   int column = -1;   // 1-based column in that line
 };
 
+// What kind of failure: the one short list callers branch on (never on a message's text).
+enum class ErrorCode : uint8_t {
+  kInvalidInput,  // the caller's input is wrong; `where` says which part
+  kNotFound,      // no such lead, import, model...
+  kConflict,      // the data changed under the request, or a rule of the pipeline refuses it
+  kBusy,          // something else of the same kind is running; try again when it ends
+  kTooLarge,      // beyond a size or count limit
+  kUnsupported,   // a format or feature leadkit does not read
+  kInternal,      // a bug, or memory exhausted
+  kAborted,       // the engine stopped and must be re-created
+};
+
+// "invalid_input", "not_found", ...: the names JS sees.
+std::string_view ErrorCodeName(ErrorCode code);
+
 struct Error {
   std::string message;
   Location where;
+  ErrorCode code = ErrorCode::kInvalidInput;
 
   // "path: message" or "line L, column C: message": the form users read.
   std::string ToString() const;
@@ -45,8 +63,9 @@ class [[nodiscard]] Result {
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error MakeError(std::string message, std::string path = {}) {
-  return Error{std::move(message), Location{std::move(path)}};
+inline Error MakeError(std::string message, std::string path = {},
+                       ErrorCode code = ErrorCode::kInvalidInput) {
+  return Error{std::move(message), Location{std::move(path)}, code};
 }
 
 }  // namespace leadkit
