@@ -135,7 +135,13 @@ class ObjectReader {
       return std::nullopt;
     }
     if (v.is_string()) {
-      if (auto t = ParseIsoTime(v.str())) return t;
+      if (auto t = ParseIsoTime(v.str())) {
+        // Nothing stored may hold an absurd time: later arithmetic on it (days since) overflows.
+        constexpr int64_t kYear1900 = -2208988800000, kYear10000 = 253402300800000;
+        if (*t >= kYear1900 && *t < kYear10000) return t;
+        Fail(key, "is outside the years 1900 to 9999: " + DescribeJsonValue(v));
+        return std::nullopt;
+      }
     }
     Fail(key, "expected an ISO 8601 timestamp such as \"2026-03-01T09:30:00Z\", got " +
                   DescribeJsonValue(v));

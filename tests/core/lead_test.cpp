@@ -86,6 +86,20 @@ TEST(Lead, ReportsEveryProblemNotJustTheFirst) {
   EXPECT_EQ(issues[2].path, "lead.stage");
 }
 
+TEST(Lead, RefusesTimestampsOutsideTheYears1900To9999WithTheirPath) {
+  for (const char* at : {"1899-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00"}) {
+    const auto issues = Problems({{"company", "Acme"}, {"createdAt", at}});
+    ASSERT_EQ(issues.size(), 1u) << at;
+    EXPECT_EQ(issues[0].path, "lead.createdAt") << at;
+  }
+  const auto touch = Problems({{"company", "Acme"},
+                               {"touches", {{{"channel", "call"}, {"outcome", "connected"}, {"at", "1066-10-14T09:00:00Z"}}}}});
+  ASSERT_EQ(touch.size(), 1u);
+  EXPECT_EQ(touch[0].path, "lead.touches[0].at");
+  const Lead edge = ParseOk({{"company", "Acme"}, {"createdAt", "1900-01-01T00:00:00Z"}, {"updatedAt", "9999-12-31T23:59:59Z"}});
+  EXPECT_EQ(edge.created_at, *ParseIsoTime("1900-01-01T00:00:00Z"));
+}
+
 TEST(Lead, RefusesA10MegabyteStringWithItsSize) {
   const auto issues = Problems({{"company", "Acme"}, {"notes", std::string(10 << 20, 'x')}});
   ASSERT_EQ(issues.size(), 1u);
