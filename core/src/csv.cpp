@@ -386,11 +386,39 @@ int64_t CsvRecordCounter::Finish() {
   return records_ + (in_record_ || partial_bom ? 1 : 0);
 }
 
+std::string ReplaceInvalidUtf8(std::string_view text) {
+  std::string out;
+  size_t bad = 0;
+  while (!IsValidUtf8(text, &bad)) {
+    out.append(text.substr(0, bad));
+    out.append("\uFFFD");
+    text.remove_prefix(bad + 1);
+  }
+  out.append(text);
+  return out;
+}
+
+bool NeedsFormulaGuard(std::string_view cell) {
+  // Apostrophes before a formula are guarded too, so that a value that looks like the guard's
+  // own output ("'=1") comes back as itself, not without its apostrophe.
+  cell.remove_prefix(std::min(cell.size(), cell.find_first_not_of('\'')));
+  if (cell.empty()) return false;
+  if (cell[0] == '\t' || cell[0] == '\r') return true;
+  const size_t first = cell.find_first_not_of(' ');
+  if (first == std::string_view::npos) return false;
+  const char c = cell[first];
+  return c == '=' || c == '+' || c == '-' || c == '@';
+}
+
+std::string_view UnguardFormula(std::string_view cell) {
+  if (cell.size() > 1 && cell[0] == '\'' && NeedsFormulaGuard(cell.substr(1))) cell.remove_prefix(1);
+  return cell;
+}
+
 void CsvWriter::Field(std::string_view value) {
   if (row_started_) out_.push_back(delimiter_);
   row_started_ = true;
-  const bool formula = guard_formulas_ && !value.empty() &&
-                       (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@');
+  const bool formula = guard_formulas_ && NeedsFormulaGuard(value);
   // A field opening with U+FEFF is quoted: unquoted at the start of the text, readers would take
   // it for a byte order mark and drop it.
   const bool quote =

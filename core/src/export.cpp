@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "leadkit/csv.hpp"
 #include "leadkit/iso_time.hpp"
 #include "leadkit/workspace.hpp"
 
@@ -265,8 +266,7 @@ class FieldWriter {
     char* p = Room(2 * value.size() + 4);
     if (row_started_) *p++ = delimiter_;
     row_started_ = true;
-    const bool formula = guard && guard_formulas_ && !value.empty() &&
-                         (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@');
+    const bool formula = guard && guard_formulas_ && NeedsFormulaGuard(value);
     if (!formula && !NeedsQuotes(value)) {
       // Most cells are a few bytes: a loop beats a call to memmove.
       if (value.size() > 32) {

@@ -185,6 +185,7 @@ json ImportReport::ToJson() const {
 
 struct CsvImport::Impl {
   std::vector<std::string> headers;
+  std::vector<std::string_view> unguarded;  // the current row's cells, formula guards removed
   bool header_read = false;
   Mapping mapping;
   std::vector<DateOrder> date_order;  // per column
@@ -585,9 +586,16 @@ void CsvImport::ApplyCells(std::span<const std::string_view> fields, int64_t row
   }
 }
 
-void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row,
+void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
                            std::span<const CsvProblem> problems) {
   Impl& m = *impl_;
+  // A cell as leadkit's export guarded it against formulas is read as the value it was.
+  std::span<const std::string_view> fields = raw;
+  if (std::any_of(raw.begin(), raw.end(), [](std::string_view f) { return f.starts_with('\''); })) {
+    m.unguarded.assign(raw.begin(), raw.end());
+    for (std::string_view& f : m.unguarded) f = UnguardFormula(f);
+    fields = m.unguarded;
+  }
   std::vector<RejectedCell>& errs = m.row_problems;
   errs.clear();
   const size_t width = m.headers.size();
@@ -694,7 +702,16 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
     for (const RejectedCell& e : errs) {
       reasons += (reasons.empty() ? "" : "; ") + (e.column.empty() ? "" : e.column + ": ") + e.reason;
     }
-    for (size_t i = 0; i < width; ++i) m.rejected_csv.Field(i < fields.size() ? fields[i] : "");
+    // The row as read; bytes that are not UTF-8 (the row's own problem) become U+FFFD, so the
+    // report stays text.
+    for (size_t i = 0; i < width; ++i) {
+      const std::string_view f = i < raw.size() ? raw[i] : std::string_view();
+      if (IsValidUtf8(f)) {
+        m.rejected_csv.Field(f);
+      } else {
+        m.rejected_csv.Field(ReplaceInvalidUtf8(f));
+      }
+    }
     m.rejected_csv.Field(reasons);
     m.rejected_csv.EndRow();
     m.report.rejected.insert(m.report.rejected.end(), errs.begin(), errs.end());
@@ -721,7 +738,8 @@ void CsvImport::ProcessRow(std::span<const std::string_view> fields, int64_t row
 Status Workspace::CommitImport(CsvImport& import) {
   if (!import.fatal_) return import.fatal_;
   if (import.workspace_revision_ != revision_) {
-    return MakeError("the workspace changed while the file was being read; import it again");
+    return MakeError("the workspace changed while the file was being read; import it again", {},
+                     ErrorCode::kConflict);
   }
   LeadBatch batch;
   import.SwapAccepted(batch);

@@ -102,22 +102,60 @@ constexpr HeaderRule kGeneric[] = {
     {"linkedin", "custom.linkedinUrl"}, {"linkedinurl", "custom.linkedinUrl"},
     {"profileurl", "custom.linkedinUrl"}, {"city", "custom.city"}};
 
+// leadkit's own export (Workspace::ExportCsv): its columns are the lead's JSON names, plus
+// "custom.<key>" and "bant.<key>", read back as such. Direction and the score columns are
+// computed from the lead, so they are not read ("-").
+constexpr HeaderRule kLeadkit[] = {
+    {"id", "id"}, {"firstname", "firstName"}, {"lastname", "lastName"}, {"email", "email"},
+    {"phone", "phone"}, {"company", "company"}, {"title", "title"}, {"industry", "industry"},
+    {"employees", "employees"}, {"annualrevenue", "annualRevenue"}, {"country", "country"},
+    {"region", "region"}, {"domain", "domain"}, {"source", "source"}, {"stage", "stage"},
+    {"stagereason", "stageReason"}, {"dealvalue", "dealValue"}, {"currency", "currency"},
+    {"notes", "notes"}, {"tags", "tags"}, {"createdat", "createdAt"}, {"updatedat", "updatedAt"},
+    {"direction", "-"}, {"fit", "-"}, {"engagement", "-"}, {"score", "-"}, {"grade", "-"},
+    {"matrix", "-"}, {"qualifiesas", "-"}, {"topreasons", "-"}};
+// The headers of leadkit's export exactly as it writes them.
+constexpr std::string_view kLeadkitColumns[] = {
+    "id", "firstName", "lastName", "email", "phone", "company", "title", "industry", "employees",
+    "annualRevenue", "country", "region", "domain", "source", "direction", "stage", "stageReason",
+    "dealValue", "currency", "notes", "tags", "createdAt", "updatedAt", "fit", "engagement",
+    "score", "grade", "matrix", "qualifiesAs", "topReasons"};
+
 struct PresetTable {
   Preset preset;
   std::span<const HeaderRule> rules;
 };
-constexpr std::array<Preset, 5> kPresets = {{
+constexpr std::array<Preset, 6> kPresets = {{
     {"hubspot", "HubSpot contacts", "unknown"},
     {"salesforce", "Salesforce leads", "unknown"},
     {"pipedrive", "Pipedrive persons and deals", "unknown"},
     {"linkedin", "LinkedIn Sales Navigator", "linkedin"},
     {"basic", "Name, Email, Company", "unknown"},
+    {"leadkit", "leadkit export", "unknown"},
 }};
-const std::array<PresetTable, 5> kTables = {{{kPresets[0], kHubspot},
+const std::array<PresetTable, 6> kTables = {{{kPresets[0], kHubspot},
                                              {kPresets[1], kSalesforce},
                                              {kPresets[2], kPipedrive},
                                              {kPresets[3], kLinkedin},
-                                             {kPresets[4], kBasic}}};
+                                             {kPresets[4], kBasic},
+                                             {kPresets[5], kLeadkit}}};
+const PresetTable& kLeadkitTable = kTables[5];
+
+bool IsDottedField(std::string_view header, std::string_view prefix) {
+  return header.starts_with(prefix) && header.size() > prefix.size() &&
+         header.size() <= prefix.size() + 64;
+}
+
+// A file leadkit exported: at least three headers, every one a column leadkit writes, spelt as
+// it writes them (a re-import of rejected rows adds the reason column).
+bool IsLeadkitExport(std::span<const std::string> headers) {
+  if (headers.size() < 3) return false;
+  return std::all_of(headers.begin(), headers.end(), [](const std::string& h) {
+    return std::find(std::begin(kLeadkitColumns), std::end(kLeadkitColumns), h) !=
+               std::end(kLeadkitColumns) ||
+           IsDottedField(h, "custom.") || IsDottedField(h, "bant.") || h == "leadkit error";
+  });
+}
 
 constexpr size_t kMaxSuggestedCustom = 40;  // of the 100 custom fields a lead may have
 
@@ -222,6 +260,8 @@ Result<Mapping> SuggestMapping(std::span<const std::string> headers, std::string
                            "\"; the presets are " + known,
                        "preset");
     }
+  } else if (IsLeadkitExport(headers)) {
+    table = &kLeadkitTable;
   } else {
     // The preset that names the most headers, when it names at least three (the plain sheet
     // needs all three of its own).
@@ -244,7 +284,14 @@ Result<Mapping> SuggestMapping(std::span<const std::string> headers, std::string
     col.header = header;
     const std::string norm = NormalizeHeader(header);
     std::optional<std::string_view> field;
-    if (table) field = Lookup(table->rules, norm);
+    if (table == &kLeadkitTable) {
+      if (IsDottedField(header, "custom.") || IsDottedField(header, "bant.")) field = header;
+      if (Lookup(kLeadkit, norm) == "-") {
+        m.columns.push_back(std::move(col));  // computed on read, not stored
+        continue;
+      }
+    }
+    if (table && !field) field = Lookup(table->rules, norm);
     if (!field) field = Lookup(kGeneric, norm);
     std::string chosen = field ? std::string(*field) : std::string();
     if (!chosen.empty() && used.contains(chosen)) {

@@ -142,6 +142,30 @@ TEST(CsvImport, MixedEncodingsRejectTheRowsThatAreNotUtf8) {
   EXPECT_NE(r.value().rejected[0].reason.find("UTF-8"), std::string::npos);
 }
 
+TEST(CsvImport, ACellCutInsideAUtf8CharacterRejectsOnlyItsRowAndTheReportIsText) {
+  Workspace ws;
+  // Rows 3 and 4 end a quoted cell inside a character: the first byte of "é" (C3), and two of
+  // the three bytes of "€" (E2 82).
+  const std::string csv = "Name,Email\nAnn,ann@x.com\n\"Bj\xC3\",bj@x.com\n\"Eu\xE2\x82\",eu@x.com\nCy,cy@x.com\n";
+  for (size_t chunk : {size_t{3}, size_t{1} << 16}) {
+    Workspace fresh;
+    auto r = Import(fresh, csv, nullptr, chunk);
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r.value().imported, 2u);
+    ASSERT_EQ(r.value().rejected.size(), 2u);
+    EXPECT_EQ(r.value().rejected[0].row, 3);
+    EXPECT_EQ(r.value().rejected[0].column, "Name");
+    EXPECT_EQ(r.value().rejected[1].row, 4);
+    EXPECT_EQ(r.value().rejected[1].column, "Name");
+    // The report goes to JS as JSON: it must be text, so the cut bytes read as U+FFFD.
+    EXPECT_TRUE(IsValidUtf8(r.value().rejected_csv));
+    EXPECT_NE(r.value().rejected_csv.find("\nBj\xEF\xBF\xBD,bj@x.com,"), std::string::npos) << r.value().rejected_csv;
+    std::string text;
+    EXPECT_NO_THROW(text = r.value().ToJson().dump());
+    EXPECT_EQ(fresh.store().size(), 2u);
+  }
+}
+
 TEST(CsvImport, AThousandColumnsImportWhatMapsAndSayWhatWasLeftOut) {
   std::string header = "Email,Company", row = "wide@x.com,Wide";
   for (int i = 0; i < 998; ++i) {
@@ -229,6 +253,68 @@ TEST(CsvExport, WritesChosenColumnsWithScoresAndTopReasons) {
   // Leadkit's own reasons are not formulas: no apostrophe before "+20".
   EXPECT_NE(csv.value().find(",+20 Senior title; "), std::string::npos) << csv.value();
   EXPECT_FALSE(ws.ExportCsv({{"columns", {"emial"}}}, testing::kNow).ok());
+}
+
+TEST(CsvExport, GuardsFormulasBehindBlanksTabsAndCarriageReturns) {
+  for (const char* cell : {"=1+1", "+1 555", "-2", "@SUM(A1)", "  =cmd", " +1", "\t=1", "\tplain", "\r@x", "\rplain",
+                           "'=1", "''\t1"}) {
+    EXPECT_TRUE(NeedsFormulaGuard(cell)) << cell;
+    EXPECT_EQ(UnguardFormula("'" + std::string(cell)), cell);
+  }
+  for (const char* cell : {"", "plain", "a=b", "  ", " x=1", "'", "'plain", "\n=1"}) {
+    EXPECT_FALSE(NeedsFormulaGuard(cell)) << cell;
+  }
+  EXPECT_EQ(UnguardFormula("'plain"), "'plain");  // an apostrophe the guard did not write stays
+  EXPECT_EQ(UnguardFormula("'"), "'");
+
+  Workspace ws;
+  ASSERT_TRUE(ws.Upsert({{"id", "l1"}, {"company", "Acme"}, {"notes", "\t=HYPERLINK(1)"},
+                         {"custom", {{"a", "  =cmd|' /C calc'!A0"}, {"b", "\r+1"}, {"c", " @SUM(1)"}}}},
+                        testing::kNow)
+                  .ok());
+  const auto csv = ws.ExportCsv({{"columns", {"notes", "custom.a", "custom.b", "custom.c"}}, {"scores", false}},
+                                testing::kNow);
+  ASSERT_TRUE(csv.ok()) << csv.error().ToString();
+  EXPECT_EQ(csv.value(), "notes,custom.a,custom.b,custom.c\r\n"
+                         "\"'\t=HYPERLINK(1)\",\"'  =cmd|' /C calc'!A0\",\"'\r+1\",\"' @SUM(1)\"\r\n");
+  CsvWriter writer(',', true);
+  writer.Row({"\t=1", " -1", "ok"});
+  EXPECT_EQ(writer.text(), "\"'\t=1\",\"' -1\",ok\r\n");
+}
+
+TEST(CsvImport, LeadkitsOwnExportImportsBackAsTheSameLeads) {
+  Workspace ws;
+  ASSERT_TRUE(ws.Load(SampleLeads(50, 7, testing::kNow), testing::kNow).errors.empty());
+  ASSERT_TRUE(ws.Upsert({{"firstName", "=Eve"}, {"lastName", "\t+Tab"}, {"email", "eve@x.com"},
+                         {"phone", "+1 555 0100"}, {"company", "@Acme, \"Inc\"\nLine"},
+                         {"notes", "  -2+3 <script>alert(1)</script> Zoë €"}, {"tags", {"-vip", "=x"}},
+                         {"dealValue", 1234.5}, {"employees", 12}, {"custom", {{"note", "\r=1"}}}},
+                        testing::kNow)
+                  .ok());
+  const json columns = {"id", "firstName", "lastName", "email", "phone", "company", "title", "industry",
+                        "employees", "annualRevenue", "country", "region", "domain", "source", "stage",
+                        "dealValue", "currency", "notes", "tags", "createdAt", "custom.note"};
+  const auto csv = ws.ExportCsv({{"columns", columns}}, testing::kNow);
+  ASSERT_TRUE(csv.ok()) << csv.error().ToString();
+  Workspace back;
+  auto r = Import(back, csv.value(), nullptr, 4096);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r.value().mapping.preset, "leadkit");
+  EXPECT_EQ(r.value().rejected_rows, 0u) << (r.value().rejected.empty() ? "" : r.value().rejected[0].reason);
+  ASSERT_EQ(back.store().size(), ws.store().size());
+  for (const json& row : ws.Query({{"limit", 100}}).value()["rows"]) {
+    const std::string id = row["id"];
+    const json lead = ws.GetJson(id).value();
+    const auto copy = back.GetJson(id);
+    ASSERT_TRUE(copy.has_value()) << id;
+    for (const char* key : {"firstName", "lastName", "email", "phone", "company", "title", "industry", "employees",
+                            "annualRevenue", "country", "region", "domain", "source", "stage", "dealValue",
+                            "currency", "notes", "tags", "createdAt"}) {
+      EXPECT_EQ(copy->value(key, json()), lead.value(key, json())) << id << " " << key;
+    }
+    EXPECT_EQ(copy->value("custom", json::object()).value("note", json()),
+              lead.value("custom", json::object()).value("note", json())) << id;
+  }
 }
 
 TEST(Backup, OneHundredThousandLeadsWithEventsAndHistoryRestoreExactly) {

@@ -102,14 +102,24 @@ class CsvRecordCounter {
 
 // Whether `text` is valid UTF-8; when not, the 0-based offset of the first bad byte.
 bool IsValidUtf8(std::string_view text, size_t* bad_offset = nullptr);
+// `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(std::string_view text);
+
+// Whether a spreadsheet could run the cell as a formula (CSV injection, after OWASP): its first
+// character is a tab or carriage return, or its first non-blank one is = + - or @; apostrophes
+// before such a cell are part of it ("'=1" is guarded as "''=1", and reads back as "'=1").
+bool NeedsFormulaGuard(std::string_view cell);
+// A cell as leadkit's guard wrote it ("'" then a cell the guard guards) without the apostrophe;
+// any other cell as it is. Reading an export back gives the values that were written.
+std::string_view UnguardFormula(std::string_view cell);
 
 // Appends CSV to a string: fields are quoted only when they must be.
 class CsvWriter {
  public:
   explicit CsvWriter(char delimiter = ',', bool guard_formulas = false)
       : delimiter_(delimiter), guard_formulas_(guard_formulas) {}
-  // With guard_formulas, a field starting with = + - @ gets a leading apostrophe, so a
-  // spreadsheet shows it as text instead of running it (CSV injection).
+  // With guard_formulas, a field for which NeedsFormulaGuard holds gets a leading apostrophe, so
+  // a spreadsheet shows it as text instead of running it (CSV injection).
   void Row(std::span<const std::string_view> fields);
   void Row(std::initializer_list<std::string_view> fields) {
     Row(std::span<const std::string_view>(fields.begin(), fields.size()));
