@@ -1,10 +1,11 @@
 // embind bindings: thin, and every call returns a JSON envelope — {"ok":true,"value":...} or
-// {"ok":false,"error":{"message","where"}} — so no C++ exception ever crosses into JS.
+// {"ok":false,"error":{"code","message","where"}} — so no C++ exception ever crosses into JS.
 // Workspaces are addressed by integer handles rather than embind class handles, so nothing on the
 // JS side can leak a C++ object: web/lib/leadkit.js disposes a handle with dropWorkspace().
 #include <emscripten/bind.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -25,6 +26,7 @@
 
 namespace {
 
+using leadkit::ErrorCode;
 using leadkit::Workspace;
 using nlohmann::json;
 
@@ -42,25 +44,54 @@ json Where(const leadkit::Location& w) {
   return where;
 }
 
-std::string Ok(json value) { return json{{"ok", true}, {"value", std::move(value)}}.dump(); }
+// Every reply is written through here: text that is not UTF-8 (a cut cell echoed in a report)
+// becomes U+FFFD instead of making dump() throw.
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-std::string Fail(const std::string& message, json where = json::object()) {
-  return json{{"ok", false}, {"error", {{"message", message}, {"where", std::move(where)}}}}.dump();
+std::string Ok(json value) { return Dump(json{{"ok", true}, {"value", std::move(value)}}); }
+
+std::string Fail(ErrorCode code, const std::string& message, json where = json::object()) {
+  return Dump(json{{"ok", false},
+                   {"error",
+                    {{"code", leadkit::ErrorCodeName(code)}, {"message", message}, {"where", std::move(where)}}}});
 }
 
-std::string Fail(const leadkit::Error& e) { return Fail(e.message, Where(e.where)); }
+std::string Fail(const std::string& message, json where = json::object()) {
+  return Fail(ErrorCode::kInvalidInput, message, std::move(where));
+}
+
+std::string Fail(const leadkit::Error& e) { return Fail(e.code, e.message, Where(e.where)); }
+
+std::string Internal(const std::exception& e) {
+  return Fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+}
+
+// A time from JS as epoch milliseconds: refused, not cast, when it is not finite or outside the
+// years 1970 to 9999 (a cast of NaN or 1e300 to int64 is undefined and stored absurd times).
+std::string BadNow(double now_ms, const char* path = "now") {
+  constexpr double kYear10000 = 253402300800000.0;
+  if (std::isfinite(now_ms) && now_ms >= 0 && now_ms < kYear10000) return {};
+  return Fail("expected a time between 1970 and 9999 as epoch milliseconds", {{"path", path}});
+}
 
 // Runs `body` against workspace `handle`; unexpected exceptions (a bug, or memory exhausted)
 // become error values too.
 template <typename F>
 std::string WithWorkspace(int handle, F&& body) {
   const auto it = Workspaces().find(handle);
-  if (it == Workspaces().end()) return Fail("this engine was disposed");
+  if (it == Workspaces().end()) return Fail(ErrorCode::kNotFound, "this engine was disposed");
   try {
     return body(*it->second);
   } catch (const std::exception& e) {
-    return Fail(std::string("internal error: ") + e.what());
+    return Internal(e);
   }
+}
+
+// As WithWorkspace, for a call that takes the time `now_ms` (checked first).
+template <typename F>
+std::string WithWorkspaceAt(int handle, double now_ms, F&& body) {
+  if (auto bad = BadNow(now_ms); !bad.empty()) return bad;
+  return WithWorkspace(handle, std::forward<F>(body));
 }
 
 std::string ParseArg(const std::string& text, json& out) {
@@ -74,8 +105,12 @@ int CreateWorkspace() {
   return next++;
 }
 
-// One CSV import at a time per workspace, fed chunk by chunk from JS.
+// CSV imports being fed chunk by chunk from JS, by the token beginImport handed out. One import
+// that may land runs per workspace at a time; dry runs (suggestMapping) only read, so they may
+// run beside it.
 struct PendingImport {
+  int workspace = 0;
+  bool dry_run = false;
   leadkit::CsvRecordCounter counter;
   std::unique_ptr<leadkit::CsvImport> import;
 };
@@ -83,6 +118,10 @@ struct PendingImport {
 std::unordered_map<int, PendingImport>& Imports() {
   static std::unordered_map<int, PendingImport> imports;
   return imports;
+}
+
+void DropImportsOf(int handle) {
+  std::erase_if(Imports(), [handle](const auto& entry) { return entry.second.workspace == handle; });
 }
 
 // Adopted predictive models, per workspace handle: the app keeps the model document in its own
@@ -106,7 +145,7 @@ std::unordered_map<int, std::unique_ptr<leadkit::SnapshotReading>>& SnapshotRead
 
 bool DropWorkspace(int handle) {
   SnapshotReadings().erase(handle);
-  Imports().erase(handle);
+  DropImportsOf(handle);
   PredictiveModels().erase(handle);
   Journals().erase(handle);  // an import holds a reference to its workspace
   return Workspaces().erase(handle) > 0;
@@ -129,7 +168,7 @@ std::string LoadReply(const leadkit::LoadReport& r) {
 }
 
 std::string LoadLeadsUtf8(int handle, uintptr_t bytes, size_t length, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     const std::string_view text(reinterpret_cast<const char*>(bytes), length);
     return LoadReply(Workspace::IsSnapshot(text) ? ws.LoadSnapshot(text)
                                                  : ws.LoadJson(text, static_cast<int64_t>(now_ms)));
@@ -164,7 +203,7 @@ double SnapshotContinue(int handle, uintptr_t bytes, size_t length, double from)
 std::string SnapshotEnd(int handle, uintptr_t bytes, size_t length, double from) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     auto node = SnapshotReadings().extract(handle);
-    if (node.empty()) return Fail("no snapshot is being read");
+    if (node.empty()) return Fail(ErrorCode::kNotFound, "no snapshot is being read");
     return LoadReply(ws.EndSnapshot(std::move(node.mapped()),
                                     std::string_view(reinterpret_cast<const char*>(bytes), length),
                                     static_cast<size_t>(from)));
@@ -174,7 +213,7 @@ std::string SnapshotEnd(int handle, uintptr_t bytes, size_t length, double from)
 void SnapshotAbort(int handle) { SnapshotReadings().erase(handle); }
 
 std::string UpsertLead(int handle, const std::string& text, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     json lead;
     if (auto bad = ParseArg(text, lead); !bad.empty()) return bad;
     auto id = ws.Upsert(lead, static_cast<int64_t>(now_ms));
@@ -213,29 +252,44 @@ std::string Summary(int handle, const std::string& spec_text) {
   });
 }
 
-std::string ExportJson(int handle) {
-  // The backup itself, not an envelope: it can be large and needs no second parse.
-  return WithWorkspace(handle, [](Workspace& ws) { return ws.ExportText(); });
-}
-
-// The last exportSnapshot's bytes, kept until JS has copied them out (releaseSnapshot).
-std::string& SnapshotBuffer() {
+// The last export's bytes (exportJson's backup text or exportSnapshot's snapshot), kept until JS
+// has copied them out through exportedView (releaseExport): a backup can be large, so it is not
+// sent inside an envelope.
+std::string& ExportBuffer() {
   static std::string bytes;
   return bytes;
 }
 
-// A view of the snapshot in wasm memory, or null for a disposed engine. JS copies it at once:
-// the view dies with the next allocation that grows memory.
-emscripten::val ExportSnapshot(int handle) {
-  const auto it = Workspaces().find(handle);
-  if (it == Workspaces().end()) return emscripten::val::null();
-  SnapshotBuffer() = it->second->ExportSnapshot();
-  const std::string& bytes = SnapshotBuffer();
+void ReleaseExport() { std::string().swap(ExportBuffer()); }
+
+// Writes the export into the buffer and replies {"bytes": N}, or an error (a disposed engine,
+// memory exhausted) with nothing kept.
+template <typename F>
+std::string KeepExport(int handle, F&& write) {
+  ReleaseExport();
+  std::string reply = WithWorkspace(handle, [&](Workspace& ws) {
+    ExportBuffer() = write(ws);
+    return Ok({{"bytes", ExportBuffer().size()}});
+  });
+  if (!reply.starts_with("{\"ok\":true")) ReleaseExport();
+  return reply;
+}
+
+std::string ExportJson(int handle) {
+  return KeepExport(handle, [](Workspace& ws) { return ws.ExportText(); });
+}
+
+std::string ExportSnapshot(int handle) {
+  return KeepExport(handle, [](Workspace& ws) { return ws.ExportSnapshot(); });
+}
+
+// A view of the kept export in wasm memory. JS copies it at once: the view dies with the next
+// allocation that grows memory.
+emscripten::val ExportedView() {
+  const std::string& bytes = ExportBuffer();
   return emscripten::val(emscripten::typed_memory_view(
       bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
 }
-
-void ReleaseSnapshot() { std::string().swap(SnapshotBuffer()); }
 
 std::string SetChannels(int handle, const std::string& text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
@@ -260,25 +314,25 @@ std::string GetScoringModel(int handle) {
 }
 
 std::string ScoreAll(int handle, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) { return Ok(ws.ScoreAll(static_cast<int64_t>(now_ms))); });
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) { return Ok(ws.ScoreAll(static_cast<int64_t>(now_ms))); });
 }
 
 std::string ScoreLead(int handle, const std::string& id, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     auto r = ws.Score(id, static_cast<int64_t>(now_ms));
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
 
 std::string ExplainLead(int handle, const std::string& id, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     auto r = ws.Explain(id, static_cast<int64_t>(now_ms));
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
 
 std::string WhatIf(int handle, const std::string& text, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     json draft;
     if (auto bad = ParseArg(text, draft); !bad.empty()) return bad;
     auto r = ws.WhatIf(draft, static_cast<int64_t>(now_ms));
@@ -297,6 +351,12 @@ std::string JsonCall(int handle, const std::string& text, F&& body) {
   });
 }
 
+template <typename F>
+std::string JsonCallAt(int handle, double now_ms, const std::string& text, F&& body) {
+  if (auto bad = BadNow(now_ms); !bad.empty()) return bad;
+  return JsonCall(handle, text, std::forward<F>(body));
+}
+
 std::string SetPipeline(int handle, const std::string& text) {
   return JsonCall(handle, text, [](Workspace& ws, const json& settings) -> leadkit::Result<json> {
     if (auto s = ws.SetPipeline(settings); !s) return s.error();
@@ -309,7 +369,7 @@ std::string GetPipeline(int handle) {
 }
 
 std::string SetQualification(int handle, const std::string& id, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& change) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& change) {
     return ws.SetQualification(id, change, static_cast<int64_t>(now_ms));
   });
 }
@@ -322,38 +382,38 @@ std::string GetQualification(int handle, const std::string& id, const std::strin
 }
 
 std::string TransitionLead(int handle, const std::string& id, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& request) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& request) {
     return ws.Transition(id, request, static_cast<int64_t>(now_ms));
   });
 }
 
 std::string LogTouch(int handle, const std::string& id, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& touch) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& touch) {
     return ws.LogTouch(id, touch, static_cast<int64_t>(now_ms));
   });
 }
 
 std::string Enroll(int handle, const std::string& id, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& request) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& request) {
     return ws.Enroll(id, request, static_cast<int64_t>(now_ms));
   });
 }
 
 std::string CadenceStatus(int handle, const std::string& id, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     auto r = ws.CadenceOf(id, static_cast<int64_t>(now_ms));
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
 
 std::string CallList(int handle, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& options) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& options) {
     return leadkit::CallList(ws, options, static_cast<int64_t>(now_ms));
   });
 }
 
 std::string TrainModel(int handle, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& options) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& options) {
     return leadkit::Train(ws, options, static_cast<int64_t>(now_ms));
   });
 }
@@ -380,18 +440,18 @@ std::string GetPredictiveModel(int handle) {
 }
 
 std::string PredictLead(int handle, const std::string& id, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     const auto it = PredictiveModels().find(handle);
-    if (it == PredictiveModels().end()) return Fail("no predictive model is set; train one and adopt it first");
+    if (it == PredictiveModels().end()) return Fail(ErrorCode::kNotFound, "no predictive model is set; train one and adopt it first");
     auto r = it->second.Predict(ws, id, static_cast<int64_t>(now_ms));
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
 
 std::string PredictAll(int handle, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     const auto it = PredictiveModels().find(handle);
-    if (it == PredictiveModels().end()) return Fail("no predictive model is set; train one and adopt it first");
+    if (it == PredictiveModels().end()) return Fail(ErrorCode::kNotFound, "no predictive model is set; train one and adopt it first");
     return Ok(it->second.PredictAll(ws, static_cast<int64_t>(now_ms)));
   });
 }
@@ -423,7 +483,7 @@ std::string PreviewMerge(int handle, const std::string& text) {
 }
 
 std::string MergeLeads(int handle, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& arg) -> leadkit::Result<json> {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& arg) -> leadkit::Result<json> {
     auto ids = MergeIds(arg);
     if (!ids) return ids.error();
     return Journals()[handle].Merge(ws, ids.value(), arg.value("choices", json::object()),
@@ -451,51 +511,74 @@ std::string SetMergeJournal(int handle, const std::string& text) {
   });
 }
 
-std::string BeginImport(int handle, const std::string& options_text, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+// Starts an import and replies with its token, which feed/counted/finish/cancel take. Refused
+// with "busy" while another import that may land runs on the workspace: two would interleave.
+std::string BeginImport(int handle, const std::string& options_text, double now_ms, bool dry_run) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     json options;
     if (auto bad = ParseArg(options_text, options); !bad.empty()) return bad;
     auto o = leadkit::ImportOptions::FromJson(options, static_cast<int64_t>(now_ms));
     if (!o) return Fail(o.error());
-    PendingImport& p = Imports()[handle];
+    if (!dry_run) {
+      for (const auto& [token, p] : Imports()) {
+        if (p.workspace == handle && !p.dry_run) {
+          return Fail(ErrorCode::kBusy, "another import is running on this engine; try again when it ends");
+        }
+      }
+    }
+    static int next = 1;
+    const int token = next++;
+    PendingImport& p = Imports()[token];
+    p.workspace = handle;
+    p.dry_run = dry_run;
     p.counter = leadkit::CsvRecordCounter(o.value().delimiter);
     p.import = std::make_unique<leadkit::CsvImport>(ws, std::move(o.value()));
-    return Ok(nullptr);
+    return Ok(token);
   });
+}
+
+PendingImport* FindImport(int token) {
+  const auto it = Imports().find(token);
+  return it == Imports().end() || !it->second.import ? nullptr : &it->second;
+}
+
+std::string NoImport() {
+  return Fail(ErrorCode::kNotFound, "no such import is running; it ended or was cancelled");
 }
 
 // Bytes that JS wrote into the heap: counted (a first pass, for the progress total) or read.
-std::string FeedImport(int handle, uintptr_t bytes, size_t length, bool count_only) {
-  return WithWorkspace(handle, [&](Workspace&) {
-    const auto it = Imports().find(handle);
-    if (it == Imports().end() || !it->second.import) return Fail("no import was begun");
+std::string FeedImport(int token, uintptr_t bytes, size_t length, bool count_only) {
+  PendingImport* p = FindImport(token);
+  if (!p) return NoImport();
+  return WithWorkspace(p->workspace, [&](Workspace&) {
     const std::string_view chunk(reinterpret_cast<const char*>(bytes), length);
     if (count_only) {
-      it->second.counter.Feed(chunk);
+      p->counter.Feed(chunk);
       return Ok(nullptr);
     }
-    auto s = it->second.import->Feed(chunk);
-    if (!s) return Fail(s.error().ToString(), Where(s.error().where));
-    return Ok(it->second.import->rows_done());
+    auto s = p->import->Feed(chunk);
+    if (!s) return Fail(s.error().code, s.error().ToString(), Where(s.error().where));
+    return Ok(p->import->rows_done());
   });
 }
 
-std::string CountedRows(int handle) {
-  const auto it = Imports().find(handle);
-  if (it == Imports().end()) return Fail("no import was begun");
-  leadkit::CsvRecordCounter copy = it->second.counter;
+std::string CountedRows(int token) {
+  PendingImport* p = FindImport(token);
+  if (!p) return NoImport();
+  leadkit::CsvRecordCounter copy = p->counter;
   return Ok(std::max<int64_t>(0, copy.Finish() - 1));  // the header is no data row
 }
 
-// Ends the import; lands it when `commit`, else only reports (a dry run).
-std::string FinishImport(int handle, bool commit) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
-    const auto it = Imports().find(handle);
-    if (it == Imports().end() || !it->second.import) return Fail("no import was begun");
-    std::unique_ptr<leadkit::CsvImport> import = std::move(it->second.import);
-    Imports().erase(it);
+// Ends the import: lands it, or for a dry run only reports.
+std::string FinishImport(int token) {
+  PendingImport* p = FindImport(token);
+  if (!p) return NoImport();
+  const bool commit = !p->dry_run;
+  return WithWorkspace(p->workspace, [&](Workspace& ws) {
+    std::unique_ptr<leadkit::CsvImport> import = std::move(p->import);
+    Imports().erase(token);
     auto report = import->Finish();
-    if (!report) return Fail(report.error().ToString(), Where(report.error().where));
+    if (!report) return Fail(report.error().code, report.error().ToString(), Where(report.error().where));
     if (commit) {
       if (auto s = ws.CommitImport(*import); !s) return Fail(s.error());
     }
@@ -503,10 +586,10 @@ std::string FinishImport(int handle, bool commit) {
   });
 }
 
-void CancelImport(int handle) { Imports().erase(handle); }
+void CancelImport(int token) { Imports().erase(token); }
 
 std::string ExportCsv(int handle, const std::string& options_text, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     json options;
     if (auto bad = ParseArg(options_text, options); !bad.empty()) return bad;
     auto r = ws.ExportCsv(options, static_cast<int64_t>(now_ms));
@@ -515,15 +598,15 @@ std::string ExportCsv(int handle, const std::string& options_text, double now_ms
 }
 
 std::string RestoreUtf8(int handle, uintptr_t bytes, size_t length, double now_ms) {
-  return WithWorkspace(handle, [&](Workspace& ws) {
-    Imports().erase(handle);
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
+    DropImportsOf(handle);
     const std::string_view text(reinterpret_cast<const char*>(bytes), length);
     const leadkit::LoadReport r = ws.Restore(text, static_cast<int64_t>(now_ms));
     if (r.errors.empty()) return Ok({{"loaded", r.loaded}});
     json where = json::object();
     if (!r.errors[0].path.empty()) where["path"] = r.errors[0].path;
     if (r.line > 0) where["line"] = r.line, where["column"] = r.column;
-    return Fail(r.errors[0].ToString(), std::move(where));
+    return Fail(ErrorCode::kInvalidInput, r.errors[0].ToString(), std::move(where));
   });
 }
 
@@ -534,7 +617,7 @@ std::string Funnel(int handle, const std::string& text) {
 }
 
 std::string Plan(int handle, const std::string& text, double now_ms) {
-  return JsonCall(handle, text, [&](Workspace& ws, const json& request) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& request) {
     return leadkit::Plan(ws, request, static_cast<int64_t>(now_ms));
   });
 }
@@ -547,7 +630,7 @@ std::string Advise(const std::string& text) {
     auto r = leadkit::Advise(inputs);
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   } catch (const std::exception& e) {
-    return Fail(std::string("internal error: ") + e.what());
+    return Internal(e);
   }
 }
 
@@ -560,10 +643,27 @@ int LeadCount(int handle) {
 // it is what a new memory for the same workspace needs written ahead (web/app/worker.js).
 double HeapTop() { return static_cast<double>(reinterpret_cast<uintptr_t>(sbrk(0))); }
 
-std::string SampleLeadsJson(int count, double seed, double now_ms) {
-  return leadkit::SampleLeads(static_cast<size_t>(count < 0 ? 0 : count),
-                              static_cast<uint64_t>(seed), static_cast<int64_t>(now_ms))
-      .dump();
+// `count` comes from JS as a number: refused unless a whole number from 0 to kMaxSampleLeads
+// (1e10 cast to an int asked for more memory than wasm has, and the module aborted).
+constexpr double kMaxSampleLeads = 1000000;
+
+std::string SampleLeadsJson(double count, double seed, double now_ms) {
+  if (!std::isfinite(count) || count < 0 || count != std::floor(count)) {
+    return Fail("expected a whole number of leads", {{"path", "count"}});
+  }
+  if (count > kMaxSampleLeads) {
+    return Fail(ErrorCode::kTooLarge, "at most 1000000 sample leads are made at once", {{"path", "count"}});
+  }
+  if (!std::isfinite(seed) || seed < 0 || seed > 9007199254740991.0 || seed != std::floor(seed)) {
+    return Fail("expected a whole number from 0 to 2^53 - 1", {{"path", "seed"}});
+  }
+  if (auto bad = BadNow(now_ms); !bad.empty()) return bad;
+  try {
+    return Ok(leadkit::SampleLeads(static_cast<size_t>(count), static_cast<uint64_t>(seed),
+                                   static_cast<int64_t>(now_ms)));
+  } catch (const std::exception& e) {
+    return Internal(e);
+  }
 }
 
 }  // namespace
@@ -584,7 +684,8 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("summary", &Summary);
   emscripten::function("exportJson", &ExportJson);
   emscripten::function("exportSnapshot", &ExportSnapshot);
-  emscripten::function("releaseSnapshot", &ReleaseSnapshot);
+  emscripten::function("exportedView", &ExportedView);
+  emscripten::function("releaseExport", &ReleaseExport);
   emscripten::function("setChannels", &SetChannels);
   emscripten::function("leadCount", &LeadCount);
   emscripten::function("heapTop", &HeapTop);

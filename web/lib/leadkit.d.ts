@@ -37,9 +37,18 @@ export interface Lead {
 
 export interface Where { path?: string; row?: number; line?: number; column?: number }
 
+/**
+ * What kind of failure, from the core's one list. `aborted`: the engine's WebAssembly module
+ * stopped; the engine must be re-created (createEngine) and its data reloaded.
+ */
+export type ErrorCode = 'invalid_input' | 'not_found' | 'conflict' | 'busy' | 'too_large' | 'unsupported' | 'internal' | 'aborted';
+
+/** The only error the API throws. Branch on `code`, never on the message; `where` says where. */
 export class LeadkitError extends Error {
+  constructor(message: string, where?: Where, code?: ErrorCode);
   readonly name: 'LeadkitError';
   readonly where: Where;
+  readonly code: ErrorCode;
 }
 
 export type FilterValue = string | number | Array<string | number> | { min?: number | string; max?: number | string };
@@ -59,7 +68,7 @@ export interface QueryOptions {
   /** At most 100000; 50 when omitted. */
   limit?: number;
   /** Ms since 1970 that scores are computed at (the start of its minute); Date.now() by default. */
-  now?: number;
+  now?: TimeInput;
   /**
    * 'row': each row holds what a table shows (TableRow: no events, touches, history, BANT or custom
    * fields, but touchCount and lastTouchAt); 'full' (default): the whole lead.
@@ -180,7 +189,7 @@ export interface ImportOptions {
   delimiter?: ',' | ';' | '\t';
   onProgress?: (p: { rowsDone: number; rowsTotal: number | null; bytesDone: number; bytesTotal: number | null }) => void;
   dryRun?: boolean;
-  now?: number;
+  now?: TimeInput;
 }
 
 export interface ImportReport {
@@ -205,7 +214,7 @@ export interface ExportCsvOptions {
   ids?: string[];
   delimiter?: ',' | ';' | '\t';
   guardFormulas?: boolean;
-  now?: number;
+  now?: TimeInput;
 }
 
 export interface Framework {
@@ -271,7 +280,11 @@ export interface DuplicateGroup {
 }
 export interface MergeChoices { survivor?: string; fields?: Record<string, string> }
 
-/** A period's bounds: a Date, epoch milliseconds or ISO 8601 text. */
+/**
+ * A time: a Date, epoch milliseconds or ISO 8601 text. Every `now` and `startAt` takes one; any
+ * other value, or an invalid date, throws LeadkitError code `invalid_input` with `where.path` the
+ * option's name.
+ */
 export type TimeInput = Date | number | string;
 export type FunnelStage = 'new' | 'nurturing' | 'mql' | 'sql' | 'opportunity' | 'customer';
 
@@ -332,7 +345,7 @@ export interface PlanOptions {
   from?: TimeInput; to?: TimeInput;
   /** Fewest leads a measured rate may rest on (default 20). */
   minSample?: number;
-  now?: number;
+  now?: TimeInput;
 }
 export interface Plan {
   period: 'week' | 'month' | 'quarter'; revenueGoal: number; dealValue: number;
@@ -374,10 +387,10 @@ export interface Advice {
 }
 
 export interface Engine {
-  loadLeads(leads: Lead[] | string | Uint8Array | object, options?: { now?: number }): LoadResult;
+  loadLeads(leads: Lead[] | string | Uint8Array | object, options?: { now?: TimeInput }): LoadResult;
   /** loadLeads from a Blob of UTF-8 JSON or an exportSnapshot, streamed into the engine's memory. */
-  loadLeadsBlob(blob: Blob, options?: { now?: number }): Promise<LoadResult>;
-  upsertLead(lead: Lead, options?: { now?: number }): string;
+  loadLeadsBlob(blob: Blob, options?: { now?: TimeInput }): Promise<LoadResult>;
+  upsertLead(lead: Lead, options?: { now?: TimeInput }): string;
   getLead(id: string): Lead | null;
   removeLead(id: string): boolean;
   query(options?: QueryOptions & { view?: 'full' }): { total: number; rows: LeadRow[] };
@@ -385,46 +398,51 @@ export interface Engine {
   summary(options?: Pick<QueryOptions, 'filter' | 'search' | 'now'>): Summary;
   setChannels(mapping: Record<string, Direction>): void;
   readonly size: number;
+  /** The backup text; throws LeadkitError (with its code) when it cannot be made, never returns an error. */
   exportJson(): string;
   /** The workspace as a binary snapshot for loadLeads / loadLeadsBlob: a third of exportJson's size, read ~3× faster. */
   exportSnapshot(): Uint8Array;
-  importJson(backup: string | object, options?: { now?: number }): { loaded: number };
+  importJson(backup: string | object, options?: { now?: TimeInput }): { loaded: number };
+  /**
+   * One import that lands runs per engine at a time: another started meanwhile throws LeadkitError
+   * code `busy` (dry runs and suggestMapping may run beside it).
+   */
   importCsv(input: string | Uint8Array | ArrayBuffer | Blob, options?: ImportOptions): Promise<ImportReport>;
   suggestMapping(input: string | Uint8Array | ArrayBuffer | Blob, options?: { preset?: CsvPreset; mapping?: ImportOptions['mapping'] }): Promise<CsvMapping>;
   exportCsv(options?: ExportCsvOptions): string;
   setScoringModel(model: ScoringModel): string;
   getScoringModel(): Required<ScoringModel>;
-  scoreAll(options?: { now?: number }): ScoreColumns;
-  score(id: string, options?: { now?: number }): LeadScore;
-  explain(id: string, options?: { now?: number }): Contribution[];
-  whatIf(draft: ScoringModel, options?: { now?: number }): WhatIfResult;
+  scoreAll(options?: { now?: TimeInput }): ScoreColumns;
+  score(id: string, options?: { now?: TimeInput }): LeadScore;
+  explain(id: string, options?: { now?: TimeInput }): Contribution[];
+  whatIf(draft: ScoringModel, options?: { now?: TimeInput }): WhatIfResult;
   setPipeline(settings: PipelineSettings): Required<PipelineSettings>;
   getPipeline(): Required<PipelineSettings>;
   setQualification(leadId: string, criterion: string, status: BantStatus, evidence?: string,
-    options?: { framework?: string; confidence?: number; now?: number }): Verdict;
+    options?: { framework?: string; confidence?: number; now?: TimeInput }): Verdict;
   qualification(leadId: string, options?: { framework?: string }): Verdict;
   /** Throws LeadkitError naming the failed guard in `where.path`. */
-  transition(leadId: string, toStage: Stage, options?: { reason?: string; note?: string; actor?: string; now?: number }):
+  transition(leadId: string, toStage: Stage, options?: { reason?: string; note?: string; actor?: string; now?: TimeInput }):
     { id: string; from: Stage; to: Stage; at: string; stageReason: string; historyLength: number };
-  logTouch(leadId: string, touch: { channel: TouchChannel; outcome: TouchOutcome; at?: string; note?: string }, options?: { now?: number }):
+  logTouch(leadId: string, touch: { channel: TouchChannel; outcome: TouchOutcome; at?: string; note?: string }, options?: { now?: TimeInput }):
     { touch: Touch; contactStatus: CadenceStatus['contactStatus']; cadence: CadenceStatus };
-  enroll(leadId: string, cadence: string | null, options?: { startAt?: string | number | Date; now?: number }): CadenceStatus;
-  cadenceStatus(leadId: string, options?: { now?: number }): CadenceStatus;
-  callList(options?: { now?: number; limit?: number; weights?: { score?: number; value?: number; due?: number; staleness?: number }; stages?: Stage[] }):
+  enroll(leadId: string, cadence: string | null, options?: { startAt?: string | number | Date; now?: TimeInput }): CadenceStatus;
+  cadenceStatus(leadId: string, options?: { now?: TimeInput }): CadenceStatus;
+  callList(options?: { now?: TimeInput; limit?: number; weights?: { score?: number; value?: number; due?: number; staleness?: number }; stages?: Stage[] }):
     { total: number; items: CallListItem[] };
   findDuplicates(options?: { minSimilarity?: number; limit?: number; ids?: string[] }): { groups: DuplicateGroup[]; total: number; truncated: boolean };
   previewMerge(ids: string[], choices?: MergeChoices):
     { survivor: string; fields: Array<{ field: string; values: Array<{ id: string; value: unknown }>; chosen: string; conflict: boolean }>; merged: Lead };
-  merge(ids: string[], choices?: MergeChoices, options?: { now?: number }): { mergeId: string; survivor: string; removed: string[]; lead: Lead };
+  merge(ids: string[], choices?: MergeChoices, options?: { now?: TimeInput }): { mergeId: string; survivor: string; removed: string[]; lead: Lead };
   undoMerge(mergeId: string): { mergeId: string; survivor: string; restored: string[] };
   mergeJournal(): object;
   loadMergeJournal(journal: object | string): number;
   train(options?: { outcomeField?: string; positive?: string; negative?: string; folds?: number;
-    kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[]; now?: number }): TrainResult;
+    kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[]; now?: TimeInput }): TrainResult;
   setPredictiveModel(model: TrainResult['model'] | null): string | null;
   getPredictiveModel(): TrainResult['model'] | null;
-  predict(id: string, options?: { now?: number }): Prediction;
-  predictAll(options?: { now?: number }): { modelHash: string; ids: string[]; probability: Float64Array; low: Float64Array; high: Float64Array };
+  predict(id: string, options?: { now?: TimeInput }): Prediction;
+  predictAll(options?: { now?: TimeInput }): { modelHash: string; ids: string[]; probability: Float64Array; low: Float64Array; high: Float64Array };
   /** Throws LeadkitError with `where.path` ('from', 'to', 'by') for a bad or empty period. */
   funnel(options: { from: TimeInput; to: TimeInput; by?: 'source' | 'direction' | 'none'; minSample?: number }): FunnelResult;
   /** Throws LeadkitError with `where.path` (e.g. 'dealValue', 'rates.mqlToSql') for bad input. */
@@ -437,7 +455,8 @@ export interface Engine {
 /** Starts loading and compiling the wasm module, so that a later createEngine need not wait for it. */
 export function preload(): void;
 export function createEngine(): Promise<Engine>;
-export function sampleLeads(count: number, options?: { seed?: number; now?: number }): Promise<Lead[]>;
+/** `count` is a whole number up to 1,000,000 (more: code `too_large`). */
+export function sampleLeads(count: number, options?: { seed?: number; now?: TimeInput }): Promise<Lead[]>;
 export function liveEngines(): Promise<number>;
 /**
  * Lead generation or prospecting? The one C++ implementation, run in the wasm module; async only

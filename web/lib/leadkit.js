@@ -3,16 +3,25 @@
 // only error type callers ever see is LeadkitError.
 import createLeadkitModule from './dist/leadkit.mjs';
 
+/**
+ * The one error type of the API. `code` is one of the core's short list (invalid_input,
+ * not_found, conflict, busy, too_large, unsupported, internal, aborted): branch on it, never on
+ * the message.
+ */
 export class LeadkitError extends Error {
-  /** @param {string} message @param {object} [where] path, row, line, column */
-  constructor(message, where = {}) {
+  /** @param {string} message @param {object} [where] path, row, line, column @param {string} [code] */
+  constructor(message, where = {}, code = 'invalid_input') {
     super(message);
     this.name = 'LeadkitError';
     this.where = where;
+    this.code = code;
   }
 }
 
 let modulePromise = null;
+let preloaded = null;  // preload's compiled module, reused when a module is made anew
+// Modules that aborted: their memory and stack are in an unknown state, so nothing runs on them.
+const deadModules = new WeakSet();
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const CHUNK_BYTES = 1 << 20;
@@ -120,19 +129,112 @@ async function loadModule({ module, memory } = {}) {
   return createLeadkitModule({ wasmBinary });
 }
 
+// The module, loaded on first use and again after an abort.
+function currentModule() {
+  if (!modulePromise) {
+    const loading = loadModule(preloaded ? { module: preloaded } : {});
+    modulePromise = loading;
+    loading.catch(() => { if (modulePromise === loading) modulePromise = null; });
+  }
+  return modulePromise;
+}
+
+// An abort (Emscripten's abort(), a trap) or a C++ exception escaping the module leaves its
+// memory and stack unusable.
+function isAbort(e) {
+  return e instanceof WebAssembly.RuntimeError ||
+    (typeof WebAssembly.Exception === 'function' && e instanceof WebAssembly.Exception) ||
+    (e instanceof Error && e.message.startsWith('Aborted('));
+}
+
+function abortedError() {
+  return new LeadkitError('the engine stopped (its WebAssembly module aborted) and must be re-created with createEngine(); ' +
+    'the data it held is gone, reload it from storage', {}, 'aborted');
+}
+
+/**
+ * Runs fn(m) on module `m`. After an abort the module is dropped: the next module-level call
+ * makes a new one, and engines made on this one refuse every call with code `aborted`.
+ */
+function guarded(m, fn) {
+  if (deadModules.has(m)) throw abortedError();
+  try {
+    return fn(m);
+  } catch (e) {
+    if (!isAbort(e)) throw e;
+    deadModules.add(m);
+    modulePromise?.then((current) => { if (current === m) modulePromise = null; }, () => {});
+    throw abortedError();
+  }
+}
+
+async function withModule(fn) {
+  const m = await currentModule();
+  return guarded(m, fn);
+}
+
 function unwrap(envelopeText) {
   const envelope = JSON.parse(envelopeText);
-  if (!envelope.ok) throw new LeadkitError(envelope.error.message, envelope.error.where);
+  if (!envelope.ok) {
+    const { message, where, code } = envelope.error;
+    throw new LeadkitError(message, where ?? {}, code ?? 'internal');
+  }
   return envelope.value;
 }
 
+// The path of the first number that is not finite in `value` ("dealValue", "[3].employees").
+function nonFinitePath(value) {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : '';
+  let found = null;
+  const paths = new Map([[value, '']]);
+  JSON.stringify(value, function replacer(key, v) {
+    if (found !== null) return undefined;
+    if (key !== '' || this[key] !== value) {
+      const base = paths.get(this) ?? '';
+      const path = Array.isArray(this) ? `${base}[${key}]` : base ? `${base}.${key}` : key;
+      if (typeof v === 'number' && !Number.isFinite(v)) found = path;
+      else if (v !== null && typeof v === 'object') paths.set(v, path);
+    }
+    return v;
+  });
+  return found;
+}
+
+// JSON text for the core. Numbers that are not finite (NaN, ±Infinity) are refused, naming
+// their path: JSON.stringify would write them as null, which erases a stored value.
 function toJsonText(value, what) {
   if (typeof value === 'string') return value;
+  let text;
   try {
-    return JSON.stringify(value ?? null);
+    text = JSON.stringify(value ?? null);
   } catch (e) {
     throw new LeadkitError(`${what} cannot be written as JSON: ${e.message}`);
   }
+  if (text.includes('null')) {  // only then can a non-finite number be among the values
+    const path = nonFinitePath(value);
+    if (path !== null) {
+      throw new LeadkitError('expected a finite number, not NaN or Infinity', { path }, 'invalid_input');
+    }
+  }
+  return text;
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A time option (`now`, `startAt`) as epoch milliseconds: a Date, epoch milliseconds or ISO 8601
+ * text. Anything else, or an invalid date, throws LeadkitError naming the option.
+ */
+function timeMs(t, name = 'now') {
+  let ms = NaN;
+  if (t instanceof Date) ms = t.getTime();
+  else if (typeof t === 'number') ms = t;
+  else if (typeof t === 'string' && ISO_TIME.test(t.trim())) ms = Date.parse(t.trim());
+  if (!Number.isFinite(ms)) {
+    throw new LeadkitError('expected a Date, epoch milliseconds or ISO 8601 text such as "2026-03-01T09:30:00Z"',
+      { path: name }, 'invalid_input');
+  }
+  return ms;
 }
 
 // JSON for the analytics calls: NaN and ±Infinity, which JSON.stringify would silently turn into
@@ -158,20 +260,21 @@ function isoTime(t) {
  * Async because it may have to load the wasm module; `engine.advise` is the same call, sync.
  */
 export async function advise(inputs) {
-  modulePromise ??= loadModule();
-  return unwrap((await modulePromise).advise(analyticsJson(inputs, 'inputs')));
+  const text = analyticsJson(inputs, 'inputs');
+  return withModule((m) => unwrap(m.advise(text)));
 }
 
 /** The number of engines not yet disposed, across this module: for leak tests. */
 export async function liveEngines() {
-  modulePromise ??= loadModule();
-  return (await modulePromise).liveWorkspaces();
+  return withModule((m) => m.liveWorkspaces());
 }
 
 /** Realistic synthetic leads (the demo workspace): the same seed gives the same leads. */
 export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {}) {
-  modulePromise ??= loadModule();
-  return JSON.parse((await modulePromise).sampleLeads(count, seed, now));
+  if (typeof count !== 'number') throw new LeadkitError('expected a whole number of leads', { path: 'count' });
+  if (typeof seed !== 'number') throw new LeadkitError('expected a whole number', { path: 'seed' });
+  const at = timeMs(now);
+  return withModule((m) => unwrap(m.sampleLeads(count, seed, at)));
 }
 
 /**
@@ -180,13 +283,13 @@ export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {})
  * `memory`, a WebAssembly.Memory whose maximum is 32768 pages (2 GiB, the module's own limit).
  */
 export function preload({ module, memory } = {}) {
+  preloaded ??= module ?? null;
   modulePromise ??= loadModule({ module, memory });
   modulePromise.catch(() => {});  // createEngine reports a failure
 }
 
 export async function createEngine() {
-  modulePromise ??= loadModule();
-  return new Engine(await modulePromise);
+  return withModule((m) => new Engine(m));
 }
 
 class Engine {
@@ -195,7 +298,7 @@ class Engine {
 
   constructor(module) {
     this.#m = module;
-    this.#h = module.createWorkspace();
+    this.#h = guarded(module, (m) => m.createWorkspace());
   }
 
   /**
@@ -203,12 +306,36 @@ class Engine {
    * memory itself is larger (it grows in steps); the bytes above this have never been written.
    */
   get heapBytes() {
-    return this.#m.heapTop();
+    return this.#run((m) => m.heapTop());
   }
 
   #handle() {
-    if (this.#h === 0) throw new LeadkitError('this engine was disposed');
+    if (deadModules.has(this.#m)) throw abortedError();
+    if (this.#h === 0) throw new LeadkitError('this engine was disposed', {}, 'not_found');
     return this.#h;
+  }
+
+  // Every call into the module goes through here: after an abort the engine refuses all calls
+  // with code `aborted`, and the module-level functions make a new module.
+  #run(fn) {
+    return guarded(this.#m, fn);
+  }
+
+  // module.name(handle, ...args), its envelope unwrapped.
+  #call(name, ...args) {
+    return this.#run((m) => unwrap(m[name](this.#handle(), ...args)));
+  }
+
+  // Copies out the export a binding kept (exportJson, exportSnapshot) and releases it.
+  #exported(name, copy) {
+    return this.#run((m) => {
+      try {
+        unwrap(m[name](this.#handle()));
+        return copy(m.exportedView());
+      } finally {
+        m.releaseExport();
+      }
+    });
   }
 
   /**
@@ -217,11 +344,16 @@ class Engine {
    * lead is invalid nothing is stored and every problem is listed with its path.
    */
   loadLeads(leads, { now = Date.now() } = {}) {
+    const at = timeMs(now);
+    const text = leads instanceof Uint8Array ? null : toJsonText(leads, 'leads');
+    return this.#run((m) => this.#loadLeads(m, leads, text, at));
+  }
+
+  #loadLeads(m, leads, text, now) {
     const handle = this.#handle();
-    const m = this.#m;
     if (leads instanceof Uint8Array) {  // UTF-8 JSON, e.g. a stored snapshot: copied in as it is
       const at = m._malloc(Math.max(1, leads.length));
-      if (!at) throw new LeadkitError(`not enough memory to load ${leads.length} bytes of leads`);
+      if (!at) throw new LeadkitError(`not enough memory to load ${leads.length} bytes of leads`, {}, 'too_large');
       try {
         m.HEAPU8.set(leads, at);
         return unwrap(m.loadLeadsUtf8(handle, at, leads.length, now));
@@ -229,13 +361,12 @@ class Engine {
         m._free(at);
       }
     }
-    const text = toJsonText(leads, 'leads');
     // Encode straight into the heap: copying 100 MB through an intermediate Uint8Array cost more
     // than a third of the load. Mostly-ASCII text fits in length + 1/8; anything wider falls
     // back to an exact encode, because wasm memory never shrinks after growing for a guess.
     let size = text.length + (text.length >> 3) + 64;
     let at = m._malloc(size);
-    if (!at) throw new LeadkitError(`not enough memory to load ${text.length} characters of leads`);
+    if (!at) throw new LeadkitError(`not enough memory to load ${text.length} characters of leads`, {}, 'too_large');
     try {
       let { read, written } = utf8.encodeInto(text, m.HEAPU8.subarray(at, at + size));
       if (read < text.length) {
@@ -243,7 +374,7 @@ class Engine {
         const bytes = utf8.encode(text);
         size = bytes.length;
         at = m._malloc(Math.max(1, size));
-        if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+        if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`, {}, 'too_large');
         m.HEAPU8.set(bytes, at);  // read HEAPU8 after malloc: growing the heap replaces it
         written = size;
       }
@@ -259,6 +390,7 @@ class Engine {
    * them whole. Otherwise as loadLeads: all or nothing, errors with their line and column.
    */
   async loadLeadsBlob(blob, { now = Date.now() } = {}) {
+    now = timeMs(now);
     const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
     const snapshot = head.length === SNAPSHOT_MAGIC.length && SNAPSHOT_MAGIC.every((b, i) => head[i] === b);
     return snapshot ? this.#loadSnapshotBlob(blob) : this.#loadJsonBlob(blob, now);
@@ -273,20 +405,20 @@ class Engine {
     const m = this.#m;
     const size = blob.size;
     let capacity = Math.max(1, Math.min(size, SNAPSHOT_WINDOW));
-    let at = m._malloc(capacity);
-    if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+    let at = this.#run(() => m._malloc(capacity));
+    if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`, {}, 'too_large');
     let from = 0;  // the buffer holds the snapshot's bytes [from, from + held)
     let held = 0;
     let reading = false;
     try {
-      unwrap(m.snapshotBegin(handle, size));
+      this.#run(() => unwrap(m.snapshotBegin(handle, size)));
       reading = true;
-      await eachPart(blob, (part) => {
+      await eachPart(blob, (part) => this.#run(() => {
         if (from + held + part.length > size) throw new LeadkitError('the leads changed size while being read');
         if (held + part.length > capacity) {  // a lead longer than the buffer: it grows to hold it
           capacity = Math.max(capacity * 2, held + part.length);
           const bigger = m._malloc(capacity);
-          if (!bigger) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+          if (!bigger) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`, {}, 'too_large');
           m.HEAPU8.copyWithin(bigger, at, at + held);  // HEAPU8 is read each time: memory may grow
           m._free(at);
           at = bigger;
@@ -299,12 +431,14 @@ class Engine {
           held -= keep - from;
           from = keep;
         }
-      });
+      }));
       reading = false;
-      return unwrap(m.snapshotEnd(handle, at, held, from));
+      return this.#run(() => unwrap(m.snapshotEnd(handle, at, held, from)));
     } finally {
-      if (reading) m.snapshotAbort(handle);
-      m._free(at);
+      if (!deadModules.has(m)) {
+        if (reading) m.snapshotAbort(handle);
+        m._free(at);
+      }
     }
   }
 
@@ -315,14 +449,14 @@ class Engine {
   async #loadJsonBlob(blob, now) {
     const m = this.#m;
     const size = blob.size;
-    const at = m._malloc(Math.max(1, size));
-    if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`);
+    const at = this.#run(() => m._malloc(Math.max(1, size)));
+    if (!at) throw new LeadkitError(`not enough memory to load ${size} bytes of leads`, {}, 'too_large');
     const warm = Math.round(size * WARM_PER_BYTE);
-    let spare = warm ? m._malloc(warm) : 0;
+    let spare = warm ? this.#run(() => m._malloc(warm)) : 0;
     try {
       let warmed = 0;
       let written = 0;
-      await eachPart(blob, (part) => {
+      await eachPart(blob, (part) => this.#run(() => {
         if (written + part.length > size) throw new LeadkitError('the leads changed size while being read');
         m.HEAPU8.set(part, at + written);  // HEAPU8 is read each time: memory may grow in between
         written += part.length;
@@ -331,13 +465,17 @@ class Engine {
           m.HEAPU8.fill(0, spare + warmed, spare + to);
           warmed = to;
         }
+      }));
+      return this.#run(() => {
+        if (spare) m._free(spare);
+        spare = 0;
+        return unwrap(m.loadLeadsUtf8(this.#handle(), at, written, now));
       });
-      if (spare) m._free(spare);
-      spare = 0;
-      return unwrap(m.loadLeadsUtf8(this.#handle(), at, written, now));
     } finally {
-      if (spare) m._free(spare);
-      m._free(at);
+      if (!deadModules.has(m)) {
+        if (spare) m._free(spare);
+        m._free(at);
+      }
     }
   }
 
@@ -345,15 +483,15 @@ class Engine {
     if (lead === null || typeof lead !== 'object' || Array.isArray(lead)) {
       throw new LeadkitError('a lead is an object', { path: 'lead' });
     }
-    return unwrap(this.#m.upsertLead(this.#handle(), toJsonText(lead, 'lead'), now));
+    return this.#call('upsertLead', toJsonText(lead, 'lead'), timeMs(now));
   }
 
   getLead(id) {
-    return unwrap(this.#m.getLead(this.#handle(), String(id)));
+    return this.#call('getLead', String(id));
   }
 
   removeLead(id) {
-    return unwrap(this.#m.removeLead(this.#handle(), String(id)));
+    return this.#call('removeLead', String(id));
   }
 
   /**
@@ -363,16 +501,16 @@ class Engine {
    * the minute of `now` change, so paging a table sorted by score does not rescore.
    */
   query({ filter, search, sort, offset, limit, now = Date.now(), view } = {}) {
-    return unwrap(this.#m.query(this.#handle(), toJsonText({ filter, search, sort, offset, limit, now, view }, 'query')));
+    return this.#call('query', toJsonText({ filter, search, sort, offset, limit, now: timeMs(now), view }, 'query'));
   }
 
   /** Counts by stage, direction and source, and deal value by stage, of the filtered leads. */
   summary({ filter, search, now = Date.now() } = {}) {
-    return unwrap(this.#m.summary(this.#handle(), toJsonText({ filter, search, now }, 'query')));
+    return this.#call('summary', toJsonText({ filter, search, now: timeMs(now) }, 'query'));
   }
 
   setChannels(mapping) {
-    unwrap(this.#m.setChannels(this.#handle(), toJsonText(mapping, 'channels')));
+    this.#call('setChannels', toJsonText(mapping, 'channels'));
   }
 
   /**
@@ -380,12 +518,12 @@ class Engine {
    * whose `where` has `line` and `column`; a bad member, its `path`. Returns the model's hash.
    */
   setScoringModel(model) {
-    return unwrap(this.#m.setScoringModel(this.#handle(), toJsonText(model, 'model')));
+    return this.#call('setScoringModel', toJsonText(model, 'model'));
   }
 
   /** The current model with every default filled in. */
   getScoringModel() {
-    return unwrap(this.#m.getScoringModel(this.#handle()));
+    return this.#call('getScoringModel');
   }
 
   /**
@@ -393,24 +531,24 @@ class Engine {
    * one entry per lead in each; the numbers as Float64Arrays.
    */
   scoreAll({ now = Date.now() } = {}) {
-    const r = unwrap(this.#m.scoreAll(this.#handle(), now));
+    const r = this.#call('scoreAll', timeMs(now));
     for (const key of ['fit', 'engagement', 'total']) r[key] = Float64Array.from(r[key]);
     return r;
   }
 
   /** `{ fit, engagement, total, grade, matrix, stage, modelHash }` of one lead at `now`. */
   score(id, { now = Date.now() } = {}) {
-    return unwrap(this.#m.scoreLead(this.#handle(), String(id), now));
+    return this.#call('scoreLead', String(id), timeMs(now));
   }
 
   /** Every contribution to a lead's total, `[{ kind, label, points }]`; they add up to it. */
   explain(id, { now = Date.now() } = {}) {
-    return unwrap(this.#m.explainLead(this.#handle(), String(id), now));
+    return this.#call('explainLead', String(id), timeMs(now));
   }
 
   /** What a draft model would change, without saving it: counts and the leads that move. */
   whatIf(draftModel, { now = Date.now() } = {}) {
-    return unwrap(this.#m.whatIf(this.#handle(), toJsonText(draftModel, 'model'), now));
+    return this.#call('whatIf', toJsonText(draftModel, 'model'), timeMs(now));
   }
 
   /**
@@ -426,32 +564,36 @@ class Engine {
    */
   async importCsv(input, { preset, mapping, onDuplicate, delimiter, onProgress, dryRun = false,
     now = Date.now() } = {}) {
-    const handle = this.#handle();
     const m = this.#m;
     const bytesTotal = byteLength(input);
-    unwrap(m.beginImport(handle, toJsonText({ preset, mapping, onDuplicate, delimiter }, 'options'), now));
+    const options = toJsonText({ preset, mapping, onDuplicate, delimiter }, 'options');
+    const at = timeMs(now);
+    // The import's own token: feeding, finishing and cancelling it touch no other import. While
+    // one that may land runs, another is refused with code `busy` (and never cancels it).
+    const token = this.#call('beginImport', options, at, !!dryRun);
     let buffer = 0;
     let capacity = 0;
     // A chunk is bytes, or a slice of text encoded straight into the heap (no copy in between).
-    const feed = (chunk, countOnly) => {
+    const feed = (chunk, countOnly) => this.#run(() => {
+      this.#handle();
       const need = typeof chunk === 'string' ? chunk.length * 3 : chunk.length;
       if (need > capacity) {
         if (buffer) m._free(buffer);
         capacity = Math.max(need, CHUNK_BYTES);
         buffer = m._malloc(capacity);
-        if (!buffer) throw new LeadkitError(`not enough memory to read ${capacity} bytes of CSV`);
+        if (!buffer) throw new LeadkitError(`not enough memory to read ${capacity} bytes of CSV`, {}, 'too_large');
       }
       // Read HEAPU8 after malloc: growing the heap replaces it.
       const length = typeof chunk === 'string'
         ? utf8.encodeInto(chunk, m.HEAPU8.subarray(buffer, buffer + capacity)).written
         : (m.HEAPU8.set(chunk, buffer), chunk.length);
-      return { rows: unwrap(m.feedImport(handle, buffer, length, countOnly)), length };
-    };
+      return { rows: unwrap(m.feedImport(token, buffer, length, countOnly)), length };
+    });
     try {
       let rowsTotal = null;
       if (onProgress) {
         for await (const chunk of chunksOf(input, true)) feed(chunk, true);
-        rowsTotal = unwrap(m.countedRows(handle));
+        rowsTotal = this.#run(() => unwrap(m.countedRows(token)));
       }
       let bytesDone = 0;
       for await (const chunk of chunksOf(input, true)) {
@@ -459,12 +601,14 @@ class Engine {
         bytesDone += length;
         onProgress?.({ rowsDone, rowsTotal, bytesDone, bytesTotal });
       }
-      const report = unwrap(m.finishImport(handle, !dryRun));
+      const report = this.#run(() => unwrap(m.finishImport(token)));
       onProgress?.({ rowsDone: report.rows, rowsTotal: report.rows, bytesDone, bytesTotal });
       return report;
     } finally {
-      m.cancelImport(handle);
-      if (buffer) m._free(buffer);
+      if (!deadModules.has(m)) {
+        m.cancelImport(token);
+        if (buffer) m._free(buffer);
+      }
     }
   }
 
@@ -495,7 +639,7 @@ class Engine {
    * `delimiter` and `guardFormulas` (default true: cells starting with = + - @ get a ').
    */
   exportCsv({ now = Date.now(), ...options } = {}) {
-    return unwrap(this.#m.exportCsv(this.#handle(), toJsonText(options, 'options'), now));
+    return this.#call('exportCsv', toJsonText(options, 'options'), timeMs(now));
   }
 
   /**
@@ -503,17 +647,19 @@ class Engine {
    * given as text or object. All or nothing: a bad backup throws and changes nothing.
    */
   importJson(backup, { now = Date.now() } = {}) {
-    const handle = this.#handle();
+    const time = timeMs(now);
     const bytes = utf8.encode(toJsonText(backup, 'backup'));
-    const m = this.#m;
-    const at = m._malloc(Math.max(1, bytes.length));
-    if (!at) throw new LeadkitError(`not enough memory to read a ${bytes.length}-byte backup`);
-    try {
-      m.HEAPU8.set(bytes, at);
-      return unwrap(m.restoreUtf8(handle, at, bytes.length, now));
-    } finally {
-      m._free(at);
-    }
+    return this.#run((m) => {
+      const handle = this.#handle();
+      const at = m._malloc(Math.max(1, bytes.length));
+      if (!at) throw new LeadkitError(`not enough memory to read a ${bytes.length}-byte backup`, {}, 'too_large');
+      try {
+        m.HEAPU8.set(bytes, at);
+        return unwrap(m.restoreUtf8(handle, at, bytes.length, time));
+      } finally {
+        m._free(at);
+      }
+    });
   }
 
   /**
@@ -522,11 +668,11 @@ class Engine {
    * settings with every default filled in (as `getPipeline()`).
    */
   setPipeline(settings) {
-    return unwrap(this.#m.setPipeline(this.#handle(), toJsonText(settings, 'settings')));
+    return this.#call('setPipeline', toJsonText(settings, 'settings'));
   }
 
   getPipeline() {
-    return unwrap(this.#m.getPipeline(this.#handle()));
+    return this.#call('getPipeline');
   }
 
   /**
@@ -535,12 +681,12 @@ class Engine {
    */
   setQualification(leadId, criterion, status, evidence, { framework, confidence, now = Date.now() } = {}) {
     const change = { criterion, status, evidence, framework, confidence };
-    return unwrap(this.#m.setQualification(this.#handle(), String(leadId), toJsonText(change, 'change'), now));
+    return this.#call('setQualification', String(leadId), toJsonText(change, 'change'), timeMs(now));
   }
 
   /** The verdict of `framework` (default: the workspace's) for a lead, with every criterion. */
   qualification(leadId, { framework = '' } = {}) {
-    return unwrap(this.#m.getQualification(this.#handle(), String(leadId), String(framework)));
+    return this.#call('getQualification', String(leadId), String(framework));
   }
 
   /**
@@ -550,23 +696,23 @@ class Engine {
    */
   transition(leadId, toStage, { reason, note, actor, now = Date.now() } = {}) {
     const request = { to: toStage, reason, note, actor };
-    return unwrap(this.#m.transition(this.#handle(), String(leadId), toJsonText(request, 'request'), now));
+    return this.#call('transition', String(leadId), toJsonText(request, 'request'), timeMs(now));
   }
 
   /** Logs `{ channel, outcome, at?, note? }`; returns `{ touch, contactStatus, cadence }`. */
   logTouch(leadId, touch, { now = Date.now() } = {}) {
-    return unwrap(this.#m.logTouch(this.#handle(), String(leadId), toJsonText(touch, 'touch'), now));
+    return this.#call('logTouch', String(leadId), toJsonText(touch, 'touch'), timeMs(now));
   }
 
   /** Enrols a lead in a cadence (by key), or removes it with `null`; returns its cadence status. */
   enroll(leadId, cadence, { startAt, now = Date.now() } = {}) {
-    const request = { cadence, startAt: startAt === undefined ? undefined : new Date(startAt).toISOString() };
-    return unwrap(this.#m.enroll(this.#handle(), String(leadId), toJsonText(request, 'request'), now));
+    const request = { cadence, startAt: startAt === undefined ? undefined : new Date(timeMs(startAt, 'startAt')).toISOString() };
+    return this.#call('enroll', String(leadId), toJsonText(request, 'request'), timeMs(now));
   }
 
   /** `{ state, contactStatus, cadence, done, of, next?, flag?, flagReason?, suggestedReason? }` */
   cadenceStatus(leadId, { now = Date.now() } = {}) {
-    return unwrap(this.#m.cadenceStatus(this.#handle(), String(leadId), now));
+    return this.#call('cadenceStatus', String(leadId), timeMs(now));
   }
 
   /**
@@ -574,7 +720,7 @@ class Engine {
    * dealValue, priority, contactStatus, daysSinceTouch, due, reasons: [{ factor, share, text }] }] }`.
    */
   callList({ now = Date.now(), limit, weights, stages } = {}) {
-    return unwrap(this.#m.callList(this.#handle(), toJsonText({ limit, weights, stages }, 'options'), now));
+    return this.#call('callList', toJsonText({ limit, weights, stages }, 'options'), timeMs(now));
   }
 
   /**
@@ -582,7 +728,7 @@ class Engine {
    * similarity }] }], total, truncated }`. Options: `minSimilarity` (default 0.85), `limit`, `ids`.
    */
   findDuplicates({ minSimilarity, limit, ids } = {}) {
-    return unwrap(this.#m.findDuplicates(this.#handle(), toJsonText({ minSimilarity, limit, ids }, 'options')));
+    return this.#call('findDuplicates', toJsonText({ minSimilarity, limit, ids }, 'options'));
   }
 
   /**
@@ -591,26 +737,26 @@ class Engine {
    * phone: '<id>', ... } }`.
    */
   previewMerge(ids, choices = {}) {
-    return unwrap(this.#m.previewMerge(this.#handle(), toJsonText({ ids, choices }, 'merge')));
+    return this.#call('previewMerge', toJsonText({ ids, choices }, 'merge'));
   }
 
   /** Merges `ids` into one lead keeping every event, touch and history entry. → `{ mergeId, survivor, removed, lead }` */
   merge(ids, choices = {}, { now = Date.now() } = {}) {
-    return unwrap(this.#m.mergeLeads(this.#handle(), toJsonText({ ids, choices }, 'merge'), now));
+    return this.#call('mergeLeads', toJsonText({ ids, choices }, 'merge'), timeMs(now));
   }
 
   /** Puts back exactly the leads a merge replaced; refused if the merged lead changed since. */
   undoMerge(mergeId) {
-    return unwrap(this.#m.undoMerge(this.#handle(), String(mergeId)));
+    return this.#call('undoMerge', String(mergeId));
   }
 
   /** The merge journal as a document to persist beside the workspace; loadMergeJournal restores it. */
   mergeJournal() {
-    return unwrap(this.#m.getMergeJournal(this.#handle()));
+    return this.#call('getMergeJournal');
   }
 
   loadMergeJournal(journal) {
-    return unwrap(this.#m.setMergeJournal(this.#handle(), toJsonText(journal, 'journal')));
+    return this.#call('setMergeJournal', toJsonText(journal, 'journal'));
   }
 
   /**
@@ -621,16 +767,16 @@ class Engine {
    */
   train({ outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, now = Date.now() } = {}) {
     const options = { outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude };
-    return unwrap(this.#m.trainModel(this.#handle(), toJsonText(options, 'options'), now));
+    return this.#call('trainModel', toJsonText(options, 'options'), timeMs(now));
   }
 
   /** Adopts a model document from train() (or an exported one); null discards it. → its hash */
   setPredictiveModel(model) {
-    return unwrap(this.#m.setPredictiveModel(this.#handle(), toJsonText(model, 'model')));
+    return this.#call('setPredictiveModel', toJsonText(model, 'model'));
   }
 
   getPredictiveModel() {
-    return unwrap(this.#m.getPredictiveModel(this.#handle()));
+    return this.#call('getPredictiveModel');
   }
 
   /**
@@ -638,12 +784,12 @@ class Engine {
    * modelHash }`: the intercept plus every contribution is the logit, exactly.
    */
   predict(id, { now = Date.now() } = {}) {
-    return unwrap(this.#m.predictLead(this.#handle(), String(id), now));
+    return this.#call('predictLead', String(id), timeMs(now));
   }
 
   /** Every lead: `{ modelHash, ids, probability, low, high }`, the numbers as Float64Arrays. */
   predictAll({ now = Date.now() } = {}) {
-    const out = unwrap(this.#m.predictAll(this.#handle(), now));
+    const out = this.#call('predictAll', timeMs(now));
     for (const key of ['probability', 'low', 'high']) out[key] = Float64Array.from(out[key]);
     return out;
   }
@@ -656,7 +802,7 @@ class Engine {
    */
   funnel({ from, to, by, minSample } = {}) {
     const request = { from: isoTime(from), to: isoTime(to), by, minSample };
-    return unwrap(this.#m.funnel(this.#handle(), analyticsJson(request, 'request')));
+    return this.#call('funnel', analyticsJson(request, 'request'));
   }
 
   /**
@@ -669,23 +815,24 @@ class Engine {
     now = Date.now() } = {}) {
     const request = { revenueGoal, dealValue, period, rates, attemptsPerReply, outboundShare,
       from: isoTime(from), to: isoTime(to), minSample };
-    return unwrap(this.#m.plan(this.#handle(), analyticsJson(request, 'request'), now));
+    return this.#call('plan', analyticsJson(request, 'request'), timeMs(now));
   }
 
   /** The same as the module's `advise`, synchronously. */
   advise(inputs) {
-    return unwrap(this.#m.advise(analyticsJson(inputs, 'inputs')));
+    return this.#run((m) => unwrap(m.advise(analyticsJson(inputs, 'inputs'))));
   }
 
   get size() {
-    return this.#m.leadCount(this.#handle());
+    return this.#run((m) => m.leadCount(this.#handle()));
   }
 
-  /** The whole workspace as a versioned backup (JSON text); loadLeads(text) restores it. */
+  /**
+   * The whole workspace as a versioned backup (JSON text); loadLeads(text) restores it. Throws
+   * LeadkitError (with its code) when it cannot be made; the text is only ever the backup.
+   */
   exportJson() {
-    const text = this.#m.exportJson(this.#handle());
-    if (text.startsWith('{"ok":false')) unwrap(text);
-    return text;
+    return this.#exported('exportJson', (view) => utf8Decoder.decode(view));
   }
 
   /**
@@ -695,16 +842,11 @@ class Engine {
    * backups people keep are exportJson.
    */
   exportSnapshot() {
-    const view = this.#m.exportSnapshot(this.#handle());
-    try {
-      return view.slice();  // a copy: the view is into wasm memory
-    } finally {
-      this.#m.releaseSnapshot();
-    }
+    return this.#exported('exportSnapshot', (view) => view.slice());  // a copy: the view is into wasm memory
   }
 
   dispose() {
-    if (this.#h !== 0) this.#m.dropWorkspace(this.#h);
+    if (this.#h !== 0 && !deadModules.has(this.#m)) this.#run((m) => m.dropWorkspace(this.#h));
     this.#h = 0;
   }
 }
