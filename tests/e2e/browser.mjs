@@ -6,9 +6,11 @@ import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** A persistent context (so IndexedDB survives reloads) in a fresh profile folder. */
-export async function launch({ colorScheme = 'light', viewport = { width: 1440, height: 900 } } = {}) {
-  const profile = mkdtempSync(join(tmpdir(), 'leadkit-chromium-'));
+/** A fresh profile folder, for launch({ profile }) to open again after a crash. */
+export const newProfile = () => mkdtempSync(join(tmpdir(), 'leadkit-chromium-'));
+
+/** A persistent context (so IndexedDB survives reloads) in a fresh profile folder, or `profile`. */
+export async function launch({ colorScheme = 'light', viewport = { width: 1440, height: 900 }, profile = newProfile() } = {}) {
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -5,8 +5,9 @@
 // this tab last saw (storage.js). If the commit fails (another tab wrote first, or the disk is
 // full) the engine is reloaded from storage, so what the page shows is always what is stored.
 import * as Comlink from '../vendor/comlink.mjs';
+import { reverse } from './undo.js';
 import { createEngine, sampleLeads, LeadkitError } from '../lib/leadkit.js';
-import { ConflictError, SNAPSHOT_TYPE, describeStorageError, openStorage } from './storage.js';
+import { ClosedError, ConflictError, SNAPSHOT_TYPE, describeStorageError, onStorageEvents, openStorage } from './storage.js';
 // Namespace import: advise() (issue 9) may not be exported by this build yet, and a missing named
 // import would stop the whole worker from loading.
 import * as leadkitApi from '../lib/leadkit.js';
@@ -18,7 +19,7 @@ const CONFIGS = ['scoringModel', 'pipeline', 'channels', 'predictiveModel', 'mer
 let engine = null;
 let storage = null;
 let workspace = null;   // the open workspace's record, with the revision this tab has
-const undoLog = new Map();  // token → leads as they were before a bulk change
+const undoLog = new Map();  // token → what a bulk change or delete did, lead by lead
 let undoCounter = 0;
 // Comlink passes a thrown Error as message, name and stack; keep `kind` and `where` too, so the
 // page can say what went wrong where.
@@ -32,6 +33,14 @@ Comlink.transferHandlers.set('throw', {
   },
 });
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('leadkit') : null;
+
+// Another tab wants the database closed (a newer leadkit, or a delete of it): storage.js closes it
+// and every later write is refused in words; the page is told so it can ask for a reload.
+let notifyPage = null;
+onStorageEvents({
+  closed: () => notifyPage?.({ type: 'closed' }),
+  blocked: () => notifyPage?.({ type: 'blocked' }),
+});
 
 // Opened as the host loads, not on the page's first call.
 let storageOpening = openStorage();
@@ -52,9 +61,9 @@ async function ensureStorage() {
 
 /** Errors cross to the page as plain Error objects with a `where` and a `kind`. */
 function fail(error) {
-  if (error instanceof ConflictError || error instanceof DOMException || error?.name === 'QuotaExceededError') {
+  if (error instanceof ConflictError || error instanceof ClosedError || error instanceof DOMException || error?.name === 'QuotaExceededError') {
     const e = new Error(describeStorageError(error));
-    e.kind = error.name === 'ConflictError' ? 'conflict' : 'storage';
+    e.kind = error instanceof ClosedError ? 'closed' : error instanceof ConflictError ? (error.rev === -1 ? 'deleted' : 'conflict') : 'storage';
     throw e;
   }
   if (error instanceof LeadkitError) {
@@ -69,7 +78,9 @@ function fail(error) {
 // How long the last workspace load took, step by step: for tests/bench/app_bench.mjs.
 let loadTimings = null;
 
-let loadGeneration = 0;  // bumped by every load: changes made before it are gone from the engine
+let loadGeneration = 0;
+let unsaved = [];
+const deletedHere = new Set();  // workspaces this tab deleted: their loss needs no warning  // damaged records found at the last open that storage did not take yet  // bumped by every load: changes made before it are gone from the engine
 
 async function loadWorkspace(record) {
   const t0 = performance.now();
@@ -79,18 +90,9 @@ async function loadWorkspace(record) {
     storage.leads(record.id).then((rows) => { t1 = performance.now(); return rows; }),
     storage.configs(record.id), newEngine()]);
   const t2 = performance.now();
+  let opened;
   try {
-    // The snapshot first (a backup: it may carry the settings of its day), then today's settings,
-    // then the leads changed since the snapshot.
-    if (stored.snapshot instanceof Blob) loaded(await fresh.loadLeadsBlob(stored.snapshot));
-    else if (stored.snapshot) loaded(fresh.loadLeads(stored.snapshot));
-    if (configs.channels) fresh.setChannels(configs.channels);
-    if (configs.scoringModel) fresh.setScoringModel(configs.scoringModel);
-    if (configs.pipeline) fresh.setPipeline(configs.pipeline);
-    if (stored.put.length) loaded(fresh.loadLeads(stored.put));
-    for (const id of stored.remove) fresh.removeLead(id);
-    if (configs.predictiveModel) fresh.setPredictiveModel(configs.predictiveModel);
-    if (configs.mergeJournal) fresh.loadMergeJournal(configs.mergeJournal);
+    opened = await rebuild(fresh, stored, configs);
   } catch (error) {
     fresh.dispose();
     throw error;
@@ -99,14 +101,114 @@ async function loadWorkspace(record) {
   engine?.dispose();
   engine = fresh;
   loadGeneration += 1;
-  const jsonSnapshot = !!stored.snapshot && stored.snapshot.type !== SNAPSHOT_TYPE;
-  workspace = { ...record, rev: record.rev ?? 0, logSize: logged(stored), jsonSnapshot };
-  undoLog.clear();
+  const { base, applied, damage } = opened;
+  // A snapshot an older leadkit stored as JSON, or the previous one fallen back to, is rewritten.
+  const rewriteSnapshot = damage.snapshot || (!!base && base.data instanceof Blob && base.data.type !== SNAPSHOT_TYPE)
+    || (!!base && !(base.data instanceof Blob));
+  // Undo reverses only what its change did, so it stays possible across a reload of the same
+  // workspace (another tab wrote); not across a switch to another.
+  if (workspace?.id !== record.id) undoLog.clear();
+  workspace = { ...record, rev: record.rev ?? 0, logSize: applied, rewriteSnapshot };
+  unsaved = [];
+  if (damage.found.length) {
+    // Set aside in storage too, so a later snapshot cannot carry the damage on, and the raw bytes
+    // wait for the user. If that cannot be written now, they are kept here for this session.
+    const moved = await storage.setAside(record.id, workspace.rev, damage).catch((error) => {
+      console.warn('leadkit: could not set aside damaged records:', error);
+      return false;
+    });
+    if (!moved) unsaved = damage.found.map((item, i) => ({ ...item, id: `unsaved-${i}`, at: new Date().toISOString() }));
+  }
   scheduleCompaction();
 }
 
-function loaded(report) {
-  if (report.errors.length) throw new Error(`Stored leads could not be read: ${report.errors[0].message}`);
+/**
+ * Rebuilds a workspace in `engine` from what storage holds, reading whatever can be read: the
+ * snapshot (or, if it is damaged, the previous one), today's settings, then the change log since
+ * that snapshot. Anything that cannot be read is listed in `damage` (with its raw bytes) and
+ * skipped. The order matters: a snapshot may carry the settings of its day, and the leads changed
+ * since it are read under today's channels.
+ */
+async function rebuild(engine, stored, configs) {
+  const damage = { snapshot: false, previous: false, log: [], configs: [], found: [] };
+  let base = null;
+  for (const [which, snap] of [['snapshot', stored.snapshot], ['previous', stored.previous]]) {
+    if (!snap || (which === 'previous' && !damage.snapshot)) continue;
+    const problem = snap.data ? await problemLoading(() => (snap.data instanceof Blob ? engine.loadLeadsBlob(snap.data) : engine.loadLeads(snap.data))) : null;
+    if (!problem) { base = snap; break; }
+    damage[which] = true;
+    damage.found.push({ kind: 'snapshot', label: which === 'snapshot' ? 'the latest snapshot of the leads' : 'the snapshot before it', message: problem, data: snap.data });
+  }
+  for (const name of CONFIGS) {
+    const doc = configs[name];
+    if (doc == null) continue;
+    const problem = await problemLoading(() => applyConfig(engine, name, doc));
+    if (problem) {
+      damage.configs.push(name);
+      damage.found.push({ kind: 'setting', label: CONFIG_LABELS[name], message: problem, data: safeJson(doc) });
+    }
+  }
+  // The log records written since the snapshot read; all of them when none could be read.
+  const since = base?.gen ?? 0;
+  const put = [];
+  const remove = [];
+  for (const row of stored.log) {
+    if ((row?.gen ?? 0) < since) continue;
+    const id = row?.lead?.id;
+    if (typeof id !== 'string' || (!row.removed && (typeof row.lead !== 'object' || Array.isArray(row.lead)))) {
+      setAsideRow(damage, row, 'it is not a lead');
+    } else if (row.removed) remove.push(id);
+    else put.push(row);
+  }
+  if (put.length && await problemLoading(() => engine.loadLeads(put.map((row) => row.lead)))) {
+    for (const row of put) {  // one by one, to find the damaged ones: the rest still load
+      const problem = await problemLoading(() => engine.loadLeads([row.lead]));
+      if (problem) setAsideRow(damage, row, problem);
+    }
+  }
+  for (const id of remove) engine.removeLead(id);
+  return { base, applied: put.length + remove.length, damage };
+}
+
+const CONFIG_LABELS = { channels: 'the source channels', scoringModel: 'the scoring model', pipeline: 'the pipeline settings',
+  predictiveModel: 'the adopted predictive model', mergeJournal: 'the merge history (undo of merges)' };
+
+function applyConfig(engine, name, doc) {
+  if (name === 'channels') engine.setChannels(doc);
+  else if (name === 'scoringModel') engine.setScoringModel(doc);
+  else if (name === 'pipeline') engine.setPipeline(doc);
+  else if (name === 'predictiveModel') engine.setPredictiveModel(doc);
+  else if (name === 'mergeJournal') engine.loadMergeJournal(doc);
+}
+
+/** Runs a load; returns why it failed (text), or null when it worked. */
+async function problemLoading(load) {
+  try {
+    const report = await load();
+    if (report?.errors?.length) return describeProblem(report.errors[0]);
+    return null;
+  } catch (error) {
+    return describeProblem(error);
+  }
+}
+
+const describeProblem = (e) => [e?.where?.path, e?.message ?? String(e)].filter(Boolean).join(': ');
+
+function setAsideRow(damage, row, message) {
+  const id = row?.lead?.id;
+  if (Array.isArray(row?.lead) || typeof id !== 'string') damage.found.push({ kind: 'lead', label: 'a changed lead', message, data: safeJson(row) });
+  else damage.found.push({ kind: 'lead', label: `the lead ${id}`, message, data: safeJson(row.lead) });
+  if (row && row.workspaceId != null && id != null) damage.log.push([row.workspaceId, id]);
+}
+
+function safeJson(value) {
+  try { return JSON.stringify(value, null, 2) ?? String(value); } catch { return String(value); }
+}
+
+function sameBytes(a, b) {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** How many leads a change (or a stored log) puts in the change log. */
@@ -124,13 +226,17 @@ let compactTimer = 0;
  */
 function scheduleCompaction() {
   clearTimeout(compactTimer);
-  if (!workspace || (!workspace.jsonSnapshot && workspace.logSize <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE))) return;
+  if (!workspace || (!workspace.rewriteSnapshot && workspace.logSize <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE))) return;
   compactTimer = setTimeout(async () => {
     const { id, rev } = workspace;
     try {
-      if (await storage.compact(id, rev, engine.exportSnapshot()) && workspace.id === id && workspace.rev === rev) {
+      const bytes = engine.exportSnapshot();
+      if (await storage.compact(id, rev, bytes) && workspace.id === id && workspace.rev === rev) {
         workspace.logSize = 0;
-        workspace.jsonSnapshot = false;
+        // Read back: a snapshot that did not land whole is written again, while the previous one
+        // and the log still hold every lead.
+        workspace.rewriteSnapshot = !sameBytes(await storage.snapshotBytes(id), bytes);
+        if (workspace.rewriteSnapshot) scheduleCompaction();
       }
     } catch (error) {
       console.warn('leadkit: compaction skipped:', error);  // the log stays; nothing is lost
@@ -156,16 +262,20 @@ async function commitNow(change, generation) {
   try {
     if (generation !== loadGeneration) throw new ConflictError(workspace.rev);
     const logSize = (change.snapshot != null ? 0 : workspace.logSize) + logged(change);
-    // A change that writes a snapshot writes it in binary; any other leaves a JSON one to rewrite.
-    const jsonSnapshot = change.snapshot == null && workspace.jsonSnapshot;
-    // The stored record, over this tab's own state of it (logSize, jsonSnapshot).
-    workspace = { ...workspace, ...await storage.commit(workspace.id, workspace.rev, change), logSize, jsonSnapshot };
+    // A change that writes a snapshot writes it in binary; any other leaves one to rewrite as it was.
+    const rewriteSnapshot = change.snapshot == null && workspace.rewriteSnapshot;
+    // The stored record, over this tab's own state of it (logSize, rewriteSnapshot).
+    workspace = { ...workspace, ...await storage.commit(workspace.id, workspace.rev, change), logSize, rewriteSnapshot };
     channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
     scheduleCompaction();
     return workspace.rev;
   } catch (error) {
-    if (generation === loadGeneration) {
-      const record = await storage.workspace(workspace.id);
+    // Another tab wrote first, or the disk refused: show what is stored. A workspace deleted
+    // elsewhere, or storage closed under us, has nothing to reload: the engine keeps what this
+    // tab holds, so the user can keep it as a new workspace or a backup file.
+    const reloadable = !(error instanceof ClosedError) && !(error instanceof ConflictError && error.rev === -1);
+    if (reloadable && generation === loadGeneration) {
+      const record = await storage.workspace(workspace.id).catch(() => null);
       if (record) await loadWorkspace(record);
     }
     return fail(error);
@@ -241,6 +351,11 @@ function newEngine() {
 }
 
 const host = {
+  /** `listener(event)` hears storage events: { type: 'closed' | 'blocked' } (a Comlink proxy). */
+  listen(listener) {
+    notifyPage = listener;
+  },
+
   /** Opens a workspace: see openWorkspace. */
   async open(workspaceId) {
     const early = earlyOpen;
@@ -253,7 +368,7 @@ const host = {
   /** Reloads the open workspace if another tab has written to it; says whether it did. */
   async sync() {
     const record = await storage.workspace(workspace.id);
-    if (!record) return { deleted: true };
+    if (!record) return { deleted: !deletedHere.has(workspace.id) };
     if ((record.rev ?? 0) === workspace.rev) return { changed: false };
     await loadWorkspace(record);
     return { changed: true, workspace };
@@ -279,19 +394,76 @@ const host = {
   },
 
   async deleteWorkspace(id) {
+    deletedHere.add(id);
     await storage.deleteWorkspace(id).catch(fail);
     channel?.postMessage({ type: 'workspaces' });
     return storage.workspaces();
   },
 
-  /** The open workspace as a backup file's text: leads, settings and the adopted predictive model. */
-  exportBackup() {
-    const backup = JSON.parse(engine.exportJson());
-    backup.name = workspace.name;
-    backup.exportedAt = new Date().toISOString();
-    const model = engine.getPredictiveModel();
-    if (model) backup.predictiveModel = model;
-    return JSON.stringify(backup);
+  /**
+   * The open workspace as a backup file's text: leads, settings and the adopted predictive model.
+   * The text is read back into a second engine before it is handed out: a backup that would not
+   * restore every lead is an error, never a file.
+   */
+  async exportBackup() {
+    try {
+      if (!engine || !workspace) throw new Error('No workspace is open, so there is nothing to back up.');
+      const backup = JSON.parse(engine.exportJson());
+      backup.name = workspace.name;
+      backup.exportedAt = new Date().toISOString();
+      const model = engine.getPredictiveModel();
+      if (model) backup.predictiveModel = model;
+      const text = JSON.stringify(backup);
+      const probe = await newEngine();
+      try {
+        const report = probe.loadLeads(text);
+        if (report.errors.length || probe.size !== engine.size) {
+          throw new Error(`The backup could not be made: reading it back gave ${probe.size} of ${engine.size} leads${report.errors.length ? ` (${describeProblem(report.errors[0])})` : ''}. Nothing was saved; try again after a reload.`);
+        }
+      } finally {
+        probe.dispose();
+      }
+      return text;
+    } catch (error) {
+      return fail(error);
+    }
+  },
+
+  /**
+   * Keeps what this tab holds of a workspace that was deleted in another tab (with any change the
+   * deletion refused) as a new workspace, and opens it.
+   */
+  async keepAsNewWorkspace(name) {
+    if (!engine || !workspace) throw new Error('No workspace is open.');
+    const record = { id: newId(), name: cleanName(name || `${workspace.name} (kept)`), createdAt: new Date().toISOString() };
+    const configs = {
+      scoringModel: engine.getScoringModel(), pipeline: engine.getPipeline(), predictiveModel: engine.getPredictiveModel(),
+      mergeJournal: engine.mergeJournal(),
+    };
+    await storage.createWorkspace(record, engine.exportSnapshot(), configs).catch(fail);
+    channel?.postMessage({ type: 'workspaces' });
+    return openWorkspace(record.id);
+  },
+
+  /** What could not be read when the open workspace was opened: [{ id, kind, label, message, at }]. */
+  async setAside() {
+    const stored = await storage.quarantined(workspace.id);
+    return [...stored, ...unsaved].map(({ id, kind, label, message, at }) => ({ id, kind, label, message, at }));
+  },
+
+  /** The raw bytes of one record that was set aside, for the user to keep: { name, type, data }. */
+  async setAsideFile(id) {
+    const item = [...await storage.quarantined(workspace.id), ...unsaved].find((r) => r.id === id);
+    if (!item) throw new Error('That record is no longer kept.');
+    const data = item.data instanceof Blob ? new Uint8Array(await item.data.arrayBuffer()) : item.data;
+    const ext = typeof data === 'string' ? 'json' : 'bin';
+    return { name: `${workspace.name}-unreadable-${item.kind}-${item.id}.${ext}`, type: typeof data === 'string' ? 'application/json' : 'application/octet-stream', data };
+  },
+
+  /** Forgets the records set aside (the user has saved them or does not want them). */
+  async dismissSetAside() {
+    unsaved = [];
+    await storage.dismissQuarantined(workspace.id).catch(fail);
   },
 
   /** Restores a backup file as a new workspace; a bad file throws and nothing is created. */
@@ -363,7 +535,7 @@ const host = {
     const before = leadsOf(ids);
     for (const id of ids) engine.removeLead(id);
     await commit({ remove: ids });
-    return remember(before, []);
+    return remember(before.map((lead) => ({ id: lead.id, before: lead, after: null })));
   },
 
   async transition(id, stage, options) {
@@ -424,22 +596,28 @@ const host = {
       }
     }
     if (changed.length) await commit({ put: leadsOf(changed) });
-    const token = remember(before.filter((l) => changed.includes(l.id)), []);
+    const after = new Map(leadsOf(changed).map((lead) => [lead.id, lead]));
+    const token = remember(before.filter((l) => after.has(l.id)).map((l) => ({ id: l.id, before: l, after: after.get(l.id) })));
     return { changed: changed.length, refused, ...token };
   },
 
-  /** Puts back the leads a bulk change or delete touched, as they were. */
+  /**
+   * Reverses a bulk change or delete field by field: a field the change set goes back to what it
+   * was only if it still holds what the change put there. A lead changed since keeps the later
+   * change (a touch logged after a bulk tag stays), and the reply says which leads and fields did:
+   * `{ restored, kept: [{ id, name, fields }] }`.
+   */
   async undo(token) {
     const entry = undoLog.get(token);
     if (!entry) throw new Error('There is nothing to undo any more.');
-    undoLog.delete(token);
-    const ids = entry.leads.map((l) => l.id);
-    for (const lead of entry.leads) {
+    const { put, kept } = reverse(entry.changes, (id) => engine.getLead(id));
+    for (const lead of put) {
       engine.removeLead(lead.id);
-      engine.upsertLead(lead, { now: Date.parse(lead.updatedAt ?? '') || Date.now() });
+      engine.upsertLead(lead);
     }
-    await commit({ put: leadsOf(ids) });
-    return { restored: ids.length };
+    if (put.length) await commit({ put: leadsOf(put.map((l) => l.id)) });
+    undoLog.delete(token);
+    return { restored: put.length, kept };
   },
 
   // ---- settings ----------------------------------------------------------------------------
@@ -518,9 +696,10 @@ const host = {
   },
 };
 
-function remember(leads, extra) {
+/** Keeps what a change did, [{ id, before, after }] (after null: deleted), for undo(). */
+function remember(changes) {
   const token = `undo-${++undoCounter}`;
-  undoLog.set(token, { leads, extra });
+  undoLog.set(token, { changes });
   if (undoLog.size > 20) undoLog.delete(undoLog.keys().next().value);
   return { undo: token };
 }
@@ -550,3 +729,6 @@ export function start(started) {
     self.dispatchEvent(new MessageEvent('message', { data: event.data, ports: [...event.ports] }));
   }
 }
+
+/** The host's methods, for tests that run it in node over fake-indexeddb (tests/js/host*.test.mjs). */
+export { host };

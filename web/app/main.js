@@ -31,10 +31,12 @@ const ctx = {
     try {
       const result = await promise;
       if (success) toast(typeof success === 'function' ? success(result) : success, { tone: 'success' });
+      if (result?.kept?.length) toast(keptMessage(result.kept), { timeout: 12_000 });
       return result;
     } catch (error) {
       toast(describeError(error), { tone: 'error' });
-      if (error?.kind === 'conflict' || error?.kind === 'storage') rerender();
+      if (error?.kind === 'deleted') showDeleted();
+      else if (error?.kind === 'conflict' || error?.kind === 'storage') rerender();
       throw error;
     }
   },
@@ -42,7 +44,14 @@ const ctx = {
   openWorkspace,
   refreshWorkspaces,
 };
-window.leadkit = { ctx };  // for tests and the curious: the same handle the screens use
+window.leadkit = { ctx };
+
+/** What an undo left in place because it changed since: "Kept 1 later change: Zofia López (stage)". */
+function keptMessage(kept) {
+  const shown = kept.slice(0, 3).map((k) => `${k.name} (${k.fields.join(', ')})`).join('; ');
+  const more = kept.length > 3 ? ` and ${kept.length - 3} more` : '';
+  return `Kept ${kept.length === 1 ? 'a later change' : `later changes to ${kept.length} leads`}, made after the change you undid: ${shown}${more}.`;
+}  // for tests and the curious: the same handle the screens use
 
 let current = null;  // { name, param, cleanup }
 let renderGeneration = 0;
@@ -54,6 +63,11 @@ function parseHash() {
 
 async function render() {
   const mine = ++renderGeneration;
+  if (deferredSync && !HOLDS_STATE.has(parseHash().name)) {
+    deferredSync = false;
+    await syncWithStorage().catch(() => {});
+    if (mine !== renderGeneration) return;
+  }
   const { name, param } = parseHash();
   const view = $('view');
   try { current?.cleanup?.(); } catch { /* a screen failing to clean up must not block the next */ }
@@ -121,23 +135,96 @@ async function openWorkspace(id) {
     : leadCount(opened.count);
   document.body.dataset.seeded = String(opened.seeded);
   await refreshWorkspaces({ count: false, list: opened.workspaces });
+  closeNotice();
+  showSetAside();
   return opened;
 }
 
-// Another tab wrote to a workspace: reload ours from storage if it was the open one.
+// Another tab wrote to a workspace: reload ours from storage if it was the open one. A screen in
+// the middle of a flow of its own (the import wizard holds a chosen file) is not re-rendered
+// under the user: the reload waits until they leave it, and its own write says what happened.
+let deferredSync = false;
+const HOLDS_STATE = new Set(['import']);
+async function syncWithStorage() {
+  const result = await worker.sync();
+  if (result.deleted) { showDeleted(); return false; }
+  if (result.changed) refreshWorkspaces().catch(() => {});
+  return result.changed;
+}
 if (typeof BroadcastChannel === 'function') {
   new BroadcastChannel('leadkit').addEventListener('message', async (e) => {
-    if (e.data?.type === 'workspaces') { await refreshWorkspaces(); return; }
+    if (e.data?.type === 'workspaces') {
+      await refreshWorkspaces();
+      if (ctx.workspace && !ctx.workspaces.some((w) => w.id === ctx.workspace.id)) await syncWithStorage().catch(() => {});
+      return;
+    }
     if (e.data?.type !== 'changed' || e.data.workspaceId !== ctx.workspace?.id) return;
-    const result = await worker.sync();
-    if (result.deleted) { await openWorkspace(); render(); return; }
-    if (result.changed) {
+    if (HOLDS_STATE.has(current?.name)) { deferredSync = true; return; }
+    if (await syncWithStorage()) {
       toast('This workspace was changed in another tab; showing the latest version.');
       render();
-      refreshWorkspaces().catch(() => {});
     }
   });
 }
+
+// ---- notices that stay until acted on: storage closed, workspace deleted, records set aside ----
+function notice(message, ...actions) {
+  const banner = $('banner');
+  banner.replaceChildren(el('span', {}, message), ...actions.map(([label, fn]) => el('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: fn }, label)));
+  banner.hidden = false;
+  banner.setAttribute('role', 'alert');
+}
+const closeNotice = () => { $('banner').hidden = true; $('banner').replaceChildren(); };
+
+function saveFile(name, data, type) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function downloadBackup() {
+  const text = await ctx.run(worker.exportBackup());
+  const stamp = new Date().toISOString().slice(0, 10);
+  saveFile(`${(ctx.workspace?.name ?? 'workspace').replace(/[^\w.-]+/g, '-')}-${stamp}.leadkit.json`, text, 'application/json');
+}
+
+function showDeleted() {
+  notice(`“${ctx.workspace?.name ?? 'This workspace'}” was deleted in another tab. What this tab shows, with any change not saved, is kept here until you choose:`,
+    ['Keep as a new workspace', async () => {
+      const opened = await ctx.run(worker.keepAsNewWorkspace());
+      closeNotice();
+      await openWorkspace(opened.workspace.id);
+      render();
+    }],
+    ['Download a backup', () => downloadBackup().catch(() => {})]);
+}
+
+async function showSetAside() {
+  const items = await worker.setAside().catch(() => []);
+  if (!items.length) return;
+  const first = items[0];
+  const what = items.length === 1 ? '1 record could not be read' : `${items.length} records could not be read`;
+  notice(`${what} and was set aside (${first.label}: ${first.message}). Every other lead opened.`,
+    ['Download it', async () => {
+      for (const item of items) {
+        const file = await ctx.run(worker.setAsideFile(item.id));
+        saveFile(file.name, file.data, file.type);
+      }
+    }],
+    ['Dismiss', async () => { await ctx.run(worker.dismissSetAside()); closeNotice(); }]);
+}
+
+worker.listen(Comlink.proxy((event) => {
+  if (event.type === 'closed') {
+    notice('leadkit was updated or its storage deleted in another tab. Reload this page to go on; changes made now cannot be saved.',
+      ['Reload', () => location.reload()]);
+  } else if (event.type === 'blocked') {
+    notice('Another leadkit tab is holding on to an older version of its storage. Close the other leadkit tabs to go on.');
+  }
+}));
 
 $('workspace-select').addEventListener('change', async (e) => {
   document.body.dataset.ready = 'false';  // the screen shows the old workspace until render()

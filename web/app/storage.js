@@ -17,6 +17,13 @@
 // Databases from before the snapshot store load as they are: their per-lead records are read as
 // a log over an empty snapshot, and the first compaction turns them into a snapshot.
 //
+// Nothing stored is lost to one damaged record. Every snapshot has a generation (`gen`); each
+// change-log record carries the generation it was written under. A new snapshot (a compaction or
+// an import) keeps the one before it as `previous`, with the log records written since that one,
+// so a snapshot that cannot be read falls back to the previous snapshot plus the log. A record
+// that cannot be read at all is moved to `quarantine` (its raw bytes, for the user to download)
+// and the rest of the workspace opens.
+//
 // Two tabs on one workspace: every workspace record carries a revision. A write names the revision
 // it was based on and runs in one transaction that first re-reads the record; if another tab has
 // written since, the transaction aborts with a ConflictError and nothing is written, so neither tab
@@ -24,7 +31,7 @@
 import { openDB } from '../vendor/idb.js';
 
 const DB_NAME = 'leadkit';
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 
 export class ConflictError extends Error {
   constructor(rev) {
@@ -33,6 +40,24 @@ export class ConflictError extends Error {
     this.rev = rev;
   }
 }
+
+export class ClosedError extends Error {
+  constructor() {
+    super('leadkit was updated or its storage deleted in another tab.');
+    this.name = 'ClosedError';
+  }
+}
+
+/** Called when another tab makes this one close its database (`versionchange`). */
+let onClosed = null;
+let onBlocked = null;
+export function onStorageEvents({ closed, blocked } = {}) {
+  onClosed = closed ?? null;
+  onBlocked = blocked ?? null;
+}
+
+/** Writes are acknowledged only once they are on disk, not merely queued by the browser. */
+const DURABLE = { durability: 'strict' };
 
 export async function openStorage() {
   const db = await openDB(DB_NAME, DB_VERSION, {
@@ -48,43 +73,78 @@ export async function openStorage() {
         configs.createIndex('byWorkspace', 'workspaceId');
       }
       if (oldVersion < 3) db.createObjectStore('snapshots', { keyPath: 'workspaceId' });
+      if (oldVersion < 4) {
+        const quarantine = db.createObjectStore('quarantine', { keyPath: 'id', autoIncrement: true });
+        quarantine.createIndex('byWorkspace', 'workspaceId');
+      }
+    },
+    // A newer leadkit in another tab (or a delete of the database) waits for this connection:
+    // close it at once, so that tab is not stuck, and refuse every later write in words.
+    blocking() {
+      db.close();
+      storage.closed = true;
+      onClosed?.();
+    },
+    // This tab's upgrade waits for an older tab that does not let go of its connection.
+    blocked() {
+      onBlocked?.();
     },
   });
-  return new Storage(db);
+  const storage = new Storage(db);
+  return storage;
 }
 
 class Storage {
   constructor(db) {
     this.db = db;
+    this.closed = false;
+  }
+
+  #tx(stores, mode) {
+    if (this.closed) throw new ClosedError();
+    try {
+      return this.db.transaction(stores, mode, mode === 'readwrite' ? DURABLE : undefined);
+    } catch (error) {
+      if (error?.name === 'InvalidStateError') {  // closed under us (versionchange)
+        this.closed = true;
+        throw new ClosedError();
+      }
+      throw error;
+    }
   }
 
   async workspaces() {
-    return (await this.db.getAll('workspaces')).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const tx = this.#tx('workspaces', 'readonly');
+    const all = await tx.store.getAll();
+    return all.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
   }
 
   workspace(id) {
-    return this.db.get('workspaces', id);
+    return this.#tx('workspaces', 'readonly').store.get(id);
   }
 
   /**
    * What the engine needs to rebuild a workspace, read in one transaction so snapshot and log
-   * agree: { snapshot: Blob (binary snapshot or UTF-8 JSON) | Uint8Array (UTF-8 JSON) | null,
-   * put: Lead[], remove: id[] }.
+   * agree: { snapshot: { data, gen } | null, previous: { data, gen } | null, log: records }. A
+   * snapshot's data is a Blob (binary snapshot or UTF-8 JSON) or a Uint8Array (UTF-8 JSON); a log
+   * record is { workspaceId, lead, removed?, gen? }, as stored (it may be damaged).
    */
   async leads(workspaceId) {
-    const tx = this.db.transaction(['snapshots', 'leads'], 'readonly');
-    const [snap, rows] = await Promise.all([
+    const tx = this.#tx(['snapshots', 'leads'], 'readonly');
+    const [snap, log] = await Promise.all([
       tx.objectStore('snapshots').get(workspaceId),
       tx.objectStore('leads').index('byWorkspace').getAll(workspaceId),
       tx.done]);
-    const put = [];
-    const remove = [];
-    for (const row of rows) (row.removed ? remove.push(row.lead.id) : put.push(row.lead));
-    return { snapshot: snap?.blob ?? snap?.json ?? null, put, remove };
+    const data = snap?.blob ?? snap?.json ?? null;
+    return {
+      snapshot: data ? { data, gen: snap.gen ?? 0 } : null,
+      previous: snap?.previous ? { data: snap.previous.blob ?? null, gen: snap.previous.gen ?? 0 } : null,
+      log,
+    };
   }
 
   async configs(workspaceId) {
-    const rows = await this.db.getAllFromIndex('configs', 'byWorkspace', workspaceId);
+    const rows = await this.#tx('configs', 'readonly').store.index('byWorkspace').getAll(workspaceId);
     return Object.fromEntries(rows.map((row) => [row.name, row.doc]));
   }
 
@@ -93,9 +153,9 @@ class Storage {
    * transaction: all of it or nothing.
    */
   async createWorkspace(workspace, snapshot, configs = {}) {
-    const tx = this.db.transaction(['workspaces', 'snapshots', 'configs'], 'readwrite');
-    const writes = [tx.objectStore('workspaces').add({ rev: 0, ...workspace })];
-    if (snapshot != null) writes.push(tx.objectStore('snapshots').put(snapshotRecord(workspace.id, snapshot)));
+    const tx = this.#tx(['workspaces', 'snapshots', 'configs'], 'readwrite');
+    const writes = [tx.objectStore('workspaces').add({ rev: 0, gen: 0, ...workspace })];
+    if (snapshot != null) writes.push(tx.objectStore('snapshots').put(snapshotRecord(workspace.id, snapshot, 0, null)));
     for (const [name, doc] of Object.entries(configs)) {
       if (doc != null) writes.push(tx.objectStore('configs').put({ workspaceId: workspace.id, name, doc }));
     }
@@ -105,10 +165,11 @@ class Storage {
   /**
    * Writes a change to one workspace if nobody else has since `baseRev`, and returns the new
    * revision. change: { put?: Lead[], remove?: string[], snapshot?: bytes (replaces every lead),
-   * configs?: {name: doc|null}, meta?: {...} }.
+   * configs?: {name: doc|null}, meta?: {...} }. Resolves only once the browser has the change on
+   * disk. A workspace deleted meanwhile is a ConflictError with rev -1.
    */
   async commit(workspaceId, baseRev, change) {
-    const tx = this.db.transaction(['workspaces', 'snapshots', 'leads', 'configs'], 'readwrite');
+    const tx = this.#tx(['workspaces', 'snapshots', 'leads', 'configs'], 'readwrite');
     const done = tx.done.catch((error) => { throw error; });
     try {
       const spaces = tx.objectStore('workspaces');
@@ -118,17 +179,15 @@ class Storage {
       if (rev !== baseRev) throw new ConflictError(rev);
       const leads = tx.objectStore('leads');
       const writes = [];
-      if (change.snapshot != null) {
-        writes.push(leads.delete(workspaceRange(workspaceId)));
-        writes.push(tx.objectStore('snapshots').put(snapshotRecord(workspaceId, change.snapshot)));
-      }
-      for (const lead of change.put ?? []) writes.push(leads.put({ workspaceId, lead }));
-      for (const id of change.remove ?? []) writes.push(leads.put({ workspaceId, lead: { id }, removed: true }));
+      let gen = record.gen ?? 0;
+      if (change.snapshot != null) gen = await this.#newSnapshot(tx, workspaceId, gen, change.snapshot);
+      for (const lead of change.put ?? []) writes.push(leads.put({ workspaceId, lead, gen }));
+      for (const id of change.remove ?? []) writes.push(leads.put({ workspaceId, lead: { id }, removed: true, gen }));
       for (const [name, doc] of Object.entries(change.configs ?? {})) {
         writes.push(doc == null ? tx.objectStore('configs').delete([workspaceId, name])
           : tx.objectStore('configs').put({ workspaceId, name, doc }));
       }
-      const next = { ...record, ...(change.meta ?? {}), rev: rev + 1, updatedAt: new Date().toISOString() };
+      const next = { ...record, ...(change.meta ?? {}), rev: rev + 1, gen, updatedAt: new Date().toISOString() };
       writes.push(spaces.put(next));
       await Promise.all([...writes, done]);
       return next;
@@ -140,28 +199,111 @@ class Storage {
   }
 
   /**
-   * Replaces the snapshot and empties the change log, if the workspace is still at `rev`: the
-   * leads do not change, only how they are kept, so the revision stays. Returns whether it did.
+   * Stores `bytes` as the workspace's snapshot of the next generation, keeping the current one as
+   * its previous, and drops what only the one before that needed: that snapshot, and the log
+   * records written before the (now) previous one. Returns the new generation.
+   */
+  async #newSnapshot(tx, workspaceId, gen, bytes) {
+    const snapshots = tx.objectStore('snapshots');
+    const current = await snapshots.get(workspaceId);
+    const currentGen = current ? (current.gen ?? 0) : gen;
+    const next = Math.max(gen, currentGen) + 1;
+    const kept = current?.blob ?? current?.json ?? null;
+    // No snapshot yet: the previous one is "no leads", plus the log kept below.
+    const previous = { blob: kept && !(kept instanceof Blob) ? new Blob([kept]) : kept, gen: currentGen };
+    const leads = tx.objectStore('leads');
+    let cursor = await leads.index('byWorkspace').openCursor(workspaceId);
+    while (cursor) {
+      if (!((cursor.value?.gen ?? 0) >= currentGen)) cursor.delete();
+      cursor = await cursor.continue();
+    }
+    await snapshots.put(snapshotRecord(workspaceId, bytes, next, previous));
+    return next;
+  }
+
+  /**
+   * Replaces the snapshot with one of the same leads (the log folded in), if the workspace is
+   * still at `rev`: the leads do not change, only how they are kept, so the revision stays.
+   * Returns whether it did.
    */
   async compact(workspaceId, rev, snapshot) {
-    const tx = this.db.transaction(['workspaces', 'snapshots', 'leads'], 'readwrite');
+    const tx = this.#tx(['workspaces', 'snapshots', 'leads'], 'readwrite');
+    const spaces = tx.objectStore('workspaces');
+    const record = await spaces.get(workspaceId);
+    if (!record || (record.rev ?? 0) !== rev) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      return false;
+    }
+    const gen = await this.#newSnapshot(tx, workspaceId, record.gen ?? 0, snapshot);
+    await Promise.all([spaces.put({ ...record, gen }), tx.done]);
+    return true;
+  }
+
+  /** The stored snapshot's bytes, to check a write by reading it back. */
+  async snapshotBytes(workspaceId) {
+    const snap = await this.#tx('snapshots', 'readonly').store.get(workspaceId);
+    const data = snap?.blob ?? snap?.json;
+    if (!data) return null;
+    return data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
+  }
+
+  /**
+   * Moves what could not be read out of the workspace's live records into `quarantine`, where its
+   * raw bytes wait for the user: `snapshot` (current, replaced by the previous one it fell back
+   * to), `previous`, `log` (records by key) and `configs` (names). Leaves the revision as it is:
+   * what the workspace holds does not change, only what was unreadable is set aside.
+   */
+  async setAside(workspaceId, rev, { snapshot = false, previous = false, log = [], configs = [], found = [] }) {
+    // found: [{ kind, label, message, data }], the raw bytes (Blob or text) for the user
+    const tx = this.#tx(['workspaces', 'snapshots', 'leads', 'configs', 'quarantine'], 'readwrite');
     const record = await tx.objectStore('workspaces').get(workspaceId);
     if (!record || (record.rev ?? 0) !== rev) {
       tx.abort();
       await tx.done.catch(() => {});
       return false;
     }
-    await Promise.all([
-      tx.objectStore('snapshots').put(snapshotRecord(workspaceId, snapshot)),
-      tx.objectStore('leads').delete(workspaceRange(workspaceId)),
-      tx.done,
-    ]);
+    const writes = [];
+    const quarantine = tx.objectStore('quarantine');
+    const at = new Date().toISOString();
+    for (const item of found) writes.push(quarantine.add({ workspaceId, at, ...item }));
+    if (snapshot) {  // the current snapshot is unreadable: the previous one becomes current, or none
+      const snapshots = tx.objectStore('snapshots');
+      const snap = await snapshots.get(workspaceId);
+      const fallback = previous ? null : snap?.previous;
+      writes.push(fallback?.blob ? snapshots.put(snapshotRecord(workspaceId, fallback.blob, fallback.gen ?? 0, null))
+        : snapshots.delete(workspaceId));
+    }
+    for (const key of log) writes.push(tx.objectStore('leads').delete(key));
+    for (const name of configs) writes.push(tx.objectStore('configs').delete([workspaceId, name]));
+    await Promise.all([...writes, tx.done]);
     return true;
+  }
+
+  /** What was set aside for a workspace, newest last: [{ id, kind, label, message, at, data }]. */
+  quarantined(workspaceId) {
+    return this.#tx('quarantine', 'readonly').store.index('byWorkspace').getAll(workspaceId);
+  }
+
+  /** Forgets what was set aside for a workspace (the user has saved or dismissed it). */
+  async dismissQuarantined(workspaceId) {
+    const tx = this.#tx('quarantine', 'readwrite');
+    let cursor = await tx.store.index('byWorkspace').openCursor(workspaceId);
+    while (cursor) {
+      cursor.delete();
+      cursor = await cursor.continue();
+    }
+    await tx.done;
   }
 
   /** Deletes a workspace with all of its leads and settings, in one transaction. */
   async deleteWorkspace(workspaceId) {
-    const tx = this.db.transaction(['workspaces', 'snapshots', 'leads', 'configs'], 'readwrite');
+    const tx = this.#tx(['workspaces', 'snapshots', 'leads', 'configs', 'quarantine'], 'readwrite');
+    let cursor = await tx.objectStore('quarantine').index('byWorkspace').openCursor(workspaceId);
+    while (cursor) {
+      cursor.delete();
+      cursor = await cursor.continue();
+    }
     await Promise.all([
       tx.objectStore('workspaces').delete(workspaceId),
       tx.objectStore('snapshots').delete(workspaceId),
@@ -176,7 +318,9 @@ class Storage {
 export const SNAPSHOT_TYPE = 'application/octet-stream';
 
 /** A snapshot as stored: the engine's exportSnapshot() bytes as a Blob. */
-const snapshotRecord = (workspaceId, bytes) => ({ workspaceId, blob: new Blob([bytes], { type: SNAPSHOT_TYPE }) });
+const snapshotRecord = (workspaceId, bytes, gen, previous) => ({
+  workspaceId, gen, previous, blob: bytes instanceof Blob ? bytes : new Blob([bytes], { type: SNAPSHOT_TYPE }),
+});
 
 /** Every [workspaceId, …] key of one workspace. */
 const workspaceRange = (workspaceId) => IDBKeyRange.bound([workspaceId], [workspaceId, []]);
@@ -188,6 +332,12 @@ export function describeStorageError(error) {
   }
   if (error?.name === 'InvalidStateError' || error?.name === 'UnknownError') {
     return 'This browser refused to open its storage (private windows sometimes do). Open leadkit in a normal window.';
+  }
+  if (error?.name === 'ClosedError') {
+    return 'leadkit was updated or its storage was deleted in another tab, so this change was not saved. Reload this page to go on.';
+  }
+  if (error?.name === 'ConflictError' && error.rev === -1) {
+    return 'This workspace was deleted in another tab, so this change was not saved.';
   }
   if (error?.name === 'ConflictError') {
     return 'This workspace was changed in another tab, so this change was not saved. leadkit has loaded the latest version: please make the change again.';

@@ -12,7 +12,7 @@ const CACHE = 'leadkit-shell-v1';
 // The app shell, relative to this file. tests/e2e/app.test.mjs fails if a file under views/ or a
 // route of main.js is missing here, or if a listed file does not exist.
 const SHELL = [
-  './', 'index.html', 'boot.js', 'main.js', 'ui.js', 'worker.js', 'host.js', 'storage.js', 'charts.js', 'moves.js', 'styles.css', 'icon.svg',
+  './', 'index.html', 'boot.js', 'main.js', 'ui.js', 'worker.js', 'host.js', 'storage.js', 'undo.js', 'charts.js', 'moves.js', 'styles.css', 'icon.svg',
   'manifest.webmanifest',
   'views/today.js', 'views/leads.js', 'views/lead.js', 'views/board.js', 'views/dashboard.js', 'views/learn.js',
   'views/import.js', 'views/settings.js', 'views/workspaces.js',

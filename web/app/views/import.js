@@ -327,8 +327,10 @@ export async function mount(root, ctx) {
       return [heading('The import did not happen'),
         el('div', { class: 'import-error is-shown', role: 'alert', id: 'import-error' },
           el('strong', {}, describeError(state.importError)),
-          el('p', { class: 'muted' }, conflict ? 'The workspace changed while the file was read (another tab?). Nothing was stored; check the file again to import it over the latest leads.' : 'Nothing was stored: an import lands whole or not at all. Your leads are as they were.')),
-        el('div', { class: 'import-actions' }, button('Check again', dryRun), button('Choose another file', () => go(0)))];
+          el('p', { class: 'muted' }, conflict ? `Another tab changed this workspace while ${state.file?.name ?? 'the file'} was being imported, so nothing was stored. leadkit has loaded the latest leads; run the import again to import the file over them.` : 'Nothing was stored: an import lands whole or not at all. Your leads are as they were.')),
+        el('div', { class: 'import-actions' },
+          conflict ? button('Run the import again', runImport, { kind: 'primary', id: 'import-retry' }) : null,
+          button('Check again', dryRun), button('Choose another file', () => go(0)))];
     }
     return [heading('Importing'), progressBox('Importing leads'), el('p', { class: 'muted' }, 'Keep this tab open. The leads are stored in one step once the whole file is read.')];
   }
