@@ -1,6 +1,8 @@
-// Writes a screenshot of every screen, light and dark, into screens/ (git-ignored), so anyone can
-// look at what the app shows: each route, plus an empty workspace, a search with no match, and the
-// error state of a screen that failed. Run through ./scripts/screens (or node scripts/screens.mjs).
+// Writes a screenshot of every screen, light and dark, on a desktop (1400×900) and a phone (390×844),
+// into screens/ (git-ignored), so anyone can look at what the app shows: each route, plus an empty
+// workspace, a search with no match, and the error state of a screen that failed. Run through
+// ./scripts/screens (or node scripts/screens.mjs). SCREENS_SIZES=1280x720,390x844 picks other sizes;
+// files are named <screen>-<scheme>.png on the desktop and <screen>-<scheme>-<width>.png on others.
 import { mkdirSync } from 'node:fs';
 import { launch } from '../tests/e2e/browser.mjs';
 import { startServer } from './serve.mjs';
@@ -10,7 +12,12 @@ const out = new URL('../screens/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const server = await startServer({ port: 0 });
 const base = `http://127.0.0.1:${server.address().port}`;
-const shot = (page, name) => page.screenshot({ path: new URL(`${name}.png`, out).pathname });
+const SIZES = (process.env.SCREENS_SIZES ?? '1400x900,390x844').split(',').map((s) => {
+  const [width, height] = s.split('x').map(Number);
+  return { width, height };
+});
+let suffix = '';
+const shot = (page, name) => page.screenshot({ path: new URL(`${name}${suffix}.png`, out).pathname });
 
 async function show(page, hash) {
   await page.evaluate((h) => { location.hash = h; }, hash);
@@ -21,8 +28,9 @@ async function show(page, hash) {
 }
 
 try {
-  for (const scheme of ['light', 'dark']) {
-    const context = await launch({ colorScheme: scheme });
+  for (const viewport of SIZES) for (const scheme of ['light', 'dark']) {
+    suffix = viewport.width === 1400 ? '' : `-${viewport.width}`;
+    const context = await launch({ colorScheme: scheme, viewport });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     await page.goto(`${base}/app/#/leads`);
