@@ -9,6 +9,15 @@ export const STAGE_LABEL = Object.fromEntries(STAGES);
 export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
 export const DAY = 86_400_000;
 
+// On a phone the last screens of the navigation sit in a "More" menu (a popover, index.html): it
+// closes once a screen is picked, however it was picked.
+if (typeof window === 'object') {
+  window.addEventListener('hashchange', () => {
+    const menu = document.getElementById('nav-more-menu');
+    if (menu?.matches(':popover-open')) menu.hidePopover();
+  });
+}
+
 /** el('button', { class, onclick, 'aria-label': … }, ...children): children are nodes or text. */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);

@@ -10,7 +10,9 @@ import {
 
 export const title = 'Leads';
 
-const ROW = 44;        // px; fixed so the scroll position maps straight to a row index
+// A row's pitch is fixed so that the scroll position maps straight to a row index: 44 px in the
+// table; on a phone, where rows are cards, styles.css sets another on the scroller (--row).
+const ROW = 44;
 const PAGE = 100;      // rows per fetch
 // Rows rendered beyond the view: more ahead in the scroll direction than behind. Every row in
 // the DOM costs layout and paint on each frame, so the margin stays small.
@@ -158,7 +160,8 @@ export async function mount(root, ctx) {
     stages,
     el('section', { class: 'toolbar', 'aria-label': 'Filters' },
       el('label', { class: 'search' }, search, el('kbd', { 'aria-hidden': 'true' }, '/')),
-      stageSelect.label, gradeSelect.label, sourceSelect.label, directionSelect.label, tagSelect.label, clear, count),
+      el('div', { class: 'filters' }, stageSelect.label, gradeSelect.label, sourceSelect.label, directionSelect.label, tagSelect.label),
+      clear, count),
     bulkBar,
     el('section', { class: 'table-card' }, table, empty));
 
@@ -194,7 +197,7 @@ export async function mount(root, ctx) {
     state.pages.set(0, first.rows);
     renderStages(summary);
     renderHead();
-    spacer.style.height = `${state.total * ROW}px`;
+    spacer.style.height = `${state.total * rowH}px`;
     scroller.setAttribute('aria-rowcount', String(state.total + 1));
     const filtered = Object.keys(filter()).length > 0 || !!state.search;
     clear.hidden = !filtered;
@@ -247,6 +250,8 @@ export async function mount(root, ctx) {
     if (!frame) frame = requestAnimationFrame(() => { frame = 0; paint(); });
   }
   let viewHeight = 0;     // the scroller's clientHeight, measured by the ResizeObserver
+  let rowH = ROW;         // the row pitch and the header's height, as laid out (measure())
+  let headH = ROW;
   let lastTop = 0;
   let direction = 1;      // the way the user last scrolled: 1 down, -1 up
   let shown = [];         // row elements in the body, in order; shown[k] shows row shownFirst + k
@@ -264,9 +269,9 @@ export async function mount(root, ctx) {
     if (scrollTop !== lastTop) { direction = scrollTop > lastTop ? 1 : -1; lastTop = scrollTop; }
     const ahead = leap ? 0 : OVERSCAN_AHEAD;
     const behind = leap ? 0 : OVERSCAN_BEHIND;
-    const top = Math.max(0, scrollTop - ROW);  // the header row takes ROW px
-    const first = Math.max(0, Math.floor(top / ROW) - (direction > 0 ? behind : ahead));
-    const last = Math.max(first, Math.min(state.total, Math.ceil((top + height) / ROW) + (direction > 0 ? ahead : behind)));
+    const top = Math.max(0, scrollTop - headH);
+    const first = Math.max(0, Math.floor(top / rowH) - (direction > 0 ? behind : ahead));
+    const last = Math.max(first, Math.min(state.total, Math.ceil((top + height) / rowH) + (direction > 0 ? ahead : behind)));
     want(first, last);
     // After want's requests, so the pages next to the view are not queued behind it.
     if (!state.warmed && scrollTop > 0 && state.total > DEEP_PAGE * PAGE) {
@@ -275,7 +280,7 @@ export async function mount(root, ctx) {
     }
     place(first, last);
     for (let k = 0; k < shown.length; k++) fillRow(shown[k], first + k, rowAt(first + k));
-    if (bodyOffset !== first) { bodyOffset = first; body.style.transform = `translateY(${first * ROW}px)`; }
+    if (bodyOffset !== first) { bodyOffset = first; body.style.transform = `translateY(${first * rowH}px)`; }
     const n = state.selected.size;
     if (n !== bulkShown) {
       bulkShown = n;
@@ -528,7 +533,18 @@ export async function mount(root, ctx) {
     s.input.addEventListener('change', () => { state[key] = s.input.value; scroller.scrollTop = 0; reload(); });
   }
   scroller.addEventListener('scroll', schedulePaint, { passive: true });
-  const resize = new ResizeObserver(() => { viewHeight = scroller.clientHeight; schedulePaint(); });
+  /** Reads the row pitch and header height the layout gives (cards on a phone, no header). */
+  function measure() {
+    headH = headRow.offsetHeight;
+    const pitch = parseFloat(getComputedStyle(scroller).getPropertyValue('--row')) || ROW;
+    if (pitch === rowH) return;
+    const index = Math.floor(scroller.scrollTop / rowH);
+    rowH = pitch;
+    bodyOffset = -1;
+    spacer.style.height = `${state.total * rowH}px`;
+    scroller.scrollTop = index * rowH;
+  }
+  const resize = new ResizeObserver(() => { viewHeight = scroller.clientHeight; measure(); schedulePaint(); });
   resize.observe(scroller);
 
   body.addEventListener('click', (e) => {
@@ -546,9 +562,9 @@ export async function mount(root, ctx) {
     if (!state.total) return;
     const i = Math.max(0, Math.min(state.total - 1, index));
     state.focusIndex = i;
-    const headerless = i * ROW;
+    const headerless = i * rowH;  // the sticky header covers the rows' first headH px
     if (headerless < scroller.scrollTop) scroller.scrollTop = headerless;
-    else if (headerless + 2 * ROW > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = headerless + 2 * ROW - scroller.clientHeight;
+    else if (headH + headerless + rowH > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = headH + headerless + rowH - scroller.clientHeight;
     paint();
     body.querySelector(`.vrow[data-index="${i}"]`)?.focus();
   }
@@ -573,6 +589,7 @@ export async function mount(root, ctx) {
   scroller.setAttribute('aria-label', 'Leads: arrows or j/k move, Enter opens, x selects');
 
   renderHead();
+  measure();
   // One summary of every lead serves the first screen's stage strip and both menus.
   const unfiltered = worker.read('summary', {});
   await Promise.all([reload(unfiltered), fillFilters(unfiltered)]);
