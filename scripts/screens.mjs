@@ -41,6 +41,13 @@ try {
       await shot(page, `${route}-${scheme}`);
     }
 
+    // The navigation's "More" menu, where it is shown (a phone).
+    if (await page.locator('.nav-more').isVisible()) {
+      await page.click('.nav-more');
+      await shot(page, `nav-more-${scheme}`);
+      await page.keyboard.press('Escape');
+    }
+
     // A search that matches nothing.
     await show(page, '#/leads');
     await page.fill('[data-search]', 'zzzz-no-such-lead');

@@ -1,4 +1,4 @@
-// The app at phone size (390×844), and at the laptop sizes that squeeze it (1280×720, 1440×900):
+// The app at phone size (390×844), and at the tablet and laptop sizes that squeeze it:
 // no screen scrolls sideways, the eight screens are reachable from a bottom bar (four links and
 // "More"), the leads table becomes a list of cards that still moves with j/k and opens with Enter,
 // a lead opens from its card, and axe finds no serious or critical violation on a phone.
@@ -196,7 +196,8 @@ describe('phone, 390×844', () => {
   });
 });
 
-for (const viewport of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
+// A tablet (820×1180, 1024×768) and two laptops.
+for (const viewport of [{ width: 820, height: 1180 }, { width: 1024, height: 768 }, { width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
   describe(`${viewport.width}×${viewport.height}`, () => {
     let context, page, leadId;
     before(async () => ({ context, page, leadId } = await open(viewport)));
