@@ -209,7 +209,10 @@ test('a workspace stored by an older leadkit, as a JSON snapshot, opens with eve
   await page.close();
 });
 
-/** In the page: the open workspace's snapshot in IndexedDB ('binary', 'json' or null), and how many leads its change log holds. */
+/**
+ * In the page: the open workspace's snapshot in IndexedDB ('binary', 'json' or null), and how many
+ * leads its change log holds over it (records kept for the previous snapshot are not counted).
+ */
 function storedState() {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open('leadkit');
@@ -218,12 +221,13 @@ function storedState() {
       const id = window.leadkit.ctx.workspace.id;
       const tx = open.result.transaction(['snapshots', 'leads'], 'readonly');
       const snap = tx.objectStore('snapshots').get(id);
-      const log = tx.objectStore('leads').index('byWorkspace').count(id);
+      const log = tx.objectStore('leads').index('byWorkspace').getAll(id);
       tx.oncomplete = async () => {
         open.result.close();
         const blob = snap.result?.blob;
         const head = blob ? new TextDecoder().decode(await blob.slice(0, 8).arrayBuffer()) : '';
-        resolve({ snapshot: !blob?.size ? null : head === 'LKSNAP1\n' ? 'binary' : 'json', log: log.result });
+        const since = snap.result?.gen ?? 0;
+        resolve({ snapshot: !blob?.size ? null : head === 'LKSNAP1\n' ? 'binary' : 'json', log: log.result.filter((r) => (r.gen ?? 0) >= since).length });
       };
       tx.onerror = () => reject(tx.error);
     };

@@ -33,6 +33,7 @@ Comlink.transferHandlers.set('throw', {
   },
 });
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('leadkit') : null;
+channel?.unref?.();  // node (the host's tests) would otherwise never exit; browsers have no unref
 
 // Another tab wants the database closed (a newer leadkit, or a delete of it): storage.js closes it
 // and every later write is refused in words; the page is told so it can ask for a reload.
