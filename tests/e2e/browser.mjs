@@ -1,4 +1,4 @@
-// Debian's Chromium driven by playwright-core: never a downloaded browser (TOOLCHAIN.md #8).
+// Debian's Chromium driven by playwright-core: never a downloaded browser (docs/toolchain.md §8).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Hand-written: Emscripten 3.1.6 cannot emit declarations (TOOLCHAIN.md #7).
+// Hand-written: Emscripten 3.1.6 cannot emit declarations (docs/toolchain.md §7).
 
 export type Stage = 'new' | 'nurturing' | 'mql' | 'sql' | 'opportunity' | 'customer' | 'lost' | 'disqualified';
 export type Direction = 'inbound' | 'outbound' | 'unknown';

@@ -123,7 +123,7 @@ async function loadModule({ module, memory } = {}) {
       createLeadkitModule(options).then(resolve, reject);
     });
   }
-  // The module is built for web and worker; in node we hand it the wasm bytes (TOOLCHAIN.md #3).
+  // The module is built for web and worker; in node we hand it the wasm bytes (docs/toolchain.md §3).
   const { readFile } = await import('node:fs/promises');
   const wasmBinary = await readFile(new URL('./dist/leadkit.wasm', import.meta.url));
   return createLeadkitModule({ wasmBinary });
