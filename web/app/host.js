@@ -28,8 +28,8 @@ Comlink.transferHandlers.set('throw', {
   ...throwHandler,
   serialize({ value }) {
     if (!(value instanceof Error)) return throwHandler.serialize({ value });
-    const { message, name, stack, kind, where } = value;
-    return [{ isError: true, value: { message, name, stack, kind, where } }, []];
+    const { message, name, stack, kind, code, where } = value;
+    return [{ isError: true, value: { message, name, stack, kind, code, where } }, []];
   },
 });
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('leadkit') : null;
@@ -67,21 +67,41 @@ function fail(error) {
     e.kind = error instanceof ClosedError ? 'closed' : error instanceof ConflictError ? (error.rev === -1 ? 'deleted' : 'conflict') : 'storage';
     throw e;
   }
+  if (error instanceof LeadkitError && error.code === 'aborted') {
+    // The engine's module died (memory exhausted): open the workspace again from storage, on a
+    // new module, so the next action works; the change that hit it was not saved.
+    restartEngine();
+    const e = new Error('The engine stopped (it ran out of memory) and is being restarted from what is stored. The last change was not saved; please make it again.');
+    e.kind = 'aborted';
+    e.code = 'aborted';
+    throw e;
+  }
   if (error instanceof LeadkitError) {
     const e = new Error(error.message);
     e.kind = 'input';
+    e.code = error.code;
     e.where = error.where;
     throw e;
   }
   throw error instanceof Error ? error : new Error(String(error));
 }
 
+let restarting = null;
+function restartEngine() {
+  if (restarting || !workspace) return;
+  const id = workspace.id;
+  restarting = storage.workspace(id)
+    .then((record) => record && loadWorkspace(record))
+    .catch((error) => console.warn('leadkit: the engine could not be restarted:', error))
+    .finally(() => { restarting = null; });
+}
+
 // How long the last workspace load took, step by step: for tests/bench/app_bench.mjs.
 let loadTimings = null;
 
-let loadGeneration = 0;
-let unsaved = [];
-const deletedHere = new Set();  // workspaces this tab deleted: their loss needs no warning  // damaged records found at the last open that storage did not take yet  // bumped by every load: changes made before it are gone from the engine
+let loadGeneration = 0;  // bumped by every load: changes made before it are gone from the engine
+let unsaved = [];  // damaged records found at the last open that storage did not take yet
+const deletedHere = new Set();  // workspaces this tab deleted: their loss needs no warning
 
 async function loadWorkspace(record) {
   const t0 = performance.now();
