@@ -213,12 +213,18 @@ async function problemLoading(load) {
   }
 }
 
-const describeProblem = (e) => [e?.where?.path, e?.message ?? String(e)].filter(Boolean).join(': ');
+/** Why a record could not be read, said once: the path (without the one-lead batch's "leads[0]"), then what. */
+function describeProblem(e) {
+  const message = String(e?.message ?? e);
+  const path = String(e?.where?.path ?? '');
+  const said = path && !message.startsWith(path) ? `${path}: ${message}` : message;
+  return said.replace(/^leads\[\d+\]\.?/, '').replace(/^: /, '');
+}
 
 function setAsideRow(damage, row, message) {
   const id = row?.lead?.id;
   if (Array.isArray(row?.lead) || typeof id !== 'string') damage.found.push({ kind: 'lead', label: 'a changed lead', message, data: safeJson(row) });
-  else damage.found.push({ kind: 'lead', label: `the lead ${id}`, message, data: safeJson(row.lead) });
+  else damage.found.push({ kind: 'lead', label: `the lead “${id}”`, message, data: safeJson(row.lead) });
   if (row && row.workspaceId != null && id != null) damage.log.push([row.workspaceId, id]);
 }
 
