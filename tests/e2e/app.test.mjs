@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { launch } from './browser.mjs';
+import { launch, openApp as openAppAt, ready } from './browser.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 const appDir = new URL('../../web/app/', import.meta.url);
@@ -24,14 +24,7 @@ after(async () => {
   server?.close();
 });
 
-async function openApp(page, hash = '#/leads') {
-  await page.goto(`${base}/app/${hash}`);
-  await ready(page);
-}
-async function ready(page) {
-  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 30_000 });
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
-}
+const openApp = (page, hash) => openAppAt(page, base, hash);
 const rowIds = (page) => page.$$eval('.vrow[data-id]', (rows) => rows.map((r) => r.dataset.id));
 const resultCount = async (page) => Number((await page.textContent('.result-count')).replace(/\D/g, ''));
 const query = (page, q) => page.evaluate((q) => window.leadkit.ctx.worker.read('query', q), q);

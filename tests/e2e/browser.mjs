@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,4 +20,16 @@ export async function launch({ colorScheme = 'light', viewport = { width: 1440, 
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-default-apps'],
   });
+}
+
+/** Waits until the app has rendered its screen, and fails with what it shows if that is an error. */
+export async function ready(page) {
+  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
+}
+
+/** Opens the app served at `base` on a screen, and waits for it. */
+export async function openApp(page, base, hash = '#/leads') {
+  await page.goto(`${base}/app/${hash}`);
+  await ready(page);
 }

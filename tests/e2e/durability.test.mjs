@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, newProfile } from './browser.mjs';
+import { launch, newProfile, openApp as openAppAt, ready } from './browser.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 let server, base;
@@ -18,14 +18,7 @@ after(() => {
   server?.close();
 });
 
-async function openApp(page, hash = '#/leads') {
-  await page.goto(`${base}/app/${hash}`);
-  await ready(page);
-}
-async function ready(page) {
-  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 30_000 });
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
-}
+const openApp = (page, hash) => openAppAt(page, base, hash);
 const worker = (page, method, ...args) => page.evaluate(([m, a]) => window.leadkit.ctx.worker[m](...a), [method, args]);
 const read = (page, method, ...args) => page.evaluate(([m, a]) => window.leadkit.ctx.worker.read(m, ...a), [method, args]);
 const total = async (page) => (await read(page, 'query', { limit: 1 })).total;

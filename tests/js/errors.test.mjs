@@ -6,32 +6,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import createLeadkitModule from '../../web/lib/dist/leadkit.mjs';
 import { advise, createEngine, LeadkitError, sampleLeads } from '../../web/lib/leadkit.js';
+import { trapNextMalloc } from './trap.mjs';
 
 const NOW = 1_795_000_000_000;
 
-// No public call aborts the module once its inputs are checked, so the abort test makes one: every
-// module this file instantiates gets its exported malloc wrapped, and when `trapNextMalloc` is set
-// the next call to it runs a wasm `unreachable` first, a genuine trap (WebAssembly.RuntimeError).
-let trapNextMalloc = false;
-const trap = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
-  0x07, 0x08, 0x01, 0x04, 0x74, 0x72, 0x61, 0x70, 0x00, 0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b,
-]))).exports.trap;
-const instantiate = WebAssembly.instantiate;
-WebAssembly.instantiate = async (...args) => {
-  const result = await instantiate.apply(WebAssembly, args);
-  if (!result.instance?.exports.malloc) return result;
-  const exports = { ...result.instance.exports };
-  const { malloc } = exports;
-  exports.malloc = (size) => {
-    if (trapNextMalloc) {
-      trapNextMalloc = false;
-      trap();
-    }
-    return malloc(size);
-  };
-  return { module: result.module, instance: { exports } };
-};
 const LEAD = { id: 'l1', firstName: 'Ada', email: 'ada@example.com', company: 'Acme', dealValue: 5000, employees: 40 };
 
 // Asserts that fn throws a LeadkitError with `code` and, when given, exactly `where`.
@@ -262,7 +240,7 @@ test('after the module aborts, its engines throw aborted and module-level calls 
   const engine = await createEngine();
   engine.upsertLead(LEAD, { now: NOW });
   const other = await createEngine();
-  trapNextMalloc = true;
+  trapNextMalloc();
   const error = throwsCode(() => engine.loadLeads([{ company: 'B' }], { now: NOW }), 'aborted');
   assert.match(error.message, /must be re-created/);
   throwsCode(() => engine.getLead('l1'), 'aborted');
