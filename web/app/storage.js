@@ -214,7 +214,7 @@ class Storage {
     const leads = tx.objectStore('leads');
     let cursor = await leads.index('byWorkspace').openCursor(workspaceId);
     while (cursor) {
-      if (!((cursor.value?.gen ?? 0) >= currentGen)) cursor.delete();
+      if ((cursor.value?.gen ?? 0) < currentGen) cursor.delete();
       cursor = await cursor.continue();
     }
     await snapshots.put(snapshotRecord(workspaceId, bytes, next, previous));
