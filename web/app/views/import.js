@@ -58,6 +58,13 @@ function sampleRows(text, limit = 6) {
 const sizeText = (bytes) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
 const plural = (n, one, many = `${one}s`) => `${number(n)} ${n === 1 ? one : many}`;
 
+/** "Import 191 new leads and update 5", as the report counts them: updates are not new leads. */
+function importLabel(imported, updated) {
+  if (!updated) return `Import ${plural(imported, 'new lead')}`;
+  if (!imported) return `Update ${plural(updated, 'lead')}`;
+  return `Import ${plural(imported, 'new lead')} and update ${number(updated)}`;
+}
+
 export async function mount(root, ctx) {
   const { worker } = ctx;
   const state = { step: 0, file: null, samples: [], suggestion: null, preset: '', columns: [], onDuplicate: 'update', report: null, result: null, busy: false };
@@ -299,7 +306,7 @@ export async function mount(root, ctx) {
       el('div', { class: 'import-actions' },
         button('Back to mapping', () => go(1)),
         willStore
-          ? button(`Import ${plural(willStore, 'lead')}`, runImport, { kind: 'primary', id: 'import-run' })
+          ? button(importLabel(r.imported, r.updated), runImport, { kind: 'primary', id: 'import-run' })
           : el('span', { class: 'muted' }, 'Nothing in this file can be imported.')),
     ];
   }
