@@ -86,9 +86,41 @@ function pickColors(dataset) {
   return out;
 }
 
-/** Downloads the chart as a PNG (chart.toBase64Image decoded to a Blob: no fetch of data: URLs). */
-export function downloadPng(chart, name) {
-  const url = chart.toBase64Image('image/png', 1);
+/**
+ * Downloads the chart as a PNG with `title` and `subtitle` (say, the period) drawn above it, so
+ * the image still says what it shows once it leaves the page. The chart is copied onto a taller
+ * canvas; the Blob comes from toDataURL decoded by hand (no fetch of data: URLs).
+ */
+export function downloadPng(chart, name, { title = '', subtitle = '' } = {}) {
+  const source = chart.canvas;
+  const scale = source.width / (chart.width || source.width) || 1;
+  const c = themeColors();
+  const pad = Math.round(12 * scale);
+  const titleSize = Math.round(15 * scale);
+  const subtitleSize = Math.round(12 * scale);
+  const head = (title ? titleSize + pad / 2 : 0) + (subtitle ? subtitleSize + pad / 2 : 0) + (title || subtitle ? pad : 0);
+  const out = document.createElement('canvas');
+  out.width = source.width;
+  out.height = source.height + head;
+  const g = out.getContext('2d');
+  g.fillStyle = c.surface || '#fff';
+  g.fillRect(0, 0, out.width, out.height);
+  g.textBaseline = 'top';
+  let y = pad;
+  const font = c.font || 'system-ui, sans-serif';
+  if (title) {
+    g.font = `600 ${titleSize}px ${font}`;
+    g.fillStyle = c.text || '#111';
+    g.fillText(title, pad, y, out.width - 2 * pad);
+    y += titleSize + pad / 2;
+  }
+  if (subtitle) {
+    g.font = `${subtitleSize}px ${font}`;
+    g.fillStyle = c.text2 || '#555';
+    g.fillText(subtitle, pad, y, out.width - 2 * pad);
+  }
+  g.drawImage(source, 0, head);
+  const url = out.toDataURL('image/png');
   const bytes = atob(url.slice(url.indexOf(',') + 1));
   const buffer = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) buffer[i] = bytes.charCodeAt(i);

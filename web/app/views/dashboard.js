@@ -19,6 +19,10 @@ const PERIODS = [['30', 'Last 30 days'], ['90', 'Last 90 days'], ['365', 'Last 3
 const DAY = 86_400_000;
 const finite = (v) => typeof v === 'number' && Number.isFinite(v);
 const ratio = (a, b) => (finite(a) && finite(b) && b > 0 ? a / b : null);
+// Exports carry what the screen shows: rates to 4 decimals, days to 0.1 (not float noise).
+const round = (v, digits) => (finite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
+const rate4 = (v) => round(v, 4);
+const days1 = (v) => round(v, 1);
 const missing = (error) => /unknown read|unknown method|not a function|is not defined|of undefined/i.test(String(error?.message ?? error));
 
 export async function mount(root, ctx) {
@@ -126,7 +130,7 @@ export async function mount(root, ctx) {
         kpi('Leads', number(now.total), data.period === 'all' ? 'in this workspace' : 'created in the period', 'dash-total'),
         kpi('Became customers', percent(funnel ? funnel.overall : ratio(now.byStage?.customer ?? 0, now.total), 1),
           funnel ? 'of leads that entered the funnel' : 'of all leads, now at Customer', 'dash-overall'),
-        kpi('Inbound / outbound', `${number(now.byDirection?.inbound ?? 0)} / ${number(now.byDirection?.outbound ?? 0)}`, 'leads by direction', 'dash-direction'),
+        directionKpi(now),
         funnel?.weightedPipeline
           ? kpi('Weighted pipeline', money(funnel.weightedPipeline.total), `${number(funnel.weightedPipeline.openLeads)} open leads · value × win chance`, 'dash-weighted')
           : kpi('Open pipeline value', money(['sql', 'opportunity', 'mql', 'nurturing', 'new'].reduce((s, k) => s + (now.valueByStage?.[k] ?? 0), 0)), 'deal value of open leads', 'dash-open-value')),
@@ -137,18 +141,18 @@ export async function mount(root, ctx) {
       funnel ? 'A lead counts for every stage it passed through in the period. Conversion is to the next stage.'
         : 'Counted from each lead’s current stage; lost and disqualified leads are shown separately.',
       funnelTable(stages, funnel ?? { lost: now.byStage?.lost ?? 0, disqualified: now.byStage?.disqualified ?? 0 }),
-      () => [['stage', 'reached', 'conversion to next'], ...stages.map((s) => [STAGE_LABEL[s.stage], s.reached, s.conversion]),
+      () => [['stage', 'reached', 'conversion to next'], ...stages.map((s) => [STAGE_LABEL[s.stage], s.reached, rate4(s.conversion)]),
         ['Lost', funnel?.lost ?? now.byStage?.lost ?? 0, null], ['Disqualified', funnel?.disqualified ?? now.byStage?.disqualified ?? 0, null]]);
     const sourceCard = chartCard('dash-source', 'Conversion by source', 'Share of each source’s leads that became customers. Teal bars are inbound sources, violet outbound.',
       sourceTable(data.bySource),
-      () => [['source', 'direction', 'leads', 'customers', 'conversion'], ...data.bySource.map((s) => [s.key, s.direction ?? '', s.leads, s.customers, s.rate])]);
+      () => [['source', 'direction', 'leads', 'customers', 'conversion'], ...data.bySource.map((s) => [s.key, s.direction ?? '', s.leads, s.customers, rate4(s.rate)])]);
     nodes.push(el('div', { class: 'grid-2' }, funnelCard.node, sourceCard.node), directionCard(data.byDirection));
 
     let velocityCard = null;
     if (funnel?.velocity) {
       velocityCard = chartCard('dash-velocity', 'Stage velocity', 'Median days a lead spends in each stage before moving on (stays that ended in the period).',
         velocityTable(funnel.velocity),
-        () => [['stage', 'median days', 'stays'], ...funnel.velocity.map((v) => [STAGE_LABEL[v.stage], v.medianDays, v.stays])]);
+        () => [['stage', 'median days', 'stays'], ...funnel.velocity.map((v) => [STAGE_LABEL[v.stage], days1(v.medianDays), v.stays])]);
       nodes.push(el('div', { class: 'grid-2' }, velocityCard.node, weightedCard(funnel.weightedPipeline)));
     }
     if (hasPlan || hasAdvise) nodes.push(el('div', { class: 'grid-2' }, hasPlan ? plannerCard() : el('div'), hasAdvise ? advisorCard(funnel) : el('div')));
@@ -187,6 +191,18 @@ export async function mount(root, ctx) {
     }
   }
 
+  /** Inbound / outbound / unknown: every lead counts once, so the three add up to the total. */
+  function directionKpi(now) {
+    const inbound = now.byDirection?.inbound ?? 0;
+    const outbound = now.byDirection?.outbound ?? 0;
+    const unknown = Math.max(0, (now.total ?? 0) - inbound - outbound);
+    const figure = (key, n) => el('span', { dataset: { direction: key } }, number(n));
+    return el('div', { class: 'card dash-kpi', id: 'dash-direction' },
+      el('span', { class: 'dash-kpi-label' }, 'Inbound / outbound / unknown'),
+      el('span', { class: 'dash-kpi-value' }, figure('inbound', inbound), ' / ', figure('outbound', outbound), ' / ', figure('unknown', unknown)),
+      el('span', { class: 'muted' }, unknown ? `leads by direction; ${number(unknown)} from a source with no direction` : 'leads by direction'));
+  }
+
   function kpi(label, value, note, id) {
     return el('div', { class: 'card dash-kpi', id },
       el('span', { class: 'dash-kpi-label' }, label), el('span', { class: 'dash-kpi-value' }, value), el('span', { class: 'muted' }, note));
@@ -200,7 +216,7 @@ export async function mount(root, ctx) {
       el('div', { class: 'dash-card-head' },
         el('h2', {}, heading),
         el('div', { class: 'page-actions' },
-          button('PNG', () => chart && downloadPng(chart, `${id.replace('dash-', '')}-${stamp()}.png`), { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': `Download ${heading} as PNG`, dataset: { export: 'png' } }),
+          button('PNG', () => chart && downloadPng(chart, `${id.replace('dash-', '')}-${stamp()}.png`, { title: heading, subtitle: periodText() }), { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': `Download ${heading} as PNG`, dataset: { export: 'png' } }),
           button('CSV', () => downloadCsv(`${id.replace('dash-', '')}-${stamp()}.csv`, csvRows()), { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': `Download the numbers of ${heading} as CSV`, dataset: { export: 'csv' } }))),
       el('p', { class: 'muted dash-caption' }, caption),
       el('div', { class: 'dash-chart' }, canvas),
@@ -213,6 +229,14 @@ export async function mount(root, ctx) {
         charts.push(made);
       },
     };
+  }
+
+  /** The period as the picker names it, with its dates when it is not all time. */
+  function periodText() {
+    const name = PERIODS.find(([v]) => v === state.period)?.[1] ?? state.period;
+    if (state.period === 'all') return `${name} · to ${new Date().toISOString().slice(0, 10)}`;
+    const from = new Date(Date.now() - Number(state.period) * DAY).toISOString().slice(0, 10);
+    return `${name} · ${from} to ${new Date().toISOString().slice(0, 10)}`;
   }
 
   const stamp = () => `${ctx.workspace?.name ?? 'leadkit'}-${new Date().toISOString().slice(0, 10)}`.replace(/[^\w.-]+/g, '-');
@@ -245,7 +269,7 @@ export async function mount(root, ctx) {
     return el('section', { class: 'card dash-direction-card', id: 'dash-directions', 'aria-label': 'Inbound against outbound' },
       el('div', { class: 'dash-card-head' }, el('h2', {}, 'Inbound against outbound'),
         el('div', { class: 'page-actions' }, button('CSV', () => downloadCsv(`direction-${stamp()}.csv`,
-          [['direction', 'leads', 'customers', 'conversion', ...ORDERED], ...dirs.map((d) => [d.key, d.leads, d.customers, d.rate, ...ORDERED.map((s) => d.stages?.find((x) => x.stage === s)?.reached ?? 0)])]),
+          [['direction', 'leads', 'customers', 'conversion', ...ORDERED], ...dirs.map((d) => [d.key, d.leads, d.customers, rate4(d.rate), ...ORDERED.map((s) => d.stages?.find((x) => x.stage === s)?.reached ?? 0)])]),
         { kind: 'ghost', class: 'btn btn-ghost btn-small', 'aria-label': 'Download inbound against outbound as CSV', dataset: { export: 'csv' } }))),
       el('div', { class: 'dash-directions' }, ...dirs.filter((d) => d.key === 'inbound' || d.key === 'outbound').map((d) => el('div', { class: `dash-dir dir-${d.key}` },
         el('h3', {}, label[d.key] ?? directionLabel(d.key)),
