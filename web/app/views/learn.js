@@ -2,7 +2,7 @@
 // leads, in the worker, on this device; shows how good it is before the user adopts it, and the
 // adopted model's probabilities beside the rule score.
 import {
-  button, dateTime, describeError, el, fullName, gradeBadge, number, pageHeader, percent, stageBadge, stateBox, text,
+  button, confirmDialog, dateTime, describeError, el, fullName, gradeBadge, number, pageHeader, percent, stageBadge, stateBox, text,
 } from '../ui.js';
 import { themedChart } from '../charts.js';
 
@@ -12,6 +12,9 @@ const OPEN = ['new', 'nurturing', 'mql', 'sql', 'opportunity'];
 const KINDS = [['logistic', 'Logistic regression (recommended)'], ['naiveBayes', 'Naive Bayes (simple baseline)']];
 const finite = (v) => typeof v === 'number' && Number.isFinite(v);
 const fixed = (v, digits = 3) => (finite(v) ? v.toFixed(digits) : '—');
+// Below this cross-validated AUC a model ranks leads barely better than a coin toss.
+const USEFUL_AUC = 0.6;
+const useful = (r) => finite(r?.auc) && r.auc >= USEFUL_AUC;
 
 export async function mount(root, ctx) {
   const { worker } = ctx;
@@ -105,10 +108,12 @@ export async function mount(root, ctx) {
       el('div', { class: 'card learn-actions' },
         el('div', {},
           el('h2', {}, 'Use this model?'),
-          el('p', { class: 'muted' }, 'Adopting it shows a conversion probability beside the rule score on every open lead. You can remove it at any time.')),
+          el('p', { class: 'muted' }, useful(r)
+            ? 'Adopting it shows a conversion probability beside the rule score on every open lead. You can remove it at any time.'
+            : `Its AUC is ${aucOk ? `${fixed(r.auc, 3)}, below ${USEFUL_AUC}` : 'unknown'}: its probabilities would rank leads little better than chance. Discarding it keeps the rule score alone; more won and lost leads may train a better one.`)),
         el('div', { class: 'page-actions' },
-          button('Discard', discard, { id: 'learn-discard' }),
-          button('Adopt model', adopt, { kind: 'primary', id: 'learn-adopt' }))),
+          button('Discard', discard, { id: 'learn-discard', kind: useful(r) ? 'secondary' : 'primary' }),
+          button(useful(r) ? 'Adopt model' : 'Adopt anyway…', adopt, { kind: useful(r) ? 'primary' : 'secondary', id: 'learn-adopt' }))),
       warnings.length ? el('div', { class: 'card learn-warnings', role: 'note' }, el('h2', {}, 'Read with care'), el('ul', {}, ...warnings)) : null,
       el('div', { class: 'grid-2' },
         el('div', { class: 'card' }, el('h2', {}, 'Top drivers'),
@@ -203,6 +208,14 @@ export async function mount(root, ctx) {
 
   async function adopt() {
     if (!result) return;
+    if (!useful(result)) {
+      const why = finite(result.auc)
+        ? `Its cross-validated AUC is ${fixed(result.auc, 3)}, below ${USEFUL_AUC}: it tells won leads from lost ones little better than chance (0.5), so its probabilities would mislead more than help.`
+        : 'Its AUC could not be measured, so nothing shows that it tells won leads from lost ones better than chance.';
+      const sure = await confirmDialog('Adopt a model no better than chance?',
+        `${why} Open leads would show those probabilities beside the rule score. You can remove it at any time.`, { confirm: 'Adopt anyway' });
+      if (!sure || !result) return;
+    }
     await ctx.run(worker.adoptModel(result.model), { success: 'Model adopted: open leads now show a conversion probability' });
     result = null;
     resultBox.replaceChildren();
