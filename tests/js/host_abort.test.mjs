@@ -27,3 +27,16 @@ test('an engine abort is reported as such, the workspace reopens on a new module
   const { host: again } = await openTab('demo');
   assert.ok(again.read('getLead', id).touches.some((t) => t.note === 'after the restart'));
 });
+
+test('an abort while a workspace opens fails that open and sets nothing aside: the next open has every lead', async () => {
+  freshProfile();
+  const { host, opened } = await openTab();
+  const [id] = host.read('query', { limit: 1 }).rows.map((r) => r.id);
+  await host.logTouch(id, { channel: 'call', outcome: 'connected', note: 'stored' });
+  trapNextMalloc();
+  await assert.rejects(openTab('demo'));
+  const { host: again } = await openTab('demo');
+  assert.equal(again.read('query', { limit: 1 }).total, opened.count);
+  assert.deepEqual(await again.setAside(), []);
+  assert.ok(again.read('getLead', id).touches.some((t) => t.note === 'stored'));
+});

@@ -158,6 +158,7 @@ async function rebuild(engine, stored, configs) {
     const problem = snap.data ? await problemLoading(() => (snap.data instanceof Blob ? engine.loadLeadsBlob(snap.data) : engine.loadLeads(snap.data))) : null;
     if (!problem) { base = snap; break; }
     damage[which] = true;
+    if (which === 'snapshot') damage.snapshotGen = snap.gen;
     damage.found.push({ kind: 'snapshot', label: which === 'snapshot' ? 'the latest snapshot of the leads' : 'the snapshot before it', message: problem, data: snap.data });
   }
   for (const name of CONFIGS) {
@@ -209,9 +210,13 @@ async function problemLoading(load) {
     if (report?.errors?.length) return describeProblem(report.errors[0]);
     return null;
   } catch (error) {
+    // The engine itself failing (its module aborted, memory exhausted) says nothing about the
+    // record: the open fails as a whole, and nothing is set aside.
+    if (ENGINE_FAILURES.has(error?.code)) throw error;
     return describeProblem(error);
   }
 }
+const ENGINE_FAILURES = new Set(['aborted', 'too_large']);
 
 /** Why a record could not be read, said once: the path (without the one-lead batch's "leads[0]"), then what. */
 function describeProblem(e) {
@@ -254,20 +259,28 @@ let compactTimer = 0;
 function scheduleCompaction() {
   clearTimeout(compactTimer);
   if (!workspace || (!workspace.rewriteSnapshot && workspace.logSize <= Math.max(COMPACT_MIN, engine.size * COMPACT_SHARE))) return;
-  compactTimer = setTimeout(async () => {
+  compactTimer = setTimeout(() => {
+    // In line with the commits: never while one is in flight, nor over an engine a failed commit
+    // is about to reload (it would store a change the user was told was not saved).
     const { id, rev } = workspace;
-    try {
-      const bytes = engine.exportSnapshot();
-      if (await storage.compact(id, rev, bytes) && workspace.id === id && workspace.rev === rev) {
-        workspace.logSize = 0;
-        // Read back: a snapshot that did not land whole is written again, while the previous one
-        // and the log still hold every lead.
-        workspace.rewriteSnapshot = !sameBytes(await storage.snapshotBytes(id), bytes);
-        if (workspace.rewriteSnapshot) scheduleCompaction();
+    const generation = loadGeneration;
+    commitChain = commitChain.then(async () => {
+      if (generation !== loadGeneration || workspace.id !== id || workspace.rev !== rev) return;
+      try {
+        const bytes = engine.exportSnapshot();
+        const retry = workspace.unreadBack;  // the last one did not read back: replace it alone
+        if (await storage.compact(id, rev, bytes, { replaceCurrent: retry }) && workspace.id === id && workspace.rev === rev) {
+          workspace.logSize = 0;
+          // Read back: a snapshot that did not land whole is written again, while the previous one
+          // and the log still hold every lead.
+          workspace.unreadBack = !sameBytes(await storage.snapshotBytes(id), bytes);
+          workspace.rewriteSnapshot = workspace.unreadBack;
+          if (workspace.rewriteSnapshot) scheduleCompaction();
+        }
+      } catch (error) {
+        console.warn('leadkit: compaction skipped:', error);  // the log stays; nothing is lost
       }
-    } catch (error) {
-      console.warn('leadkit: compaction skipped:', error);  // the log stays; nothing is lost
-    }
+    });
   }, 2000);
 }
 
@@ -472,6 +485,12 @@ const host = {
     return openWorkspace(record.id);
   },
 
+  /** Resolves once an engine restart after an abort is over (at once when there is none). */
+  async restarted() {
+    await restarting;
+    return !!engine;
+  },
+
   /** What could not be read when the open workspace was opened: [{ id, kind, label, message, at }]. */
   async setAside() {
     const stored = await storage.quarantined(workspace.id);
@@ -637,13 +656,26 @@ const host = {
   async undo(token) {
     const entry = undoLog.get(token);
     if (!entry) throw new Error('There is nothing to undo any more.');
+    undoLog.delete(token);  // a second click finds nothing to undo, not a half-undone state
     const { put, kept } = reverse(entry.changes, (id) => engine.getLead(id));
-    for (const lead of put) {
-      engine.removeLead(lead.id);
-      engine.upsertLead(lead);
+    try {
+      for (const lead of put) {
+        engine.removeLead(lead.id);
+        engine.upsertLead(lead);
+      }
+    } catch (error) {
+      // The engine refused a lead half way: show what is stored again, and keep the undo.
+      undoLog.set(token, entry);
+      const record = await storage.workspace(workspace.id).catch(() => null);
+      if (record) await loadWorkspace(record);
+      return fail(error);
     }
-    if (put.length) await commit({ put: leadsOf(put.map((l) => l.id)) });
-    undoLog.delete(token);
+    try {
+      if (put.length) await commit({ put: leadsOf(put.map((l) => l.id)) });
+    } catch (error) {
+      undoLog.set(token, entry);
+      throw error;
+    }
     return { restored: put.length, kept };
   },
 

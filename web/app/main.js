@@ -36,6 +36,7 @@ const ctx = {
     } catch (error) {
       toast(describeError(error), { tone: 'error' });
       if (error?.kind === 'deleted') showDeleted();
+      else if (error?.kind === 'aborted') worker.restarted().then(rerender, () => {});
       else if (error?.kind === 'conflict' || error?.kind === 'storage') rerender();
       throw error;
     }
@@ -159,7 +160,7 @@ if (typeof BroadcastChannel === 'function') {
       return;
     }
     if (e.data?.type !== 'changed' || e.data.workspaceId !== ctx.workspace?.id) return;
-    if (HOLDS_STATE.has(current?.name)) { deferredSync = true; return; }
+    if (HOLDS_STATE.has(parseHash().name)) { deferredSync = true; return; }
     if (await syncWithStorage()) {
       toast('This workspace was changed in another tab; showing the latest version.');
       render();

@@ -119,7 +119,7 @@ class Storage {
     return all.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
   }
 
-  workspace(id) {
+  async workspace(id) {
     return this.#tx('workspaces', 'readonly').store.get(id);
   }
 
@@ -226,7 +226,7 @@ class Storage {
    * still at `rev`: the leads do not change, only how they are kept, so the revision stays.
    * Returns whether it did.
    */
-  async compact(workspaceId, rev, snapshot) {
+  async compact(workspaceId, rev, snapshot, { replaceCurrent = false } = {}) {
     const tx = this.#tx(['workspaces', 'snapshots', 'leads'], 'readwrite');
     const spaces = tx.objectStore('workspaces');
     const record = await spaces.get(workspaceId);
@@ -234,6 +234,16 @@ class Storage {
       tx.abort();
       await tx.done.catch(() => {});
       return false;
+    }
+    if (replaceCurrent) {
+      // The current snapshot did not read back whole: write it again over itself, keeping the
+      // previous snapshot and the log, which still hold every lead, until one does.
+      const snapshots = tx.objectStore('snapshots');
+      const current = await snapshots.get(workspaceId);
+      if (current) {
+        await Promise.all([snapshots.put(snapshotRecord(workspaceId, snapshot, current.gen ?? 0, current.previous ?? null)), tx.done]);
+        return true;
+      }
     }
     const gen = await this.#newSnapshot(tx, workspaceId, record.gen ?? 0, snapshot);
     await Promise.all([spaces.put({ ...record, gen }), tx.done]);
@@ -254,7 +264,7 @@ class Storage {
    * to), `previous`, `log` (records by key) and `configs` (names). Leaves the revision as it is:
    * what the workspace holds does not change, only what was unreadable is set aside.
    */
-  async setAside(workspaceId, rev, { snapshot = false, previous = false, log = [], configs = [], found = [] }) {
+  async setAside(workspaceId, rev, { snapshot = false, snapshotGen, previous = false, log = [], configs = [], found = [] }) {
     // found: [{ kind, label, message, data }], the raw bytes (Blob or text) for the user
     const tx = this.#tx(['workspaces', 'snapshots', 'leads', 'configs', 'quarantine'], 'readwrite');
     const record = await tx.objectStore('workspaces').get(workspaceId);
@@ -267,10 +277,12 @@ class Storage {
     const quarantine = tx.objectStore('quarantine');
     const at = new Date().toISOString();
     for (const item of found) writes.push(quarantine.add({ workspaceId, at, ...item }));
-    if (snapshot) {  // the current snapshot is unreadable: the previous one becomes current, or none
-      const snapshots = tx.objectStore('snapshots');
-      const snap = await snapshots.get(workspaceId);
-      const fallback = previous ? null : snap?.previous;
+    const snapshots = tx.objectStore('snapshots');
+    const snap = snapshot ? await snapshots.get(workspaceId) : null;
+    // The current snapshot is unreadable: the previous one becomes current, or none. Only if it is
+    // still the one found damaged: another tab may have written a good one since.
+    if (snapshot && snap && (snap.gen ?? 0) === (snapshotGen ?? 0)) {
+      const fallback = previous ? null : snap.previous;
       writes.push(fallback?.blob ? snapshots.put(snapshotRecord(workspaceId, fallback.blob, fallback.gen ?? 0, null))
         : snapshots.delete(workspaceId));
     }
@@ -281,7 +293,7 @@ class Storage {
   }
 
   /** What was set aside for a workspace, newest last: [{ id, kind, label, message, at, data }]. */
-  quarantined(workspaceId) {
+  async quarantined(workspaceId) {
     return this.#tx('quarantine', 'readonly').store.index('byWorkspace').getAll(workspaceId);
   }
 
