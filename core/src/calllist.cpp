@@ -179,6 +179,14 @@ Result<json> CallList(const Workspace& ws, const json& options, int64_t now_ms) 
                                                                     : json(std::floor(c.days_since_touch))},
                  {"due", nullptr},
                  {"reasons", std::move(reasons)}};
+    // How to reach them, and what was said last: a call list is worked from these.
+    if (const auto& phone = (*store.Texts(Field::kPhone))[r]; !phone.empty()) item["phone"] = phone;
+    if (const auto& email = (*store.Texts(Field::kEmail))[r]; !email.empty()) item["email"] = email;
+    const Touch* latest = nullptr;
+    for (const Touch& t : touches[r]) {
+      if (!latest || t.at >= latest->at) latest = &t;
+    }
+    if (latest && !latest->note.empty()) item["lastNote"] = latest->note;
     if (c.cadence.next) {
       item["due"] = {{"step", c.cadence.done + 1},
                      {"of", c.cadence.of},

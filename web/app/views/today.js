@@ -62,11 +62,22 @@ export async function mount(root, ctx) {
         el('span', { class: 'today-score-line' },
           el('span', { class: 'visually-hidden' }, 'Score '), el('strong', {}, score == null ? '—' : String(score)), gradeBadge(item.grade)),
         el('span', { class: 'today-value', title: 'Deal value' }, item.dealValue == null ? 'No deal value' : money(item.dealValue))),
-      el('div', { class: 'today-due' }, dueText(item), el('span', { class: 'today-sub' }, lastText(item))),
+      el('div', { class: 'today-due' }, dueText(item), el('span', { class: 'today-sub' }, lastText(item)),
+        item.lastNote ? el('span', { class: 'today-sub today-note', title: item.lastNote }, `“${item.lastNote}”`) : null,
+        contact(item)),
       el('p', { class: 'today-why' }, el('span', { class: 'today-why-label' }, 'Why'),
         ...(reasons.length ? reasons.map((r) => reason(r, item)) : [el('span', { class: 'today-reason' }, 'ranked by score')])),
       el('div', { class: 'today-actions', role: 'group', 'aria-label': `Log a touch with ${item.name}` },
         ...QUICK_TOUCHES.map((q) => button(q.short, () => log(item, q), { class: 'btn btn-small', title: q.label, 'aria-label': `${q.label}: ${item.name}`, dataset: { touch: q.key } }))));
+  }
+
+  /** The lead's phone and e-mail as links the device can call or write with. */
+  function contact(item) {
+    if (!item.phone && !item.email) return null;
+    return el('span', { class: 'today-sub today-contact' },
+      item.phone ? el('a', { href: `tel:${item.phone.replace(/[^\d+]/g, '')}`, 'aria-label': `Call ${item.name} at ${item.phone}` }, item.phone) : null,
+      item.phone && item.email ? ' · ' : null,
+      item.email ? el('a', { href: `mailto:${item.email}`, 'aria-label': `E-mail ${item.name} at ${item.email}` }, item.email) : null);
   }
 
   /** One ranking factor and its share of the priority. The numbers it names (score, value, due
@@ -96,12 +107,20 @@ export async function mount(root, ctx) {
     return `${contact} · ${since}`;
   }
 
+  /**
+   * Logs a quick touch and moves on: focus goes to the same button on the next lead of the list
+   * as it stood (the one worked on may have moved down), never to the page body.
+   */
   async function log(item, q) {
+    const rows = [...list.querySelectorAll('.today-row')].map((r) => r.dataset.id);
+    const next = rows[rows.indexOf(item.id) + 1];
     try {
       await ctx.run(worker.logTouch(item.id, q.touch));
       toast(`Logged ${touchLabel(q.touch).toLowerCase()} for ${item.name}`, { tone: 'success' });
       await load();
-      list.querySelector(`[data-id="${CSS.escape(item.id)}"] [data-touch="${q.key}"]`)?.focus();
+      const target = (next && list.querySelector(`[data-id="${CSS.escape(next)}"] [data-touch="${q.key}"]`))
+        ?? list.querySelector(`[data-id="${CSS.escape(item.id)}"] [data-touch="${q.key}"]`);
+      target?.focus();
     } catch { /* toasted */ }
   }
 
