@@ -257,6 +257,8 @@ export interface CallListItem {
   due: { step: number; of: number; channel: TouchChannel; dueAt: string; overdueDays: number } | null;
   /** why it ranks here, the largest share first; shares add up to 1 */
   reasons: Array<{ factor: 'score' | 'value' | 'due' | 'staleness'; share: number; text: string }>;
+  /** how to reach them, when known, and the note of their latest touch, if it has one */
+  phone?: string; email?: string; lastNote?: string;
 }
 
 export interface TrainResult {

@@ -717,7 +717,8 @@ class Engine {
 
   /**
    * Today's ranked queue: `{ total, items: [{ rank, id, name, company, stage, score, grade,
-   * dealValue, priority, contactStatus, daysSinceTouch, due, reasons: [{ factor, share, text }] }] }`.
+   * dealValue, priority, contactStatus, daysSinceTouch, due, reasons: [{ factor, share, text }], phone?, email?,
+   * lastNote? }] }`.
    */
   callList({ now = Date.now(), limit, weights, stages } = {}) {
     return this.#call('callList', toJsonText({ limit, weights, stages }, 'options'), timeMs(now));
