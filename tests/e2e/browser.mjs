@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -32,4 +33,39 @@ export async function ready(page) {
 export async function openApp(page, base, hash = '#/leads') {
   await page.goto(`${base}/app/${hash}`);
   await ready(page);
+}
+
+/** Waits until the app shows `route` rendered, and fails with what it shows if that is an error. */
+export async function readyOn(page, route) {
+  await page.waitForFunction((r) => document.body.dataset.route === r
+    && (document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error'), route, { timeout: 30_000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
+}
+
+/** Moves the app to another screen as a link would, and waits for it. */
+export async function goTo(page, route) {
+  await page.evaluate((r) => { location.hash = `#/${r}`; }, route);
+  await readyOn(page, route);
+}
+
+/**
+ * The app served on a free port in a fresh browser, one page open on `route`: { base, context,
+ * page, errors (the page's uncaught errors), close() }.
+ */
+export async function appSession(route) {
+  const server = await startServer({ port: 0 });
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const context = await launch();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/app/#/${route}`);
+  await readyOn(page, route);
+  return {
+    base, context, page, errors,
+    async close() {
+      await context.close();
+      server.close();
+    },
+  };
 }

@@ -5,35 +5,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch } from './browser.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { appSession, goTo, readyOn } from './browser.mjs';
 
-let server, base, context, page;
-const errors = [];
-
+let app, page, errors;
 before(async () => {
-  server = await startServer({ port: 0 });
-  base = `http://127.0.0.1:${server.address().port}`;
-  context = await launch();
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}/app/#/dashboard`);
-  await ready('dashboard');
+  app = await appSession('dashboard');
+  ({ page, errors } = app);
 });
-after(async () => {
-  await context?.close();
-  server?.close();
-});
+after(() => app?.close());
 
-async function ready(route) {
-  await page.waitForFunction((r) => document.body.dataset.route === r
-    && (document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error'), route, { timeout: 30_000 });
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
-}
-async function go(route) {
-  await page.evaluate((r) => { location.hash = `#/${r}`; }, route);
-  await ready(route);
-}
+const ready = (route) => readyOn(page, route);
+const go = (route) => goTo(page, route);
 const read = (method, ...args) => page.evaluate(([m, a]) => window.leadkit.ctx.worker.read(m, ...a), [method, args]);
 
 async function downloadText(selector) {
