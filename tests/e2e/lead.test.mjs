@@ -2,7 +2,7 @@
 // to SQL, logging touches, moving cards (and being refused), field validation, hostile text.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './browser.mjs';
+import { launch, ready as readyPage } from './browser.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 let server, base, context, page;
@@ -24,10 +24,7 @@ after(async () => {
   server?.close();
 });
 
-async function ready() {
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error');
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
-}
+const ready = () => readyPage(page);
 async function go(hash) {
   await page.evaluate((h) => { document.body.dataset.ready = 'false'; location.hash = h; }, hash);
   await ready();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, ready as readyPage } from './browser.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 let server, base, context, page;
@@ -34,10 +34,7 @@ async function fresh(hash) {
   await page.goto(`${base}${hash}`);
   await ready();
 }
-async function ready() {
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.ready === 'error');
-  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#view'));
-}
+const ready = () => readyPage(page);
 async function go(hash) {
   await page.evaluate((h) => { document.body.dataset.ready = 'false'; location.hash = h; }, hash);
   await ready();
