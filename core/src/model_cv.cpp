@@ -1,6 +1,8 @@
 // Cross-validation and the final fit of the predictive model, and the model document.
 #include <algorithm>
 #include <cmath>
+#include <cctype>
+#include <cstdio>
 #include <numeric>
 
 #include "leadkit/iso_time.hpp"
@@ -26,20 +28,34 @@ std::string NameList(const std::vector<std::string>& names) {
   return out;
 }
 
-// Fits `kind` on the training rows and returns the probabilities of the test rows.
-std::vector<double> FoldProbabilities(const std::string& kind, const RawTable& raw,
-                                      const EncoderOptions& eo, double c,
-                                      const std::vector<uint32_t>& train,
-                                      const std::vector<uint8_t>& y_train,
-                                      const std::vector<uint32_t>& test) {
+EncoderOptions EncoderFor(const std::string& kind, EncoderOptions eo, const TrainOptions& t) {
+  eo.bins = kind == "naiveBayes";
+  eo.tree_bins = kind == "trees" ? static_cast<size_t>(t.trees.max_bins) : 0;
+  return eo;
+}
+
+// Fits `kind` on the training rows and returns the test rows' logits (trees: raw scores, before
+// calibration).
+std::vector<double> FoldScores(const std::string& kind, const RawTable& raw, const EncoderOptions& eo,
+                               const TrainOptions& t, const std::vector<uint32_t>& train,
+                               const std::vector<uint8_t>& y_train, const std::vector<uint32_t>& test) {
   const Encoder enc = Encoder::Fit(raw, train, eo);
   std::vector<double> logit(test.size());
   if (kind == "logistic") {
     Design d;
     enc.Encode(raw, train, d);
-    const LogisticFit fit = FitLogistic(d, y_train, c, false);
+    const LogisticFit fit = FitLogistic(d, y_train, t.c, false);
     enc.Encode(raw, test, d);
     LogisticLogits(d, fit, logit);
+  } else if (kind == "trees") {
+    // Binned once, training and test rows alike, with the training rows' cuts.
+    std::vector<uint32_t> both = train;
+    both.insert(both.end(), test.begin(), test.end());
+    const BinnedRows m = BinRows(enc, raw, both);
+    std::vector<uint32_t> idx(train.size());
+    std::iota(idx.begin(), idx.end(), 0u);
+    const ForestFit fit = FitForest(m, idx, y_train, t.trees);
+    for (size_t k = 0; k < test.size(); ++k) logit[k] = fit.forest.Raw(&m.bins[(train.size() + k) * m.inputs]);
   } else {
     const NaiveBayesFit fit = FitNaiveBayes(enc, raw, train, y_train);
     std::vector<int32_t> bins;
@@ -52,8 +68,144 @@ std::vector<double> FoldProbabilities(const std::string& kind, const RawTable& r
       }
     }
   }
-  for (double& v : logit) v = Sigmoid(v);
   return logit;
+}
+
+// One candidate's cross-validation: out-of-fold probabilities and the folds' AUCs.
+struct Candidate {
+  std::string kind;
+  std::vector<double> oof, raw_oof;  // raw_oof: trees' scores before calibration
+  json auc_by_fold = json::array();
+  double auc_sum = 0;
+  Platt platt;  // trees: fitted on every out-of-fold score, for the final model
+  json rounds = json::array();
+  bool measured() const { return !auc_by_fold.empty(); }
+  double auc() const { return measured() ? auc_sum / static_cast<double>(auc_by_fold.size()) : 0.5; }
+};
+
+Candidate CrossValidate(const std::string& kind, const RawTable& raw, const std::vector<uint32_t>& rows,
+                        const std::vector<uint8_t>& y, const std::vector<int>& fold, int k,
+                        const EncoderOptions& base, const TrainOptions& t) {
+  Candidate c;
+  c.kind = kind;
+  const EncoderOptions eo = EncoderFor(kind, base, t);
+  std::vector<double> score(rows.size());
+  for (int f = 0; f < k; ++f) {
+    std::vector<uint32_t> train, test;
+    std::vector<uint8_t> y_train;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (fold[i] == f) test.push_back(rows[i]), at.push_back(i);
+      else train.push_back(rows[i]), y_train.push_back(y[i]);
+    }
+    if (test.empty()) continue;
+    const auto s = FoldScores(kind, raw, eo, t, train, y_train, test);
+    for (size_t j = 0; j < s.size(); ++j) score[at[j]] = s[j];
+  }
+  c.oof.resize(rows.size());
+  if (kind == "trees") {
+    // Platt scaling, cross-fitted: each fold's scores are calibrated by a fit on the other folds'
+    // out-of-fold scores, so the reported log-loss and reliability never saw their own labels.
+    c.raw_oof = score;
+    for (int f = 0; f < k; ++f) {
+      std::vector<double> s;
+      std::vector<uint8_t> ys;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (fold[i] != f) s.push_back(score[i]), ys.push_back(y[i]);
+      }
+      const Platt p = FitPlatt(s, ys);
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (fold[i] == f) c.oof[i] = Sigmoid(p.slope * score[i] + p.offset);
+      }
+    }
+    c.platt = FitPlatt(score, y);
+  } else {
+    for (size_t i = 0; i < rows.size(); ++i) c.oof[i] = Sigmoid(score[i]);
+  }
+  for (int f = 0; f < k; ++f) {
+    std::vector<double> p;
+    std::vector<uint8_t> y_test;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (fold[i] == f) p.push_back(c.oof[i]), y_test.push_back(y[i]);
+    }
+    const size_t test_pos = static_cast<size_t>(std::count(y_test.begin(), y_test.end(), 1));
+    if (test_pos == 0 || test_pos == y_test.size()) continue;  // AUC needs both outcomes
+    const double a = Auc(p, y_test);
+    c.auc_by_fold.push_back(a);
+    c.auc_sum += a;
+  }
+  return c;
+}
+
+const char* KindName(const std::string& kind) {
+  return kind == "logistic" ? "logistic regression" : kind == "trees" ? "gradient-boosted trees" : "naive Bayes";
+}
+
+std::string Fixed(double v, int digits = 3) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+json CandidateJson(const Candidate& c, const std::vector<uint8_t>& y) {
+  const json calibration = Calibration(c.oof, y);
+  json j = {{"kind", c.kind},
+            {"auc", c.measured() ? json(c.auc()) : json(nullptr)},
+            {"aucByFold", c.auc_by_fold},
+            {"logLoss", LogLoss(c.oof, y)},
+            {"calibrationError", CalibrationError(calibration)},
+            {"calibration", calibration}};
+  if (c.kind == "trees") {
+    std::vector<double> raw_p(c.raw_oof.size());
+    for (size_t i = 0; i < raw_p.size(); ++i) raw_p[i] = Sigmoid(c.raw_oof[i]);
+    const json raw_cal = Calibration(raw_p, y);
+    j["uncalibrated"] = {{"logLoss", LogLoss(raw_p, y)}, {"calibrationError", CalibrationError(raw_cal)},
+                         {"calibration", raw_cal}};
+    j["calibrationMethod"] = "platt";
+  }
+  return j;
+}
+
+// Which candidate auto picks, and why in a sentence. Logistic regression is the default; another
+// candidate replaces it only when its AUC is higher by at least the margin.
+size_t Choose(const std::vector<Candidate>& cs, double margin, std::string& reason) {
+  size_t logistic = 0, best = cs.size();
+  for (size_t i = 0; i < cs.size(); ++i) {
+    if (cs[i].kind == "logistic") logistic = i;
+  }
+  const Candidate& l = cs[logistic];
+  if (!l.measured()) {
+    reason = "No AUC could be measured, so the default, logistic regression, is kept.";
+    return logistic;
+  }
+  for (size_t i = 0; i < cs.size(); ++i) {
+    if (i == logistic || !cs[i].measured() || cs[i].auc() < l.auc() + margin) continue;
+    if (best == cs.size() || cs[i].auc() > cs[best].auc()) best = i;
+  }
+  if (best != cs.size()) {
+    const Candidate& w = cs[best];
+    reason = std::string(KindName(w.kind)) + ": cross-validated AUC " + Fixed(w.auc()) + " against " +
+             Fixed(l.auc()) + " for logistic regression, " + Fixed(w.auc() - l.auc()) +
+             " higher, more than the " + Fixed(margin, 2) + " margin.";
+    reason[0] = static_cast<char>(std::toupper(reason[0]));
+    if (w.kind == "trees") {
+      reason += " The inputs interact in ways a linear model cannot express; the trees' probabilities are "
+                "calibrated on out-of-fold scores.";
+    }
+    return best;
+  }
+  reason = "Logistic regression: ";
+  for (const Candidate& c : cs) {
+    if (c.kind != "trees") continue;
+    const double d = c.auc() - l.auc();
+    reason += !c.measured() ? "the trees' AUC could not be measured"
+              : "the trees' AUC (" + Fixed(c.auc()) + ") is " + Fixed(std::abs(d)) +
+                    (d >= 0 ? " higher, less than the " + Fixed(margin, 2) + " margin that would justify them"
+                            : " lower");
+    reason += ", and a linear model explains itself with one weight per input and gives a confidence band.";
+  }
+  if (reason.back() == ' ') reason += "its AUC is " + Fixed(l.auc()) + " and no other candidate beat it by " + Fixed(margin, 2) + ".";
+  return logistic;
 }
 
 }  // namespace
@@ -85,7 +237,6 @@ Result<json> TrainRaw(const RawTable& raw, const std::vector<int8_t>& outcome, c
   EncoderOptions eo = t.encoder;
   eo.exclude.push_back(t.outcome);
   if (!t.fold_field.empty()) eo.exclude.push_back(t.fold_field);
-  eo.bins = t.kind == "naiveBayes";
 
   std::vector<int> fold(rows.size());
   int k = t.folds;
@@ -137,33 +288,23 @@ Result<json> TrainRaw(const RawTable& raw, const std::vector<int8_t>& outcome, c
                                                  "than minLevelCount): " + NameList(constant)));
   }
 
-  std::vector<double> oof(rows.size());
-  json auc_by_fold = json::array();
-  double auc_sum = 0;
-  for (int f = 0; f < k; ++f) {
-    std::vector<uint32_t> train, test;
-    std::vector<uint8_t> y_train, y_test;
-    std::vector<size_t> at;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (fold[i] == f) test.push_back(rows[i]), y_test.push_back(y[i]), at.push_back(i);
-      else train.push_back(rows[i]), y_train.push_back(y[i]);
-    }
-    if (test.empty()) continue;
-    const auto p = FoldProbabilities(t.kind, raw, eo, t.c, train, y_train, test);
-    for (size_t j = 0; j < p.size(); ++j) oof[at[j]] = p[j];
-    const size_t test_pos = static_cast<size_t>(std::count(y_test.begin(), y_test.end(), 1));
-    if (test_pos == 0 || test_pos == test.size()) continue;  // AUC needs both outcomes
-    const double a = Auc(p, y_test);
-    auc_by_fold.push_back(a);
-    auc_sum += a;
-  }
-  if (auc_by_fold.empty()) {
+  std::vector<std::string> kinds = {t.kind};
+  if (t.kind == "auto") kinds = {"logistic", "naiveBayes", "trees"};
+  std::vector<Candidate> candidates;
+  for (const std::string& kind : kinds) candidates.push_back(CrossValidate(kind, raw, rows, y, fold, k, eo, t));
+  std::string reason = "Chosen in the options (kind \"" + t.kind + "\").";
+  const Candidate& chosen = candidates[t.kind == "auto" ? Choose(candidates, t.margin, reason) : 0];
+  const std::string& kind = chosen.kind;
+  if (!chosen.measured()) {
     warnings.push_back(Warning("noAuc", "no fold holds both outcomes, so no AUC could be measured"));
   }
 
-  json weights, drivers = json::array();
+  json weights, drivers = json::array(), options = {{"minLevelCount", eo.min_level_count}, {"folds", k}};
+  std::string driver_measure = "coefficient";
   std::vector<std::pair<double, std::string>> ranked;
-  if (t.kind == "logistic") {
+  json encoder_doc = enc.ToJson(), features = enc.labels();
+  if (kind != "trees") options["c"] = t.c;
+  if (kind == "logistic") {
     Design d;
     enc.Encode(raw, rows, d);
     const LogisticFit fit = FitLogistic(d, y, t.c, true);
@@ -185,13 +326,52 @@ Result<json> TrainRaw(const RawTable& raw, const std::vector<int8_t>& outcome, c
     }
     weights = {{"intercept", fit.intercept}, {"coefficients", fit.weights}, {"covariance", fit.covariance}};
     for (size_t j = 0; j < fit.weights.size(); ++j) ranked.push_back({fit.weights[j], enc.labels()[j]});
+  } else if (kind == "trees") {
+    const TreeOptions& o = t.trees;
+    options["trees"] = {{"learningRate", o.learning_rate}, {"maxRounds", o.max_rounds}, {"maxLeaves", o.max_leaves},
+                        {"maxDepth", o.max_depth}, {"minChildSamples", o.min_child_samples},
+                        {"minChildWeight", o.min_child_weight}, {"l2", o.l2}, {"maxBins", o.max_bins},
+                        {"validationFraction", o.validation_fraction}, {"patience", o.patience}, {"seed", o.seed}};
+    const Encoder tenc = Encoder::Fit(raw, rows, EncoderFor("trees", eo, t));
+    std::vector<uint32_t> idx(rows.size());
+    std::iota(idx.begin(), idx.end(), 0u);
+    const BinnedRows m = BinRows(tenc, raw, rows);
+    const ForestFit fit = FitForest(m, idx, y, o);
+    if (fit.rounds == 0) {
+      warnings.push_back(Warning("noTrees", "early stopping kept no tree: no split improved the loss on the "
+                                            "validation rows, so every lead gets the base rate"));
+    }
+    weights = fit.forest.ToJson();
+    weights["rounds"] = fit.rounds;
+    weights["calibration"] = {{"method", "platt"}, {"slope", chosen.platt.slope}, {"offset", chosen.platt.offset}};
+    encoder_doc = tenc.ToJson();
+    features = json::array();
+    for (const EncodedInput& in : tenc.inputs()) features.push_back(in.name);
+    // Drivers: the mean absolute TreeSHAP value of each input (in calibrated log-odds) over up to
+    // 1000 rows spread evenly through the training rows.
+    driver_measure = "meanAbsContribution";
+    std::vector<double> sum(m.inputs, 0.0), phi(m.inputs);
+    const size_t stride = (rows.size() + 999) / 1000;
+    double sampled = 0;
+    for (size_t i = 0; i < rows.size(); i += stride, sampled += 1) {
+      std::fill(phi.begin(), phi.end(), 0.0);
+      fit.forest.Shap(&m.bins[i * m.inputs], phi);
+      for (size_t f = 0; f < m.inputs; ++f) sum[f] += std::abs(phi[f]);
+    }
+    for (size_t f = 0; f < m.inputs; ++f) {
+      if (sum[f] > 0) ranked.push_back({sum[f] / sampled * std::abs(chosen.platt.slope), tenc.inputs()[f].name});
+    }
   } else {
-    const NaiveBayesFit fit = FitNaiveBayes(enc, raw, rows, y);
+    const Encoder nenc = Encoder::Fit(raw, rows, EncoderFor("naiveBayes", eo, t));
+    const NaiveBayesFit fit = FitNaiveBayes(nenc, raw, rows, y);
+    encoder_doc = nenc.ToJson();
+    features = nenc.labels();
+    driver_measure = "logRatio";
     weights = {{"won", pos}, {"lost", neg}, {"counts", fit.counts}};
     for (size_t i = 0; i < fit.ratio.size(); ++i) {
       double best = 0;
       for (double r : fit.ratio[i]) best = std::abs(r) > std::abs(best) ? r : best;
-      ranked.push_back({best, enc.inputs()[i].name});
+      ranked.push_back({best, nenc.inputs()[i].name});
     }
   }
   std::stable_sort(ranked.begin(), ranked.end(),
@@ -200,34 +380,47 @@ Result<json> TrainRaw(const RawTable& raw, const std::vector<int8_t>& outcome, c
     drivers.push_back({{"feature", ranked[i].second}, {"weight", ranked[i].first}});
   }
 
-  const double auc = auc_by_fold.empty() ? 0.5 : auc_sum / static_cast<double>(auc_by_fold.size());
-  const double log_loss = LogLoss(oof, y);
-  json options = {{"c", t.c}, {"minLevelCount", eo.min_level_count}, {"folds", k}};
+  const double auc = chosen.auc();
+  const double log_loss = LogLoss(chosen.oof, y);
   if (!t.fold_field.empty()) options["foldField"] = t.fold_field;
+  json candidates_json = json::array(), summary = json::array();
+  for (const Candidate& c : candidates) {
+    candidates_json.push_back(CandidateJson(c, y));
+    const json& j = candidates_json.back();
+    summary.push_back({{"kind", c.kind}, {"auc", j["auc"]}, {"logLoss", j["logLoss"]},
+                       {"calibrationError", j["calibrationError"]}});
+  }
   json doc = {{"format", kPredictiveFormat},
-              {"version", kPredictiveVersion},
-              {"kind", t.kind},
+              {"version", kind == "trees" ? kPredictiveTreesVersion : kPredictiveVersion},
+              {"kind", kind},
               {"source", source},
               {"outcome", outcome_doc},
               {"options", std::move(options)},
-              {"encoder", enc.ToJson()},
-              {"features", enc.labels()},
+              {"encoder", std::move(encoder_doc)},
+              {"features", std::move(features)},
               {"weights", std::move(weights)},
               {"metrics", {{"auc", auc}, {"logLoss", log_loss}, {"rows", rows.size()},
                            {"positives", pos}, {"negatives", neg}}},
               {"trainedAt", FormatIsoTime(now_ms)}};
+  if (t.kind == "auto") {
+    doc["selection"] = {{"margin", t.margin}, {"candidates", std::move(summary)}, {"reason", reason}};
+  }
   auto model = PredictiveModel::FromJson(doc);
   if (!model) return model.error();  // a bug: what Train writes, FromJson must read
-  return json{{"auc", auc_by_fold.empty() ? json(nullptr) : json(auc)},
-              {"aucByFold", std::move(auc_by_fold)},
+  return json{{"kind", kind},
+              {"auc", chosen.measured() ? json(auc) : json(nullptr)},
+              {"aucByFold", chosen.auc_by_fold},
               {"logLoss", log_loss},
               {"rows", rows.size()},
               {"positives", pos},
               {"negatives", neg},
               {"folds", k},
-              {"calibration", Calibration(oof, y)},
-              {"lift", Lift(oof, y)},
+              {"calibration", Calibration(chosen.oof, y)},
+              {"lift", Lift(chosen.oof, y)},
               {"drivers", std::move(drivers)},
+              {"driverMeasure", driver_measure},
+              {"candidates", std::move(candidates_json)},
+              {"reason", reason},
               {"warnings", std::move(warnings)},
               {"model", model.value().document()}};
 }

@@ -18,6 +18,31 @@ constexpr double kClip = 1e6;
 
 std::string LevelLabel(const std::string& level) { return level.empty() ? "(missing)" : level; }
 
+// The bin edges scikit-learn's HistGradientBoosting uses: with at most `bins` distinct values, the
+// midpoints between them (each value its own bin); otherwise the 1/bins .. (bins-1)/bins
+// percentiles (numpy's "midpoint" method), duplicates dropped.
+void TreeCuts(std::vector<double>& v, size_t bins, std::vector<double>& cuts) {
+  std::sort(v.begin(), v.end());
+  std::vector<double> distinct;
+  for (double x : v) {
+    if (distinct.empty() || x > distinct.back()) distinct.push_back(x);
+    if (distinct.size() > bins) break;
+  }
+  const auto push = [&](double c) {
+    if (c > v.front() && (cuts.empty() || c > cuts.back())) cuts.push_back(c);
+  };
+  if (distinct.size() <= bins) {
+    for (size_t i = 1; i < distinct.size(); ++i) push(distinct[i - 1] * 0.5 + distinct[i] * 0.5);
+    return;
+  }
+  const double last = static_cast<double>(v.size() - 1);
+  for (size_t q = 1; q < bins; ++q) {
+    const double at = last * (static_cast<double>(q) / static_cast<double>(bins));
+    const auto lo = static_cast<size_t>(std::floor(at)), hi = static_cast<size_t>(std::ceil(at));
+    push(v[lo] * 0.5 + v[hi] * 0.5);
+  }
+}
+
 }  // namespace
 
 // For each input: its raw column (or none), and for text read as levels or numbers, the
@@ -102,6 +127,8 @@ Encoder Encoder::Fit(const RawTable& raw, std::span<const uint32_t> rows, const 
             const double cut = present[present.size() * q / 5];
             if (cut > present.front() && (in.cuts.empty() || cut > in.cuts.back())) in.cuts.push_back(cut);
           }
+        } else if (o.tree_bins > 1 && useful) {
+          TreeCuts(present, o.tree_bins, in.cuts);
         }
       }
     } else {
@@ -161,6 +188,15 @@ void Encoder::Layout() {
   }
 }
 
+int32_t Encoder::Level(const Bound& b, size_t i, const RawColumn* col, uint32_t row) const {
+  if (col && !col->numeric) return b.level_of_code[i][col->codes[row]];
+  if (!col || !std::isfinite(col->numbers[row])) return b.missing_level[i];
+  const auto it = b.level_of_text[i].find(LevelText(col->numbers[row]));
+  return it != b.level_of_text[i].end() ? it->second
+         : inputs_[i].other             ? static_cast<int32_t>(inputs_[i].levels.size())
+                                        : -1;
+}
+
 void Encoder::Encode(const RawTable& raw, std::span<const uint32_t> rows, Design& out) const {
   const Bound b = Bind(raw);
   out.rows = rows.size();
@@ -190,15 +226,7 @@ void Encoder::Encode(const RawTable& raw, std::span<const uint32_t> rows, Design
       continue;
     }
     for (size_t k = 0; k < rows.size(); ++k) {
-      int32_t level = b.missing_level[i];
-      if (col && !col->numeric) {
-        level = b.level_of_code[i][col->codes[rows[k]]];
-      } else if (col && std::isfinite(col->numbers[rows[k]])) {
-        const auto it = b.level_of_text[i].find(LevelText(col->numbers[rows[k]]));
-        level = it != b.level_of_text[i].end() ? it->second
-                : in.other ? static_cast<int32_t>(in.levels.size())
-                           : -1;
-      }
+      const int32_t level = Level(b, i, col, rows[k]);
       out.active[k * out.sparse + s] = level < 0 ? -1 : next + level;
     }
     next += static_cast<int32_t>(in.levels.size() + (in.other ? 1 : 0));
@@ -213,27 +241,18 @@ size_t Encoder::BinCount(size_t input) const {
 
 void Encoder::Bins(const RawTable& raw, std::span<const uint32_t> rows,
                    std::vector<int32_t>& out) const {
-  // The one-hot levels of the design are the categorical bins; numerics are cut here.
-  Design d;
-  Encode(raw, rows, d);
+  // Categorical bins are the one-hot levels of Encode; numerics are cut.
   const Bound b = Bind(raw);
   const size_t n = inputs_.size();
   out.assign(rows.size() * n, -1);
-  size_t s = 0;
-  int32_t next = static_cast<int32_t>(dense_);
   for (size_t i = 0; i < n; ++i) {
     const EncodedInput& in = inputs_[i];
-    if (!in.numeric) {
-      for (size_t k = 0; k < rows.size(); ++k) {
-        const int32_t f = d.active[k * d.sparse + s];
-        out[k * n + i] = f < 0 ? -1 : f - next;
-      }
-      next += static_cast<int32_t>(in.levels.size() + (in.other ? 1 : 0));
-      ++s;
-      continue;
-    }
     const RawColumn* col = b.column[i];
     for (size_t k = 0; k < rows.size(); ++k) {
+      if (!in.numeric) {
+        out[k * n + i] = Level(b, i, col, rows[k]);
+        continue;
+      }
       double x = NAN;
       if (col) x = col->numeric ? col->numbers[rows[k]] : b.number_of_code[i][col->codes[rows[k]]];
       out[k * n + i] = !std::isfinite(x)

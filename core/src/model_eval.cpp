@@ -75,6 +75,17 @@ json Calibration(std::span<const double> p, std::span<const uint8_t> y) {
   return out;
 }
 
+double CalibrationError(const json& calibration) {
+  double n = 0, gap = 0;
+  for (const json& b : calibration) {
+    const double count = b["count"].get<double>();
+    if (count <= 0) continue;
+    n += count;
+    gap += count * std::abs(b["predicted"].get<double>() - b["observed"].get<double>());
+  }
+  return n > 0 ? gap / n : 0;
+}
+
 json Lift(std::span<const double> p, std::span<const uint8_t> y) {
   std::vector<size_t> order(p.size());
   std::iota(order.begin(), order.end(), 0);

@@ -105,14 +105,19 @@ Result<PredictiveModel> PredictiveModel::FromJson(const json& doc) {
   if (doc.value("format", json()) != kPredictiveFormat) {
     return MakeError("expected \"" + std::string(kPredictiveFormat) + "\"", p + ".format");
   }
-  if (doc.value("version", json()) != kPredictiveVersion) {
-    return MakeError("unsupported version; this leadkit reads version " + std::to_string(kPredictiveVersion),
+  const json version = doc.value("version", json());
+  if (version != kPredictiveVersion && version != kPredictiveTreesVersion) {
+    return MakeError("unsupported version; this leadkit reads versions " + std::to_string(kPredictiveVersion) +
+                         " and " + std::to_string(kPredictiveTreesVersion),
                      p + ".version");
   }
   PredictiveModel m;
   m.kind_ = doc.value("kind", json()).is_string() ? doc["kind"].get<std::string>() : "";
-  if (m.kind_ != "logistic" && m.kind_ != "naiveBayes") {
-    return MakeError("expected \"logistic\" or \"naiveBayes\"", p + ".kind");
+  if (m.kind_ != "logistic" && m.kind_ != "naiveBayes" && m.kind_ != "trees") {
+    return MakeError("expected \"logistic\", \"naiveBayes\" or \"trees\"", p + ".kind");
+  }
+  if (m.kind_ == "trees" && version != kPredictiveTreesVersion) {
+    return MakeError("trees need version " + std::to_string(kPredictiveTreesVersion), p + ".version");
   }
   m.source_ = doc.value("source", json("leads")).is_string() ? doc.value("source", "leads") : "";
   if (m.source_ != "leads" && m.source_ != "table") return MakeError("expected \"leads\" or \"table\"", p + ".source");
@@ -122,7 +127,25 @@ Result<PredictiveModel> PredictiveModel::FromJson(const json& doc) {
   const json w = doc.value("weights", json());
   const std::string wp = p + ".weights";
   if (!w.is_object()) return MakeError("expected an object", wp);
-  if (m.kind_ == "logistic") {
+  if (m.kind_ == "trees") {
+    for (size_t i = 0; i < m.encoder_.inputs().size(); ++i) {
+      const EncodedInput& in = m.encoder_.inputs()[i];
+      if (in.numeric ? in.cuts.size() > 254 : in.levels.size() + in.other > 31) {
+        return MakeError(in.numeric ? "trees bin a number into at most 255 bins (254 cuts)"
+                                    : "trees take at most 31 levels",
+                         p + ".encoder.inputs[" + std::to_string(i) + "]");
+      }
+    }
+    auto forest = Forest::FromJson(w, m.encoder_, wp);
+    if (!forest) return forest.error();
+    m.forest_ = std::move(forest.value());
+    const json cal = w.value("calibration", json());
+    if (!cal.is_object() || cal.value("method", json()) != "platt") {
+      return MakeError("expected {\"method\": \"platt\", \"slope\", \"offset\"}", wp + ".calibration");
+    }
+    if (auto s = Number(cal, "slope", wp + ".calibration", m.platt_.slope); !s) return s.error();
+    if (auto s = Number(cal, "offset", wp + ".calibration", m.platt_.offset); !s) return s.error();
+  } else if (m.kind_ == "logistic") {
     const size_t params = m.encoder_.features() + 1;
     if (auto s = Number(w, "intercept", wp, m.intercept_); !s) return s.error();
     if (auto s = Numbers(w, "coefficients", wp, params - 1, m.weights_); !s) return s.error();
@@ -179,6 +202,38 @@ void PredictiveModel::Score(const RawTable& raw, std::span<const uint32_t> rows,
   out.assign(rows.size(), Prediction{});
   const std::vector<std::string>& labels = encoder_.labels();
   const auto& inputs = encoder_.inputs();
+  if (kind_ == "trees") {
+    const BinnedRows m = BinRows(encoder_, raw, rows);
+    const double a = platt_.slope, b = platt_.offset;
+    std::vector<double> phi(m.inputs);
+    for (size_t k = 0; k < rows.size(); ++k) {
+      Prediction& p = out[k];
+      const uint8_t* row = &m.bins[k * m.inputs];
+      p.logit = a * forest_.Raw(row) + b;
+      p.probability = Sigmoid(p.logit);
+      p.low = p.high = NAN;  // no confidence band for trees
+      if (!contributions) continue;
+      // TreeSHAP values on the raw score, scaled by the calibration's slope: the intercept (the
+      // calibrated expectation) plus them is the calibrated logit.
+      p.intercept = a * forest_.Expectation() + b;
+      std::fill(phi.begin(), phi.end(), 0.0);
+      forest_.Shap(row, phi);
+      for (size_t i = 0; i < m.inputs; ++i) {
+        if (phi[i] == 0) continue;
+        const EncodedInput& in = inputs[i];
+        const uint32_t bin = row[i];
+        std::string label = in.name;
+        if (in.numeric && bin + 1 == m.bin_count[i]) label += " (missing)";
+        if (!in.numeric) {
+          label += " = " + (bin < in.levels.size() ? (in.levels[bin].empty() ? "(missing)" : in.levels[bin])
+                            : bin == in.levels.size() && in.other ? "(other)"
+                                                                  : "(not seen in training)");
+        }
+        p.contributions.push_back({std::move(label), in.name, a * phi[i]});
+      }
+    }
+    return;
+  }
   if (kind_ == "logistic") {
     Design d;
     encoder_.Encode(raw, rows, d);

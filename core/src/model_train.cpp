@@ -1,6 +1,7 @@
 // Training the predictive model: its options, and the outcome of each lead or table row. The
 // cross-validation and the fit are in model_cv.cpp.
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "leadkit/model.hpp"
@@ -10,6 +11,53 @@ namespace leadkit {
 namespace {
 
 using nlohmann::json;
+
+// The trees' options: each a number within its range, whole where it counts something.
+Status ParseTreeOptions(const json& o, TreeOptions& t) {
+  if (!o.is_object()) return MakeError("expected an object", "options.trees");
+  struct Spec {
+    const char* key;
+    double lo, hi;
+    bool whole, open_lo;
+    double* real;
+    int* count;
+  };
+  double seed = t.seed;
+  const Spec specs[] = {{"learningRate", 0, 1, false, true, &t.learning_rate, nullptr},
+                        {"maxRounds", 1, 10000, true, false, nullptr, &t.max_rounds},
+                        {"maxLeaves", 2, 4096, true, false, nullptr, &t.max_leaves},
+                        {"maxDepth", 0, 64, true, false, nullptr, &t.max_depth},
+                        {"minChildSamples", 1, 1e9, true, false, nullptr, &t.min_child_samples},
+                        {"minChildWeight", 0, 1e9, false, false, &t.min_child_weight, nullptr},
+                        {"l2", 0, 1e9, false, false, &t.l2, nullptr},
+                        {"maxBins", 2, 255, true, false, nullptr, &t.max_bins},
+                        {"validationFraction", 0, 0.5, false, false, &t.validation_fraction, nullptr},
+                        {"patience", 1, 10000, true, false, nullptr, &t.patience},
+                        {"seed", 0, 4294967295.0, true, false, &seed, nullptr}};
+  for (const auto& [key, value] : o.items()) {
+    const Spec* spec = nullptr;
+    for (const Spec& s : specs) {
+      if (key == s.key) spec = &s;
+    }
+    const std::string at = "options.trees." + key;
+    if (!spec) {
+      return MakeError("unknown option; expected learningRate, maxRounds, maxLeaves, maxDepth, minChildSamples, "
+                       "minChildWeight, l2, maxBins, validationFraction, patience or seed",
+                       at);
+    }
+    const double v = value.is_number() ? value.get<double>() : NAN;
+    if (!(spec->open_lo ? v > spec->lo : v >= spec->lo) || !(v <= spec->hi) || (spec->whole && v != std::floor(v))) {
+      char range[96];
+      std::snprintf(range, sizeof range, "expected a %s from %g%s to %g", spec->whole ? "whole number" : "number",
+                    spec->lo, spec->open_lo ? " (excluded)" : "", spec->hi);
+      return MakeError(range, at);
+    }
+    if (spec->real) *spec->real = v;
+    else *spec->count = static_cast<int>(v);
+  }
+  t.seed = static_cast<uint32_t>(seed);
+  return Ok{};
+}
 
 Result<TrainOptions> ParseOptions(const json& o, bool table) {
   TrainOptions t;
@@ -27,8 +75,8 @@ Result<TrainOptions> ParseOptions(const json& o, bool table) {
                                  std::pair{"foldField", &t.fold_field}}) {
     if (auto s = text(key, *out); !s) return s.error();
   }
-  if (t.kind != "logistic" && t.kind != "naiveBayes") {
-    return MakeError("expected \"logistic\" or \"naiveBayes\"", "options.kind");
+  if (t.kind != "logistic" && t.kind != "naiveBayes" && t.kind != "trees" && t.kind != "auto") {
+    return MakeError("expected \"auto\", \"logistic\", \"naiveBayes\" or \"trees\"", "options.kind");
   }
   if (table && !o.contains("outcomeField")) {
     return MakeError("a table needs the column that holds the outcome", "options.outcomeField");
@@ -50,6 +98,15 @@ Result<TrainOptions> ParseOptions(const json& o, bool table) {
       return MakeError("expected a positive number", "options.c");
     }
     t.c = o["c"].get<double>();
+  }
+  if (o.contains("margin")) {
+    if (!o["margin"].is_number() || !(o["margin"].get<double>() >= 0 && o["margin"].get<double>() < 1)) {
+      return MakeError("expected a number from 0 to 1 (an AUC difference)", "options.margin");
+    }
+    t.margin = o["margin"].get<double>();
+  }
+  if (o.contains("trees") && !o["trees"].is_null()) {
+    if (auto s = ParseTreeOptions(o["trees"], t.trees); !s) return s.error();
   }
   if (o.contains("minLevelCount")) {
     if (!o["minLevelCount"].is_number_integer() || o["minLevelCount"].get<int64_t>() < 1) {

@@ -3,7 +3,12 @@
 // explains every prediction feature by feature. Models are versioned JSON documents.
 //
 // Train options (all optional): {
-//   "kind": "logistic" | "naiveBayes"      default "logistic"
+//   "kind": "logistic" | "naiveBayes" | "trees" | "auto"   default "logistic"; auto
+//                                           cross-validates the three on the same folds and
+//                                           keeps logistic regression unless another beats its
+//                                           AUC by "margin" (default 0.02)
+//   "trees": {learningRate, maxRounds, maxLeaves, maxDepth, minChildSamples, minChildWeight, l2,
+//             maxBins, validationFraction, patience, seed}   (see model_trees.hpp)
 //   "outcomeField": "stage" | "custom.converted" | any input name   default "stage"
 //   "positive": value counted as won        default "customer" (with the stage)
 //   "negative": value counted as lost       default: with the stage "lost"; otherwise every
@@ -16,11 +21,14 @@
 // Without a foldField, folds are stratified: each outcome's rows, in a fixed-seed shuffled order
 // (the same natively and in wasm), are dealt round robin, so every fold has the same mix.
 //
-// Train result: {auc, aucByFold, logLoss, rows, positives, negatives, folds,
+// Train result: {kind, auc, aucByFold, logLoss, rows, positives, negatives, folds,
 //   calibration: [{from, to, count, predicted, observed}] (10 bins of the out-of-fold probability),
 //   lift: [{decile, count, rate, lift, cumulativeLift}] (decile 1 = highest probabilities),
-//   drivers: [{feature, weight}] (the 10 largest in absolute value),
-//   warnings: [{code, message}], model}
+//   drivers: [{feature, weight}] (the 10 largest in absolute value; driverMeasure says what
+//   weight is: "coefficient", "logRatio" or, for trees, "meanAbsContribution"),
+//   candidates: [{kind, auc, aucByFold, logLoss, calibrationError, calibration,
+//                 trees also: uncalibrated: {logLoss, calibrationError, calibration}}],
+//   reason (why this kind), warnings: [{code, message}], model}
 // `auc` is the mean of the folds' AUCs (as scikit-learn's cross_val_score); `logLoss`, the
 // calibration and the lift pool every row's out-of-fold prediction. The final model is fitted
 // on every row.
@@ -35,13 +43,15 @@
 #include <nlohmann/json.hpp>
 
 #include "leadkit/model_encoder.hpp"
+#include "leadkit/model_trees.hpp"
 #include "leadkit/result.hpp"
 #include "leadkit/workspace.hpp"
 
 namespace leadkit {
 
 inline constexpr std::string_view kPredictiveFormat = "leadkit-predictive-model";
-inline constexpr int kPredictiveVersion = 1;
+inline constexpr int kPredictiveVersion = 1;       // logistic regression and naive Bayes
+inline constexpr int kPredictiveTreesVersion = 2;  // gradient-boosted trees
 inline constexpr size_t kMaxFeatures = 400;  // bounds the Newton solver and the covariance
 
 Result<nlohmann::json> Train(const Workspace& ws, const nlohmann::json& options, int64_t now_ms);
@@ -53,8 +63,9 @@ Result<nlohmann::json> TrainTable(const Table& table, const nlohmann::json& opti
 // function. For logistic regression the standard error comes from the delta method on the
 // logit with the coefficients' covariance (the inverse of the penalised Hessian at the fit);
 // for naive Bayes, from the counts behind each log ratio (Var log n ≈ 1/n), taken as
-// independent. contributions[i].logOdds summed in order, plus the intercept, give `logit`
-// exactly; the probability is the logistic function of `logit`.
+// independent; trees have no band (low and high are NaN). contributions[i].logOdds summed in
+// order, plus the intercept, give `logit` exactly for the linear models and to rounding (TreeSHAP)
+// for trees; the probability is the logistic function of `logit`.
 struct FeatureContribution {
   std::string feature;  // "industry = Software", "employees", "employees (missing)"
   std::string input;    // "industry"
@@ -96,6 +107,8 @@ class PredictiveModel {
   double intercept_ = 0, intercept_var_ = 0;
   std::vector<double> weights_, covariance_;
   std::vector<std::vector<double>> nb_ratio_, nb_var_;
+  Forest forest_;  // trees, calibrated by Platt's slope and offset
+  Platt platt_;
 };
 
 // JSON form of a prediction, stamped with the model's hash.

@@ -59,6 +59,9 @@ struct EncoderOptions {
   size_t min_level_count = 10;  // rarer levels fold into "(other)"
   size_t max_levels = 30;       // the most frequent levels kept per column; the rest fold
   bool bins = false;            // quantile cuts for naive Bayes instead of mean and scale
+  // Trees: up to this many value bins per number (as scikit-learn's histogram gradient boosting
+  // bins: midpoints between distinct values when there are few enough, else quantiles).
+  size_t tree_bins = 0;
   std::vector<std::string> exclude;  // input names never used (the outcome, the fold column)
 };
 
@@ -70,7 +73,7 @@ struct EncodedInput {
   // training rows had missing values.
   double mean = 0, scale = 1;
   bool indicator = false;
-  std::vector<double> cuts;  // naive Bayes: bin edges, bin = count of cuts <= x
+  std::vector<double> cuts;  // naive Bayes and trees: bin edges, bin = count of cuts <= x
   // Categorical: one feature per kept level ("" = missing), plus "(other)" when any folded.
   std::vector<std::string> levels;
   bool other = false;
@@ -110,6 +113,8 @@ class Encoder {
   void Layout();
   struct Bound;  // the raw column of each input, resolved once per table
   Bound Bind(const RawTable& raw) const;
+  // The level of a categorical input in one row, or -1.
+  int32_t Level(const Bound& b, size_t input, const RawColumn* col, uint32_t row) const;
   std::vector<EncodedInput> inputs_;
   std::vector<std::string> labels_;
   std::vector<size_t> input_of_;

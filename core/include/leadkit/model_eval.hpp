@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "leadkit/model_encoder.hpp"
+#include "leadkit/model_trees.hpp"
 
 namespace leadkit {
 
@@ -60,14 +61,19 @@ double Sigmoid(double logit);
 
 // Train's options, parsed (see model.hpp).
 struct TrainOptions {
-  std::string kind = "logistic";
+  std::string kind = "logistic";  // or "naiveBayes", "trees", "auto"
   std::string outcome = "stage";
   nlohmann::json positive, negative;  // null: the defaults
   int folds = 5;
   std::string fold_field;
   double c = 1.0;
   EncoderOptions encoder;
+  TreeOptions trees;
+  double margin = 0.02;  // auto: the AUC by which a candidate must beat logistic regression
 };
+// Expected calibration error of a Calibration() table: the rows' mean |predicted - observed|
+// over its bins.
+double CalibrationError(const nlohmann::json& calibration);
 // Cross-validates and fits on the raw rows whose outcome (per row: 1 won, 0 lost, -1 unknown)
 // is known; the result is Train's. `outcome_doc` and `source` go into the model document.
 Result<nlohmann::json> TrainRaw(const RawTable& raw, const std::vector<int8_t>& outcome,
