@@ -406,6 +406,18 @@ std::string CadenceStatus(int handle, const std::string& id, double now_ms) {
   });
 }
 
+std::string SetTask(int handle, const std::string& id, const std::string& text, double now_ms) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& change) {
+    return ws.SetTask(id, change, static_cast<int64_t>(now_ms));
+  });
+}
+
+std::string Tasks(int handle, const std::string& text, double now_ms) {
+  return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& options) {
+    return ws.Tasks(options, static_cast<int64_t>(now_ms));
+  });
+}
+
 std::string CallList(int handle, const std::string& text, double now_ms) {
   return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& options) {
     return leadkit::CallList(ws, options, static_cast<int64_t>(now_ms));
@@ -712,6 +724,8 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("enroll", &Enroll);
   emscripten::function("cadenceStatus", &CadenceStatus);
   emscripten::function("callList", &CallList);
+  emscripten::function("setTask", &SetTask);
+  emscripten::function("tasks", &Tasks);
   emscripten::function("findDuplicates", &FindDuplicates);
   emscripten::function("previewMerge", &PreviewMerge);
   emscripten::function("mergeLeads", &MergeLeads);

@@ -230,6 +230,13 @@ Result<MergePlan> PlanMerge(const Workspace& ws, std::span<const std::string> id
     m.events.insert(m.events.end(), l.events.begin(), l.events.end());
     m.touches.insert(m.touches.end(), l.touches.begin(), l.touches.end());
     m.history.insert(m.history.end(), l.history.begin(), l.history.end());
+    for (Task t : l.tasks) {  // ids are unique per lead: a clash takes the next free one
+      const auto taken = [&m](const std::string& id) {
+        return std::any_of(m.tasks.begin(), m.tasks.end(), [&](const Task& o) { return o.id == id; });
+      };
+      for (int n = 2; taken(t.id); ++n) t.id = t.id.substr(0, 48) + "-" + std::to_string(n);
+      m.tasks.push_back(std::move(t));
+    }
     m.created_at = std::min(m.created_at, l.created_at);
     m.updated_at = std::max(m.updated_at, l.updated_at);
   }

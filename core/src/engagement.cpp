@@ -28,15 +28,98 @@ std::vector<Engagement::EventRule> Engagement::DefaultEvents() {
           {"unsubscribe", -20, 20, 1},      {"bounce", -10, 10, 1}};
 }
 
+std::vector<Engagement::TouchRule> Engagement::DefaultTouches() {
+  // A lead worked by hand earns engagement as one who clicks does: a reply and a booked meeting
+  // reach the default MQL guard (engagement 40) on their own. A refusal counts against.
+  return {{"connected", 10, 20, 0},      {"replied", 15, 30, 0}, {"meeting_booked", 30, 60, 0},
+          {"not_interested", -20, 20, 1}, {"bounced", -10, 10, 1}};
+}
+
+namespace {
+
+// The channel and outcome indexes of a touch rule's key, or nullopt when it names neither.
+std::optional<std::pair<int, int>> TouchKey(std::string_view key) {
+  int channel = -1;
+  if (const size_t dot = key.find('.'); dot != std::string_view::npos) {
+    const auto c = std::find(kTouchChannels.begin(), kTouchChannels.end(), key.substr(0, dot));
+    if (c == kTouchChannels.end()) return std::nullopt;
+    channel = static_cast<int>(c - kTouchChannels.begin());
+    key = key.substr(dot + 1);
+  }
+  const auto o = std::find(kTouchOutcomes.begin(), kTouchOutcomes.end(), key);
+  if (o == kTouchOutcomes.end()) return std::nullopt;
+  return std::pair{channel, static_cast<int>(o - kTouchOutcomes.begin())};
+}
+
+template <size_t N>
+int IndexOf(const std::array<std::string_view, N>& names, std::string_view name) {
+  const auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
+}  // namespace
+
+void Engagement::IndexTouches() {
+  for (auto& row : touch_rule_of_) row.fill(-1);
+  // Outcome-wide rules first, then channel-specific ones over them.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t r = 0; r < touches_.size(); ++r) {
+      const auto k = TouchKey(touches_[r].key);
+      if (!k || (k->first >= 0) != (pass == 1)) continue;
+      for (size_t c = 0; c < kTouchChannels.size(); ++c) {
+        if (k->first < 0 || static_cast<size_t>(k->first) == c) touch_rule_of_[c][k->second] = static_cast<int16_t>(r);
+      }
+    }
+  }
+}
+
 Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) {
   if (!j.is_object()) return MakeError("expected an object", path);
   for (const auto& [key, v] : j.items()) {
-    if (key != "events" && key != "decay" && key != "fullScoreAt") {
-      return MakeError("unknown field \"" + key.substr(0, 64) + "\" (engagement has events, decay and fullScoreAt)", path);
+    if (key != "events" && key != "touches" && key != "decay" && key != "fullScoreAt") {
+      return MakeError("unknown field \"" + key.substr(0, 64) + "\" (engagement has events, touches, decay and fullScoreAt)", path);
     }
   }
   Engagement e;
   e.events_ = DefaultEvents();
+  e.touches_ = DefaultTouches();
+  if (j.contains("touches")) {
+    const json& tj = j["touches"];
+    if (!tj.is_object() || tj.size() > 100) return MakeError("expected an object of touch outcomes", path + ".touches");
+    for (const auto& [key, cfg] : tj.items()) {
+      const std::string p = path + ".touches." + key.substr(0, 64);
+      if (!TouchKey(key)) {
+        return MakeError("expected an outcome (" + [] {
+          std::string names;
+          for (auto o : kTouchOutcomes) names += (names.empty() ? "" : ", ") + std::string(o);
+          return names;
+        }() + "), or a channel and an outcome such as call.connected", p);
+      }
+      if (!cfg.is_object()) return MakeError("expected {points, cap, repeat}, got " + DescribeJsonValue(cfg), p);
+      const std::string& name = key;
+      auto it = std::find_if(e.touches_.begin(), e.touches_.end(), [&](const TouchRule& r) { return r.key == name; });
+      TouchRule rule = it != e.touches_.end() ? *it : TouchRule{key};
+      for (const auto& [k, v] : cfg.items()) {
+        if (k == "points" && FiniteNumber(v, -1000, 1000)) {
+          rule.points = v.get<double>();
+        } else if (k == "cap" && FiniteNumber(v, 0, 100000)) {
+          rule.cap = v.get<double>();
+        } else if (k == "repeat" && v.is_number_integer() && FiniteNumber(v, 0, 100000)) {
+          rule.repeat = v.get<uint32_t>();
+        } else if (k == "points" || k == "cap" || k == "repeat") {
+          return MakeError("expected " + std::string(k == "points" ? "a number from -1000 to 1000"
+                                                     : k == "cap" ? "a number from 0 to 100000"
+                                                                  : "a whole number from 0 to 100000") +
+                               ", got " + DescribeJsonValue(v),
+                           p + "." + k);
+        } else {
+          return MakeError("unknown field \"" + k.substr(0, 64) + "\" (a touch outcome has points, cap and repeat)", p);
+        }
+      }
+      if (it != e.touches_.end()) *it = rule; else e.touches_.push_back(rule);
+    }
+  }
+  e.IndexTouches();
   if (j.contains("events")) {
     const json& ev = j["events"];
     if (!ev.is_object() || ev.size() > 100) return MakeError("expected an object of event types", path + ".events");
@@ -119,6 +202,8 @@ Result<Engagement> Engagement::Make(const std::vector<EventRule>& events, Curve 
   auto in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
   Engagement e;
   e.events_ = DefaultEvents();
+  e.touches_ = DefaultTouches();
+  e.IndexTouches();
   if (events.size() > 100) return MakeError("expected at most 100 event types", "engagement.events");
   for (const EventRule& rule : events) {
     const std::string p = "engagement.events." + rule.type.substr(0, 64);
@@ -165,7 +250,10 @@ json Engagement::ToJson() const {
       break;
     }
   }
-  return {{"events", std::move(events)}, {"decay", std::move(decay)}, {"fullScoreAt", full_score_at_}};
+  json touches = json::object();
+  for (const TouchRule& r : touches_) touches[r.key] = {{"points", r.points}, {"cap", r.cap}, {"repeat", r.repeat}};
+  return {{"events", std::move(events)}, {"touches", std::move(touches)}, {"decay", std::move(decay)},
+          {"fullScoreAt", full_score_at_}};
 }
 
 double Engagement::Decay(double age_days) const {
@@ -215,6 +303,36 @@ void Engagement::PointsByType(const LeadStore& store, uint32_t row, int64_t now_
   }
   for (size_t r = 0; r < events_.size(); ++r) {
     if (events_[r].cap > 0) out[r] = std::clamp(out[r], -events_[r].cap, events_[r].cap);
+  }
+}
+
+void Engagement::TouchPoints(const LeadStore& store, uint32_t row, int64_t now_ms, std::vector<double>& out) const {
+  out.assign(touches_.size(), 0.0);
+  const auto& touches = store.touches()[row];
+  if (touches.empty()) return;
+  thread_local std::vector<uint32_t> seen;
+  seen.assign(touches_.size(), 0);
+  // Most recent first, for the repeat limits: touches are kept in the order they were logged,
+  // which is not always the order they happened.
+  thread_local std::vector<uint32_t> order;
+  order.resize(touches.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return touches[a].at > touches[b].at; });
+  for (uint32_t i : order) {
+    const Touch& t = touches[i];
+    const int c = IndexOf(kTouchChannels, t.channel), o = IndexOf(kTouchOutcomes, t.outcome);
+    if (c < 0 || o < 0) continue;
+    const int r = touch_rule_of_[c][o];
+    if (r < 0) continue;
+    const TouchRule& rule = touches_[r];
+    if (rule.repeat && seen[r] >= rule.repeat) continue;
+    const double f = Decay(static_cast<double>(now_ms - t.at) / kMsPerDay);
+    if (f <= 0) continue;
+    ++seen[r];
+    out[r] += rule.points * f;
+  }
+  for (size_t r = 0; r < touches_.size(); ++r) {
+    if (touches_[r].cap > 0) out[r] = std::clamp(out[r], -touches_[r].cap, touches_[r].cap);
   }
 }
 

@@ -252,6 +252,23 @@ void ReadTouches(JsonValue arr, const PathRef& path, std::vector<Touch>& out,
   });
 }
 
+void ReadTasks(JsonValue arr, const PathRef& path, std::vector<Task>& out,
+               std::vector<Issue>& issues) {
+  static constexpr std::array<std::string_view, 5> kKeys = {"id", "title", "due", "doneAt",
+                                                            "createdAt"};
+  ReadList(arr, path, kKeys, out, issues, [](ObjectReader& r) {
+    Task t;
+    t.id = r.Text("id", 64);
+    if (t.id.empty()) r.Fail("id", "is required, e.g. \"task-1\"");
+    t.title = r.Text("title", TextLimits::kReason);
+    if (t.title.empty()) r.Fail("title", "is required, e.g. \"Call back about the proposal\"");
+    t.due = r.Time("due", true).value_or(0);
+    t.done_at = r.Time("doneAt", false).value_or(0);
+    t.created_at = r.Time("createdAt", false).value_or(0);
+    return t;
+  });
+}
+
 std::optional<Stage> ReadStage(const ObjectReader& r, std::string_view key, bool required) {
   const JsonValue v = r.Find(key);
   if (!v) {
@@ -452,12 +469,13 @@ std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const Cha
   const size_t before = issues.size();
   const PathRef path{nullptr, {}, 0, false, &root};
   if (!IsObject(j, path, issues)) return std::nullopt;
-  static constexpr std::array<std::string_view, 30> kKeys = {
+  static constexpr std::array<std::string_view, 31> kKeys = {
       "id",        "firstName", "lastName",  "email",      "phone",     "company",
       "title",     "industry",  "employees", "annualRevenue", "country", "region",
       "domain",    "source",    "direction", "stage",      "stageReason", "bant",
       "dealValue", "currency",  "notes",     "tags",       "custom",    "createdAt",
-      "updatedAt", "events",    "touches",   "history",    "qualification", "cadence"};
+      "updatedAt", "events",    "touches",   "history",    "qualification", "cadence",
+      "tasks"};
   ObjectReader r(j, path, issues);
   r.RejectUnknown(kKeys, " (put your own fields under \"custom\")");
 
@@ -539,6 +557,19 @@ std::optional<Lead> LeadFromJson(JsonValue j, const std::string& root, const Cha
   if (const JsonValue e = r.Find("events")) ReadEvents(e, path.Member("events"), lead.events, issues);
   if (const JsonValue t = r.Find("touches")) ReadTouches(t, path.Member("touches"), lead.touches, issues);
   if (const JsonValue h = r.Find("history")) ReadHistory(h, path.Member("history"), lead.history, issues);
+  if (const JsonValue t = r.Find("tasks")) {
+    ReadTasks(t, path.Member("tasks"), lead.tasks, issues);
+    if (lead.tasks.size() > kMaxTasks) {
+      Report(issues, path.Member("tasks"), "at most " + std::to_string(kMaxTasks) + " tasks per lead");
+    }
+    for (size_t i = 0; i < lead.tasks.size(); ++i) {
+      for (size_t k = 0; k < i; ++k) {
+        if (lead.tasks[k].id == lead.tasks[i].id) {
+          Report(issues, path.Member("tasks").Element(i).Member("id"), "repeats the id \"" + lead.tasks[i].id + "\"");
+        }
+      }
+    }
+  }
   if (const JsonValue c = r.Find("cadence")) {
     const PathRef cp = path.Member("cadence");
     if (IsObject(c, cp, issues)) {
@@ -642,6 +673,16 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels, LeadView view) {
   j["history"] = std::move(history);
   if (!lead.cadence.key.empty()) {
     j["cadence"] = {{"key", lead.cadence.key}, {"startedAt", FormatIsoTime(lead.cadence.started_at)}};
+  }
+  if (!lead.tasks.empty()) {
+    json tasks = json::array();
+    for (const Task& t : lead.tasks) {
+      json tj = {{"id", t.id}, {"title", t.title}, {"due", FormatIsoTime(t.due)}};
+      if (t.done_at) tj["doneAt"] = FormatIsoTime(t.done_at);
+      if (t.created_at) tj["createdAt"] = FormatIsoTime(t.created_at);
+      tasks.push_back(std::move(tj));
+    }
+    j["tasks"] = std::move(tasks);
   }
   return j;
 }

@@ -46,6 +46,11 @@ Lifecycle Lifecycle::Default() {
   Guard sql;
   sql.criteria_met_at_least = 3;
   lc.guards[static_cast<size_t>(S::kSql)] = sql;
+  // An opportunity is a deal being worked: it needs its value, and so does a customer.
+  Guard deal;
+  deal.deal_value = true;
+  lc.guards[static_cast<size_t>(S::kOpportunity)] = deal;
+  lc.guards[static_cast<size_t>(S::kCustomer)] = deal;
   lc.disqualified_reasons = {
       {"no_budget", "No budget"},
       {"no_authority", "No authority: cannot reach who decides"},

@@ -163,6 +163,16 @@ Score ScoringModel::Combine(const LeadStore& store, uint32_t row, int64_t now_ms
     eng_cents += c;
     add("engagement", engagement_.events()[r].type, c);
   }
+  thread_local std::vector<double> by_touch;
+  engagement_.TouchPoints(store, row, now_ms, by_touch);
+  for (size_t r = 0; r < by_touch.size(); ++r) {
+    if (by_touch[r] == 0) continue;
+    const double share = by_touch[r] / engagement_.full_score_at() * 100;
+    eng_raw += share;
+    const int64_t c = Cents(engagement_weight_ * share);
+    eng_cents += c;
+    add("engagement", lines ? "touch." + engagement_.touches()[r].key : std::string(), c);
+  }
   s.engagement = std::clamp(eng_raw, 0.0, 100.0);
   add("limit", "Engagement stays within 0-100", Cents(engagement_weight_ * s.engagement) - eng_cents);
 

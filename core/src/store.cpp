@@ -47,7 +47,7 @@ void LeadStore::ForEachColumn(F&& f) {
   f(stage_);
   f(employees_); f(annual_revenue_); f(deal_value_);
   f(created_at_); f(updated_at_);
-  f(bant_detail_); f(bant_status_); f(qualification_); f(cadence_); f(tags_); f(custom_); f(events_); f(touches_); f(history_);
+  f(bant_detail_); f(bant_status_); f(qualification_); f(cadence_); f(tags_); f(custom_); f(events_); f(touches_); f(history_); f(tasks_);
   f(last_touch_at_); f(last_activity_at_);
 }
 
@@ -206,6 +206,7 @@ void LeadStore::WriteRow(uint32_t row, Lead&& lead, const std::vector<uint32_t>*
   }
   touches_[row] = std::move(lead.touches);
   history_[row] = std::move(lead.history);
+  tasks_[row] = std::move(lead.tasks);
   last_touch_at_[row] = last_touch;
   last_activity_at_[row] = last_activity;
 }
@@ -299,6 +300,7 @@ Lead LeadStore::GetRow(uint32_t row) const {
   lead.touches = touches_[row];
   lead.history = history_[row];
   lead.cadence = cadence_[row];
+  lead.tasks = tasks_[row];
   return lead;
 }
 

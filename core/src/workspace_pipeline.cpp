@@ -1,6 +1,8 @@
 // The workspace's qualification, lifecycle and cadence operations: each reads one lead, checks
 // the change against the pipeline settings, and writes it back whole, or changes nothing.
 #include <algorithm>
+#include <cstdlib>
+#include <limits>
 #include <set>
 
 #include "leadkit/iso_time.hpp"
@@ -13,7 +15,8 @@ using nlohmann::json;
 namespace {
 
 Error NoLead(std::string_view id) {
-  return MakeError("no lead has the id " + DescribeJsonValue(json(std::string(id.substr(0, 128)))), "id");
+  return MakeError("no lead has the id " + DescribeJsonValue(json(std::string(id.substr(0, 128)))), "id",
+                   ErrorCode::kNotFound);
 }
 
 // Members of `j` must be among `known`; returns the first that is not.
@@ -44,6 +47,20 @@ Result<int64_t> Time(const json& j, const char* key, int64_t fallback) {
   }
   return MakeError("expected an ISO 8601 timestamp such as \"2026-03-01T09:30:00Z\", got " +
                        DescribeJsonValue(*it), key);
+}
+
+// When something happened (a touch, a move, evidence): absent → now; later than now is refused,
+// since it would count before it happens. A few minutes' grace allows for a clock that differs.
+Result<int64_t> PastTime(const json& j, const char* key, int64_t now_ms) {
+  auto t = Time(j, key, now_ms);
+  if (!t) return t;
+  constexpr int64_t kGraceMs = 5 * 60 * 1000;
+  if (t.value() > now_ms + kGraceMs) {
+    return MakeError("is in the future (" + FormatIsoTime(t.value()) + ", now is " + FormatIsoTime(now_ms) +
+                         "); log what has happened, or add a task for what is planned",
+                     key);
+  }
+  return t;
 }
 
 // Where a lead stands in its cadence, as the API answers it.
@@ -102,7 +119,7 @@ Result<json> Workspace::SetQualification(std::string_view id, const json& change
     }
     confidence = c->get<double>();
   }
-  auto at = Time(change, "at", now_ms);
+  auto at = PastTime(change, "at", now_ms);
   if (!at) return at.error();
   state->status = *status;
   state->evidence = evidence.value();
@@ -149,7 +166,7 @@ Result<json> Workspace::Transition(std::string_view id, const json& request, int
     if (!t) return t.error();
     *out = t.value();
   }
-  auto at = Time(request, "at", now_ms);
+  auto at = PastTime(request, "at", now_ms);
   if (!at) return at.error();
   req.at = at.value();
   Lead lead = store_.GetRow(*row);
@@ -192,7 +209,7 @@ Result<json> Workspace::LogTouch(std::string_view id, const json& touch, int64_t
   }
   auto note = Text(touch, "note", TextLimits::kReason);
   if (!note) return note.error();
-  auto at = Time(touch, "at", now_ms);
+  auto at = PastTime(touch, "at", now_ms);
   if (!at) return at.error();
   t.channel = channel.value();
   t.outcome = outcome.value();
@@ -249,6 +266,130 @@ Result<json> Workspace::CadenceOf(std::string_view id, int64_t now_ms) const {
   const auto row = store_.RowOf(id);
   if (!row) return NoLead(id);
   return CadenceJson(pipeline_, store_.cadences()[*row], store_.touches()[*row], now_ms);
+}
+
+namespace {
+
+json TaskJson(const Task& t, int64_t now_ms) {
+  json j = {{"id", t.id}, {"title", t.title}, {"due", FormatIsoTime(t.due)}, {"overdue", !t.done_at && t.due < now_ms}};
+  if (t.done_at) j["doneAt"] = FormatIsoTime(t.done_at);
+  if (t.created_at) j["createdAt"] = FormatIsoTime(t.created_at);
+  return j;
+}
+
+}  // namespace
+
+Result<json> Workspace::SetTask(std::string_view id, const json& change, int64_t now_ms) {
+  const auto row = store_.RowOf(id);
+  if (!row) return NoLead(id);
+  if (!change.is_object()) return MakeError("expected {id?, title?, due?, done?, remove?}");
+  if (auto k = Unknown(change, {"id", "title", "due", "done", "remove"})) {
+    return MakeError("unknown member; a task change has id, title, due, done and remove", *k);
+  }
+  auto task_id = Text(change, "id", 64);
+  if (!task_id) return task_id.error();
+  auto title = Text(change, "title", TextLimits::kReason);
+  if (!title) return title.error();
+  const auto has = [&change](const char* key) { return change.contains(key) && !change[key].is_null(); };
+  Lead lead = store_.GetRow(*row);
+  Task* task = nullptr;
+  if (task_id.value().empty()) {  // a new task
+    if (title.value().empty()) return MakeError("a task needs a title, e.g. \"Call back about the quote\"", "title");
+    if (!has("due")) return MakeError("a task needs a due time", "due");
+    if (lead.tasks.size() >= kMaxTasks) {
+      return MakeError("this lead already has " + std::to_string(kMaxTasks) + " tasks, the most allowed; remove done ones first");
+    }
+    uint64_t next = 1;
+    for (const Task& t : lead.tasks) {
+      if (t.id.rfind("task-", 0) == 0) next = std::max<uint64_t>(next, std::strtoull(t.id.c_str() + 5, nullptr, 10) + 1);
+    }
+    lead.tasks.push_back({"task-" + std::to_string(next), "", 0, 0, now_ms});
+    task = &lead.tasks.back();
+  } else {
+    const auto it = std::find_if(lead.tasks.begin(), lead.tasks.end(), [&](const Task& t) { return t.id == task_id.value(); });
+    if (it == lead.tasks.end()) {
+      return MakeError("this lead has no task " + DescribeJsonValue(json(task_id.value())), "id");
+    }
+    task = &*it;
+  }
+  if (has("remove")) {
+    if (!change["remove"].is_boolean()) return MakeError("expected true or false, got " + DescribeJsonValue(change["remove"]), "remove");
+    if (change["remove"].get<bool>()) {
+      if (task_id.value().empty()) return MakeError("name the task to remove by its id", "id");
+      json removed = TaskJson(*task, now_ms);
+      lead.tasks.erase(lead.tasks.begin() + (task - lead.tasks.data()));
+      lead.updated_at = std::max(lead.updated_at, now_ms);
+      store_.Upsert(std::move(lead));
+      ++revision_;
+      return json{{"leadId", std::string(id)}, {"removed", std::move(removed)}};
+    }
+  }
+  if (!title.value().empty()) task->title = title.value();
+  if (has("due")) {
+    auto due = Time(change, "due", now_ms);
+    if (!due) return due.error();
+    task->due = due.value();
+  }
+  if (has("done")) {
+    if (!change["done"].is_boolean()) return MakeError("expected true or false, got " + DescribeJsonValue(change["done"]), "done");
+    task->done_at = change["done"].get<bool>() ? (task->done_at ? task->done_at : now_ms) : 0;
+  }
+  json out = {{"leadId", std::string(id)}, {"task", TaskJson(*task, now_ms)}};
+  lead.updated_at = std::max(lead.updated_at, now_ms);
+  store_.Upsert(std::move(lead));
+  ++revision_;
+  return out;
+}
+
+Result<json> Workspace::Tasks(const json& options, int64_t now_ms) const {
+  if (!options.is_object()) return MakeError("expected {done?, until?, limit?}");
+  if (auto k = Unknown(options, {"done", "until", "limit", "now"})) {
+    return MakeError("unknown option; tasks takes done, until and limit", *k);
+  }
+  bool done = false;
+  if (options.contains("done")) {
+    if (!options["done"].is_boolean()) return MakeError("expected true or false, got " + DescribeJsonValue(options["done"]), "done");
+    done = options["done"].get<bool>();
+  }
+  auto until = Time(options, "until", std::numeric_limits<int64_t>::max());
+  if (!until) return until.error();
+  size_t limit = 500;
+  if (options.contains("limit")) {
+    const json& l = options["limit"];
+    if (!l.is_number_integer() || l.get<int64_t>() < 1 || l.get<int64_t>() > 10'000) {
+      return MakeError("expected a whole number from 1 to 10000, got " + DescribeJsonValue(l), "limit");
+    }
+    limit = l.get<size_t>();
+  }
+  struct Item { int64_t due; uint32_t row; size_t k; };
+  std::vector<Item> items;
+  size_t overdue = 0;
+  const auto& tasks = store_.tasks();
+  for (uint32_t r = 0; r < tasks.size(); ++r) {
+    for (size_t k = 0; k < tasks[r].size(); ++k) {
+      const Task& t = tasks[r][k];
+      if ((t.done_at != 0) != done || t.due > until.value()) continue;
+      overdue += !t.done_at && t.due < now_ms;
+      items.push_back({t.due, r, k});
+    }
+  }
+  // Open: the most overdue first. Done: the most recently due first.
+  std::sort(items.begin(), items.end(), [done, this](const Item& a, const Item& b) {
+    if (a.due != b.due) return done ? a.due > b.due : a.due < b.due;
+    return store_.IdAt(a.row) < store_.IdAt(b.row);
+  });
+  json list = json::array();
+  for (size_t i = 0; i < items.size() && i < limit; ++i) {
+    const Item& it = items[i];
+    json j = TaskJson(tasks[it.row][it.k], now_ms);
+    j["leadId"] = store_.IdAt(it.row);
+    j["firstName"] = (*store_.Texts(Field::kFirstName))[it.row];
+    j["lastName"] = (*store_.Texts(Field::kLastName))[it.row];
+    j["company"] = (*store_.Texts(Field::kCompany))[it.row];
+    j["stage"] = StageName(static_cast<Stage>(store_.stages()[it.row]));
+    list.push_back(std::move(j));
+  }
+  return json{{"total", items.size()}, {"overdue", overdue}, {"tasks", std::move(list)}};
 }
 
 }  // namespace leadkit

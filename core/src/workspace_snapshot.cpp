@@ -21,7 +21,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::string_view kMagic = "LKSNAP1\n";
+// Version 2 added each lead's tasks after its cadence; version 1 snapshots still load.
+constexpr std::string_view kMagic = "LKSNAP2\n";
+constexpr std::string_view kMagicV1 = "LKSNAP1\n";
 constexpr size_t kBodyStart = kMagic.size() + 8;  // magic, then the checksum
 constexpr int kMaxJsonDepth = 128;
 // The fewest bytes a lead takes (every field empty; SnapshotTest.CountsAreBoundedByTheBytes
@@ -154,6 +156,8 @@ class Writer {
     }
     Text(l.cadence.key);
     Signed(l.cadence.started_at);
+    Unsigned(l.tasks.size());
+    for (const Task& t : l.tasks) Text(t.id), Text(t.title), Signed(t.due), Signed(t.done_at), Signed(t.created_at);
   }
 };
 
@@ -408,6 +412,13 @@ class Reader {
     }
     Text(l.cadence.key);
     l.cadence.started_at = Signed();
+    if (s.version >= 2) {
+      l.tasks.resize(Count());
+      for (Task& t : l.tasks) {
+        Text(t.id), Text(t.title);
+        t.due = Signed(), t.done_at = Signed(), t.created_at = Signed();
+      }
+    }
   }
 
  private:
@@ -422,7 +433,10 @@ class Reader {
 
 }  // namespace
 
-bool Workspace::IsSnapshot(std::string_view bytes) { return bytes.substr(0, kMagic.size()) == kMagic; }
+bool Workspace::IsSnapshot(std::string_view bytes) {
+  const std::string_view head = bytes.substr(0, kMagic.size());
+  return head == kMagic || head == kMagicV1;
+}
 
 std::string Workspace::ExportSnapshot() const {
   Writer w;
@@ -447,7 +461,7 @@ Issue Refusal(std::string message) { return {"", "this snapshot cannot be read: 
 
 // What is wrong with a snapshot's first 16 bytes (magic and checksum), if anything.
 std::optional<std::string> HeadProblem(std::string_view bytes) {
-  if (!Workspace::IsSnapshot(bytes)) return "it does not start with \"LKSNAP1\"";
+  if (!Workspace::IsSnapshot(bytes)) return "it does not start with \"LKSNAP2\" (or \"LKSNAP1\")";
   if (bytes.size() < kBodyStart) return "it ends after " + std::to_string(bytes.size()) + " bytes";
   return std::nullopt;
 }
@@ -494,6 +508,7 @@ bool ReadHead(SnapshotReading& s, std::string_view first, std::vector<Issue>& er
     return false;
   }
   std::memcpy(&s.stored_sum, first.data() + kMagic.size(), 8);
+  s.version = first.substr(0, kMagic.size()) == kMagicV1 ? 1 : 2;
   s.head_read = true;
   return true;
 }

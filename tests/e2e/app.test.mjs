@@ -220,7 +220,7 @@ function storedState() {
         const blob = snap.result?.blob;
         const head = blob ? new TextDecoder().decode(await blob.slice(0, 8).arrayBuffer()) : '';
         const since = snap.result?.gen ?? 0;
-        resolve({ snapshot: !blob?.size ? null : head === 'LKSNAP1\n' ? 'binary' : 'json', log: log.result.filter((r) => (r.gen ?? 0) >= since).length });
+        resolve({ snapshot: !blob?.size ? null : head.startsWith('LKSNAP') ? 'binary' : 'json', log: log.result.filter((r) => (r.gen ?? 0) >= since).length });
       };
       tx.onerror = () => reject(tx.error);
     };

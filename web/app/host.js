@@ -346,7 +346,7 @@ function newId() {
 
 // Read-only engine methods the page may call directly.
 const READS = new Set(['query', 'summary', 'getLead', 'score', 'explain', 'whatIf', 'getScoringModel',
-  'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'findDuplicates', 'previewMerge',
+  'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'tasks', 'findDuplicates', 'previewMerge',
   'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'funnel', 'plan', 'scoreAll']);
 
 /** Opens storage and a workspace (the given one, else the first), seeding the demo on a first visit. */
@@ -594,6 +594,13 @@ const host = {
   async logTouch(id, touch) {
     let result;
     try { result = engine.logTouch(id, touch); } catch (error) { return fail(error); }
+    await commit({ put: leadsOf([id]) });
+    return result;
+  },
+
+  async setTask(id, change, options) {
+    let result;
+    try { result = engine.setTask(id, change, options); } catch (error) { return fail(error); }
     await commit({ put: leadsOf([id]) });
     return result;
   },

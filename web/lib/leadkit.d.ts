@@ -10,6 +10,8 @@ export interface LeadEvent { type: string; at: string; props?: Record<string, un
 export type TouchChannel = 'call' | 'email' | 'linkedin' | 'in_person' | 'sms' | 'video' | 'other';
 export type TouchOutcome = 'sent' | 'no_answer' | 'voicemail' | 'connected' | 'replied' | 'meeting_booked' | 'bounced' | 'not_interested';
 export interface Touch { channel: TouchChannel; outcome: TouchOutcome; at: string; note?: string }
+/** A dated next step. Open while `doneAt` is absent; `overdue` is set in replies, not stored. */
+export interface Task { id: string; title: string; due: string; doneAt?: string; createdAt?: string; overdue?: boolean }
 export interface Transition { at: string; from: Stage; to: Stage; reason?: string; actor?: string; note?: string }
 
 /** The public JSON form of a lead. Timestamps are ISO 8601 strings. */
@@ -33,6 +35,8 @@ export interface Lead {
   qualification?: Record<string, Record<string, BantCriterion | BantStatus>>;
   /** The outbound cadence the lead is working through. */
   cadence?: { key: string; startedAt: string };
+  /** Follow-up tasks (see setTask). */
+  tasks?: Task[];
 }
 
 export interface Where { path?: string; row?: number; line?: number; column?: number }
@@ -428,6 +432,12 @@ export interface Engine {
     { id: string; from: Stage; to: Stage; at: string; stageReason: string; historyLength: number };
   logTouch(leadId: string, touch: { channel: TouchChannel; outcome: TouchOutcome; at?: string; note?: string }, options?: { now?: TimeInput }):
     { touch: Touch; contactStatus: CadenceStatus['contactStatus']; cadence: CadenceStatus };
+  /** Adds `{ title, due }`, changes `{ id, title?, due?, done? }` (a later due snoozes) or removes `{ id, remove: true }` a follow-up task. */
+  setTask(leadId: string, change: { id?: string; title?: string; due?: TimeInput; done?: boolean; remove?: boolean }, options?: { now?: TimeInput }):
+    { leadId: string; task: Task } | { leadId: string; removed: Task };
+  /** Open tasks of every lead, the most overdue first; `done: true` lists the done ones. */
+  tasks(options?: { now?: TimeInput; done?: boolean; until?: TimeInput; limit?: number }):
+    { total: number; overdue: number; tasks: Array<Task & { leadId: string; firstName: string; lastName: string; company: string; stage: Stage }> };
   enroll(leadId: string, cadence: string | null, options?: { startAt?: string | number | Date; now?: TimeInput }): CadenceStatus;
   cadenceStatus(leadId: string, options?: { now?: TimeInput }): CadenceStatus;
   callList(options?: { now?: TimeInput; limit?: number; weights?: { score?: number; value?: number; due?: number; staleness?: number }; stages?: Stage[] }):

@@ -28,7 +28,8 @@ const CHUNK_BYTES = 1 << 20;
 // Bytes of engine memory per byte of a backup, once loaded (100k sample leads: 203 MB for 126 MB).
 const WARM_PER_BYTE = 1.6;
 // How a binary snapshot (exportSnapshot) starts.
-const SNAPSHOT_MAGIC = [...'LKSNAP1\n'].map((c) => c.charCodeAt(0));
+// 'LKSNAP' + format version + '\n': a binary snapshot, not JSON text.
+const SNAPSHOT_MAGIC = [...'LKSNAP'].map((c) => c.charCodeAt(0));
 // The buffer a snapshot streams through (loadLeadsBlob); a longer lead makes it grow.
 const SNAPSHOT_WINDOW = 4 << 20;
 
@@ -702,6 +703,23 @@ class Engine {
   /** Logs `{ channel, outcome, at?, note? }`; returns `{ touch, contactStatus, cadence }`. */
   logTouch(leadId, touch, { now = Date.now() } = {}) {
     return this.#call('logTouch', String(leadId), toJsonText(touch, 'touch'), timeMs(now));
+  }
+
+  /**
+   * Adds a follow-up task (`{ title, due }`), or changes one (`{ id, title?, due?, done? }`: a
+   * later `due` snoozes it), or removes one (`{ id, remove: true }`). `due` takes a Date, epoch
+   * milliseconds or ISO 8601 text. Returns `{ leadId, task }` or `{ leadId, removed }`.
+   */
+  setTask(leadId, change, { now = Date.now() } = {}) {
+    const c = { ...change };
+    if (c.due !== undefined && c.due !== null) c.due = new Date(timeMs(c.due, 'due')).toISOString();
+    return this.#call('setTask', String(leadId), toJsonText(c, 'change'), timeMs(now));
+  }
+
+  /** Open tasks of every lead, the most overdue first (`done: true`: the done ones): `{ total, overdue, tasks }`. */
+  tasks({ now = Date.now(), done, until, limit } = {}) {
+    const options = { done, limit, until: until === undefined ? undefined : new Date(timeMs(until, 'until')).toISOString() };
+    return this.#call('tasks', toJsonText(options, 'options'), timeMs(now));
   }
 
   /** Enrols a lead in a cadence (by key), or removes it with `null`; returns its cadence status. */

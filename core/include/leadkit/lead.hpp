@@ -77,6 +77,17 @@ struct Touch {
   bool operator==(const Touch&) const = default;
 };
 
+// A dated next step ("call back Tuesday 10:00"): open until done; snoozing moves `due`.
+struct Task {
+  std::string id;     // "task-<n>", unique within the lead
+  std::string title;
+  int64_t due = 0;
+  int64_t done_at = 0;  // 0 while open
+  int64_t created_at = 0;
+  bool operator==(const Task&) const = default;
+};
+inline constexpr size_t kMaxTasks = 200;  // per lead
+
 struct Transition {
   int64_t at = 0;
   Stage from = Stage::kNew;
@@ -109,6 +120,7 @@ struct Lead {
   std::vector<Touch> touches;
   std::vector<Transition> history;
   Enrollment cadence;
+  std::vector<Task> tasks;
 
   bool operator==(const Lead&) const = default;
 };

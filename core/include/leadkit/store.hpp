@@ -130,6 +130,7 @@ class LeadStore {
   const std::vector<std::vector<Touch>>& touches() const { return touches_; }
   const std::vector<std::vector<Transition>>& histories() const { return history_; }  // as recorded
   const std::vector<Enrollment>& cadences() const { return cadence_; }
+  const std::vector<std::vector<Task>>& tasks() const { return tasks_; }
   const std::vector<double>& deal_values() const { return deal_value_; }
 
  private:
@@ -166,6 +167,7 @@ class LeadStore {
   std::vector<std::array<uint8_t, 4>> bant_status_;
   std::vector<QualificationMap> qualification_;
   std::vector<Enrollment> cadence_;
+  std::vector<std::vector<Task>> tasks_;
   Dictionary tag_dict_;
   std::vector<std::vector<uint32_t>> tags_;
   std::vector<nlohmann::json> custom_;

@@ -43,6 +43,7 @@ struct SnapshotReading {
   size_t size = 0;        // the whole snapshot's length, known before its bytes
   size_t pos = 0;         // where the first lead not yet read starts
   bool head_read = false;    // the magic and the stored checksum
+  int version = 2;           // of the format, from the magic
   uint64_t stored_sum = 0;
   size_t hashed = 0;         // the checksum so far covers the bytes before this
   uint64_t sum = 0;
@@ -166,6 +167,14 @@ class Workspace {
                                     int64_t now_ms);
   // {channel, outcome, at?, note?} → {touch, contactStatus, cadence}.
   Result<nlohmann::json> LogTouch(std::string_view id, const nlohmann::json& touch, int64_t now_ms);
+  // Follow-up tasks. {title, due} adds one (→ its id "task-<n>"); {id, title?, due?, done?}
+  // changes one (snooze: a later due; done: true/false); {id, remove: true} deletes it.
+  // → {leadId, task} or {leadId, removed}.
+  Result<nlohmann::json> SetTask(std::string_view id, const nlohmann::json& change, int64_t now_ms);
+  // Open tasks of every lead (done: true, the done ones), the most overdue first, each with its
+  // lead's id, names, company and stage: {total, overdue, tasks: [...]}. Options: {done?,
+  // until? (only those due by then), limit? (default 500)}.
+  Result<nlohmann::json> Tasks(const nlohmann::json& options, int64_t now_ms) const;
   // {cadence: key | null, startAt?}: enrols in (or, with null, removes from) a cadence.
   Result<nlohmann::json> Enroll(std::string_view id, const nlohmann::json& request, int64_t now_ms);
   // {contactStatus, state, cadence, done, of, next?, flag?, ...} (see CadenceStateToJson).

@@ -1,0 +1,159 @@
+// A consultant's day in the core: a lead worked by hand reaches every stage under the default
+// guards, touches count toward engagement, future-dated activity is refused, and follow-up tasks
+// are kept, listed, snoozed, done and carried by backups and snapshots.
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "leadkit/iso_time.hpp"
+#include "leadkit/workspace.hpp"
+
+namespace leadkit {
+namespace {
+
+using nlohmann::json;
+using testing::kNow;
+
+constexpr int64_t kHour = 3'600'000;
+constexpr int64_t kDay = 24 * kHour;
+
+// A good-fit lead (grade B or better under the default profile) with no website activity.
+Workspace OneFitLead() {
+  Workspace ws;
+  const json lead = {{"id", "l-1"},         {"firstName", "Zofia"},     {"lastName", "López"},
+                     {"email", "zofia@acme.io"}, {"company", "Acme"},    {"title", "VP Sales"},
+                     {"industry", "SaaS"},   {"employees", 400},         {"country", "US"},
+                     {"source", "cold_call"}};
+  EXPECT_TRUE(ws.Load(json::array({lead}), kNow).errors.empty());
+  return ws;
+}
+
+double Engagement(const Workspace& ws, int64_t now) { return ws.Score("l-1", now).value()["engagement"].get<double>(); }
+
+TEST(Workday, TouchesAddEngagementByOutcomeAndChannel) {
+  Workspace ws = OneFitLead();
+  EXPECT_EQ(Engagement(ws, kNow), 0);
+  ASSERT_TRUE(ws.LogTouch("l-1", {{"channel", "call"}, {"outcome", "no_answer"}}, kNow));
+  EXPECT_EQ(Engagement(ws, kNow), 0);  // an attempt is not engagement
+  ASSERT_TRUE(ws.LogTouch("l-1", {{"channel", "email"}, {"outcome", "replied"}, {"note", "Interested"}}, kNow));
+  EXPECT_EQ(Engagement(ws, kNow), 15);
+  // The explanation names the touch's outcome.
+  const json lines = ws.Explain("l-1", kNow).value();
+  bool named = false;
+  for (const json& l : lines) named |= l["label"] == "touch.replied";
+  EXPECT_TRUE(named) << lines.dump();
+  // Points per channel and outcome are settings; a channel's own rule wins over the outcome's.
+  ASSERT_TRUE(ws.SetScoringModel({{"engagement", {{"touches", {{"replied", {{"points", 20}}}, {"email.replied", {{"points", 5}}}}}}}}));
+  EXPECT_EQ(Engagement(ws, kNow), 5);
+  ASSERT_TRUE(ws.SetScoringModel({{"engagement", {{"touches", {{"replied", {{"points", 20}}}}}}}}));
+  EXPECT_EQ(Engagement(ws, kNow), 20);
+  // A bad setting is refused where it is.
+  auto bad = ws.SetScoringModel({{"engagement", {{"touches", {{"telepathy.replied", {{"points", 5}}}}}}}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().where.path, "model.engagement.touches.telepathy.replied");
+}
+
+TEST(Workday, ALeadWorkedByHandReachesEveryStageUnderTheDefaultGuards) {
+  Workspace ws = OneFitLead();
+  int64_t now = kNow;
+  // MQL needs engagement 40: a lead nobody has reached is refused, naming the guard.
+  auto r = ws.Transition("l-1", {{"to", "mql"}}, now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where.path, "guards.mql.engagementAtLeast");
+  ASSERT_TRUE(ws.LogTouch("l-1", {{"channel", "call"}, {"outcome", "connected"}, {"note", "Spoke to Zofia"}}, now += kHour));
+  ASSERT_TRUE(ws.LogTouch("l-1", {{"channel", "email"}, {"outcome", "replied"}, {"note", "Wants a demo"}}, now += kHour));
+  ASSERT_TRUE(ws.LogTouch("l-1", {{"channel", "video"}, {"outcome", "meeting_booked"}, {"note", "Demo Thursday"}}, now += kHour));
+  EXPECT_GE(Engagement(ws, now), 40);
+  ASSERT_TRUE(ws.Transition("l-1", {{"to", "mql"}}, now += kHour)) << "MQL by working the lead";
+  // SQL: three of BANT's four criteria met.
+  for (const char* c : {"budget", "authority", "need"}) {
+    ASSERT_TRUE(ws.SetQualification("l-1", {{"criterion", c}, {"status", "met"}}, now += kHour));
+  }
+  ASSERT_TRUE(ws.Transition("l-1", {{"to", "sql"}}, now += kHour));
+  // Opportunity needs a deal value.
+  r = ws.Transition("l-1", {{"to", "opportunity"}}, now += kHour);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where.path, "guards.opportunity.dealValue");
+  json lead = *ws.GetJson("l-1");
+  lead["dealValue"] = 12000;
+  ASSERT_TRUE(ws.Upsert(lead, now += kHour));
+  ASSERT_TRUE(ws.Transition("l-1", {{"to", "opportunity"}}, now += kHour));
+  ASSERT_TRUE(ws.Transition("l-1", {{"to", "customer"}}, now += kHour));
+  EXPECT_EQ((*ws.GetJson("l-1"))["stage"], "customer");
+}
+
+TEST(Workday, FutureDatedActivityIsRefusedWhereItIs) {
+  Workspace ws = OneFitLead();
+  const json before = *ws.GetJson("l-1");
+  const std::string later = FormatIsoTime(kNow + 400 * kDay);
+  auto t = ws.LogTouch("l-1", {{"channel", "call"}, {"outcome", "connected"}, {"at", later}}, kNow);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().where.path, "at");
+  EXPECT_EQ(t.error().code, ErrorCode::kInvalidInput);
+  auto m = ws.Transition("l-1", {{"to", "nurturing"}, {"at", later}}, kNow);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().where.path, "at");
+  auto q = ws.SetQualification("l-1", {{"criterion", "need"}, {"status", "met"}, {"at", later}}, kNow);
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().where.path, "at");
+  EXPECT_EQ(*ws.GetJson("l-1"), before);
+  // A minute ahead (a clock that differs a little) is fine; the past is.
+  EXPECT_TRUE(ws.LogTouch("l-1", {{"channel", "call"}, {"outcome", "connected"}, {"at", FormatIsoTime(kNow + 60'000)}}, kNow));
+  EXPECT_TRUE(ws.LogTouch("l-1", {{"channel", "call"}, {"outcome", "connected"}, {"at", FormatIsoTime(kNow - kDay)}}, kNow));
+}
+
+TEST(Workday, TasksAreListedOverdueFirstSnoozedDoneAndKept) {
+  Workspace ws = OneFitLead();
+  json l2 = {{"id", "l-2"}, {"firstName", "Ana"}, {"company", "Beta"}};
+  ASSERT_TRUE(ws.Upsert(l2, kNow));
+  auto a = ws.SetTask("l-1", {{"title", "Call back about the quote"}, {"due", FormatIsoTime(kNow + kDay)}}, kNow);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a.value()["task"]["id"], "task-1");
+  auto b = ws.SetTask("l-2", {{"title", "Send the case study"}, {"due", FormatIsoTime(kNow - 2 * kHour)}}, kNow);
+  ASSERT_TRUE(b);
+  auto c = ws.SetTask("l-1", {{"title", "Check the contract"}, {"due", FormatIsoTime(kNow + 3 * kDay)}}, kNow);
+  EXPECT_EQ(c.value()["task"]["id"], "task-2");
+
+  json list = ws.Tasks(json::object(), kNow).value();
+  ASSERT_EQ(list["total"], 3);
+  EXPECT_EQ(list["overdue"], 1);
+  EXPECT_EQ(list["tasks"][0]["leadId"], "l-2");  // overdue first
+  EXPECT_TRUE(list["tasks"][0]["overdue"].get<bool>());
+  EXPECT_EQ(list["tasks"][0]["firstName"], "Ana");
+  EXPECT_EQ(list["tasks"][1]["title"], "Call back about the quote");
+  // Only those due by a time.
+  EXPECT_EQ(ws.Tasks({{"until", FormatIsoTime(kNow + 2 * kDay)}}, kNow).value()["total"], 2);
+
+  // Snooze: a later due. Done: off the open list, onto the done one.
+  ASSERT_TRUE(ws.SetTask("l-2", {{"id", "task-1"}, {"due", FormatIsoTime(kNow + 5 * kDay)}}, kNow));
+  ASSERT_TRUE(ws.SetTask("l-1", {{"id", "task-1"}, {"done", true}}, kNow));
+  list = ws.Tasks(json::object(), kNow).value();
+  EXPECT_EQ(list["total"], 2);
+  EXPECT_EQ(list["overdue"], 0);
+  EXPECT_EQ(list["tasks"][0]["title"], "Check the contract");
+  EXPECT_EQ(ws.Tasks({{"done", true}}, kNow).value()["total"], 1);
+
+  // Bad changes are refused where they are, and change nothing.
+  const json before = *ws.GetJson("l-1");
+  EXPECT_EQ(ws.SetTask("l-1", {{"title", "No date"}}, kNow).error().where.path, "due");
+  EXPECT_EQ(ws.SetTask("l-1", {{"due", FormatIsoTime(kNow)}}, kNow).error().where.path, "title");
+  EXPECT_EQ(ws.SetTask("l-1", {{"id", "task-9"}, {"done", true}}, kNow).error().where.path, "id");
+  EXPECT_EQ(ws.SetTask("l-1", {{"id", "task-2"}, {"due", "Tuesday"}}, kNow).error().where.path, "due");
+  EXPECT_EQ(ws.SetTask("l-1", {{"id", "task-2"}, {"done", "yes"}}, kNow).error().where.path, "done");
+  EXPECT_EQ(ws.SetTask("nobody", {{"title", "x"}, {"due", FormatIsoTime(kNow)}}, kNow).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*ws.GetJson("l-1"), before);
+
+  // Tasks travel in the backup and in the snapshot.
+  Workspace copy;
+  ASSERT_TRUE(copy.LoadJson(ws.ExportText(), kNow).errors.empty());
+  EXPECT_EQ(copy.Tasks(json::object(), kNow).value(), ws.Tasks(json::object(), kNow).value());
+  Workspace snap;
+  ASSERT_TRUE(snap.LoadSnapshot(ws.ExportSnapshot()).errors.empty());
+  EXPECT_EQ(snap.ExportText(), ws.ExportText());
+
+  // Removing one.
+  ASSERT_TRUE(ws.SetTask("l-1", {{"id", "task-2"}, {"remove", true}}, kNow));
+  EXPECT_EQ(ws.Tasks(json::object(), kNow).value()["total"], 1);
+}
+
+}  // namespace
+}  // namespace leadkit
