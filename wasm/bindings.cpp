@@ -406,6 +406,13 @@ std::string CadenceStatus(int handle, const std::string& id, double now_ms) {
   });
 }
 
+std::string MergeLeads(int handle, const std::string& text, bool dry_run, double now_ms) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
+    auto r = ws.MergeLeads(text, static_cast<int64_t>(now_ms), dry_run);
+    return r ? Ok(std::move(r).value()) : Fail(r.error());
+  });
+}
+
 std::string SetTask(int handle, const std::string& id, const std::string& text, double now_ms) {
   return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& change) {
     return ws.SetTask(id, change, static_cast<int64_t>(now_ms));
@@ -725,6 +732,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("cadenceStatus", &CadenceStatus);
   emscripten::function("callList", &CallList);
   emscripten::function("setTask", &SetTask);
+  emscripten::function("mergeLeads", &MergeLeads);
   emscripten::function("tasks", &Tasks);
   emscripten::function("findDuplicates", &FindDuplicates);
   emscripten::function("previewMerge", &PreviewMerge);

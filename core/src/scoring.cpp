@@ -180,7 +180,13 @@ Score ScoringModel::Combine(const LeadStore& store, uint32_t row, int64_t now_ms
   thread_local std::vector<double> after_rule, group_cut;
   double total_cut = 0;
   rules_.Limit(rules, stride, &after_rule, &group_cut, &total_cut);
-  for (size_t r = 0; r < after_rule.size(); ++r) add("rule", rules_.rules()[r].label, Cents(after_rule[r]));
+  // Each rule with the points it gave, then what its own limit took away on a line of its own, so
+  // a rule set to +30 reads +30 and a limit line, not a puzzling +15.
+  for (size_t r = 0; r < after_rule.size(); ++r) {
+    const int64_t raw = Cents(rules[r * stride]), kept = Cents(after_rule[r]);
+    add("rule", rules_.rules()[r].label, raw);
+    if (kept != raw) add("limit", lines ? "Rule \"" + rules_.rules()[r].label + "\" limit" : std::string(), kept - raw);
+  }
   for (size_t g = 0; g < group_cut.size(); ++g) {
     const int64_t cut = Cents(group_cut[g]);
     if (cut != 0) add("limit", "Group \"" + rules_.groups()[g].name + "\" limit", cut);

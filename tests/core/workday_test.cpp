@@ -155,5 +155,65 @@ TEST(Workday, TasksAreListedOverdueFirstSnoozedDoneAndKept) {
   EXPECT_EQ(ws.Tasks(json::object(), kNow).value()["total"], 1);
 }
 
+// Leads the website widget captured (its export is a backup document) join the consultant's
+// workspace: by id, else by e-mail, keeping their events; new ones are added.
+TEST(Workday, WidgetLeadsMergeByIdOrEmailKeepingTheirEvents) {
+  Workspace ws = OneFitLead();
+  ASSERT_TRUE(ws.Transition("l-1", {{"to", "nurturing"}}, kNow));
+  const json widget = {
+      {"format", "leadkit-workspace"}, {"version", 1},
+      {"leads", json::array({
+          // The same person by e-mail (another id, another case): fills the phone, adds events.
+          {{"id", "w-1"}, {"email", "ZOFIA@acme.io"}, {"phone", "+1 555 0100"}, {"firstName", "Zo"},
+           {"events", json::array({{{"type", "pricing_view"}, {"at", FormatIsoTime(kNow - kHour)}},
+                                   {{"type", "form_submit"}, {"at", FormatIsoTime(kNow - kHour)}}})}},
+          // Someone new, without an id.
+          {{"email", "new@visitor.io"}, {"company", "Visitor Co"},
+           {"events", json::array({{{"type", "page_view"}, {"at", FormatIsoTime(kNow - kHour)}}})}},
+          // The new one again, later on the same visit: joins the lead just added.
+          {{"email", "new@visitor.io"}, {"firstName", "Vi"}},
+      })}};
+  const json before = *ws.GetJson("l-1");
+  auto dry = ws.MergeLeads(widget.dump(), kNow, /*dry_run=*/true);
+  ASSERT_TRUE(dry) << dry.error().ToString();
+  EXPECT_EQ(dry.value()["added"], 1);
+  EXPECT_EQ(dry.value()["merged"], 2);
+  EXPECT_EQ(*ws.GetJson("l-1"), before);  // a preview changes nothing
+  EXPECT_EQ(ws.store().size(), 1u);
+
+  auto r = ws.MergeLeads(widget.dump(), kNow);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r.value()["leads"][0]["id"], "l-1");
+  EXPECT_EQ(r.value()["leads"][0]["matchedBy"], "email");
+  const json zofia = *ws.GetJson("l-1");
+  EXPECT_EQ(zofia["firstName"], "Zofia");  // what the consultant has stays
+  EXPECT_EQ(zofia["phone"], "+1 555 0100");  // what was missing is filled
+  EXPECT_EQ(zofia["stage"], "nurturing");
+  EXPECT_EQ(zofia["events"].size(), 2u);
+  ASSERT_EQ(ws.store().size(), 2u);
+  const std::string added = r.value()["leads"][1]["id"];
+  EXPECT_NE(added.find("lead-"), std::string::npos);
+  const json visitor = *ws.GetJson(added);
+  EXPECT_EQ(visitor["firstName"], "Vi");
+  EXPECT_EQ(visitor["company"], "Visitor Co");
+  EXPECT_GT(ws.Score(added, kNow).value()["engagement"].get<double>(), 0);
+
+  // The same file again changes nothing.
+  auto again = ws.MergeLeads(widget.dump(), kNow);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again.value()["unchanged"], 3);
+  EXPECT_EQ(ws.store().size(), 2u);
+
+  // A bad file is refused where it is, and nothing changes.
+  const std::string text = ws.ExportText();
+  auto bad = ws.MergeLeads(R"([{"email": "x@y.io", "employees": "lots"}])", kNow);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().where.path, "leads[0].employees");
+  auto broken = ws.MergeLeads("[{\"email\": ", kNow);
+  ASSERT_FALSE(broken);
+  EXPECT_GT(broken.error().where.line, 0);
+  EXPECT_EQ(ws.ExportText(), text);
+}
+
 }  // namespace
 }  // namespace leadkit

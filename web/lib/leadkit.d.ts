@@ -435,6 +435,10 @@ export interface Engine {
   /** Adds `{ title, due }`, changes `{ id, title?, due?, done? }` (a later due snoozes) or removes `{ id, remove: true }` a follow-up task. */
   setTask(leadId: string, change: { id?: string; title?: string; due?: TimeInput; done?: boolean; remove?: boolean }, options?: { now?: TimeInput }):
     { leadId: string; task: Task } | { leadId: string; removed: Task };
+  /** Merges leadkit JSON leads (array, backup, widget export) by id, else e-mail; adds the rest. All or nothing. */
+  mergeLeads(text: string, options?: { dryRun?: boolean; now?: TimeInput }):
+    { total: number; added: number; merged: number; unchanged: number; dryRun: boolean;
+      leads: Array<{ id: string; action: 'added' | 'merged' | 'unchanged'; matchedBy?: 'id' | 'email' }>; changedIds?: string[] };
   /** Open tasks of every lead, the most overdue first; `done: true` lists the done ones. */
   tasks(options?: { now?: TimeInput; done?: boolean; until?: TimeInput; limit?: number }):
     { total: number; overdue: number; tasks: Array<Task & { leadId: string; firstName: string; lastName: string; company: string; stage: Stage }> };

@@ -716,7 +716,20 @@ class Engine {
     return this.#call('setTask', String(leadId), toJsonText(c, 'change'), timeMs(now));
   }
 
+  /**
+   * Merges leads from leadkit JSON (an array of leads, a backup, the website widget's export) into
+   * this workspace: each joins the lead with its id, else the one with its e-mail (empty fields
+   * filled; events, touches, tags and tasks added; stage and history kept), else is added. All or
+   * nothing; `dryRun` only says what would happen. Returns `{ total, added, merged, unchanged,
+   * leads: [{ id, action, matchedBy? }], changedIds }`.
+   */
+  mergeLeads(text, { dryRun = false, now = Date.now() } = {}) {
+    if (typeof text !== 'string') throw new LeadkitError('expected the JSON text of leads', { path: 'text' }, 'invalid_input');
+    return this.#call('mergeLeads', text, Boolean(dryRun), timeMs(now));
+  }
+
   /** Open tasks of every lead, the most overdue first (`done: true`: the done ones): `{ total, overdue, tasks }`. */
+  /** @type {EngineApi['tasks']} */
   tasks({ now = Date.now(), done, until, limit } = {}) {
     const options = { done, limit, until: until === undefined ? undefined : new Date(timeMs(until, 'until')).toISOString() };
     return this.#call('tasks', toJsonText(options, 'options'), timeMs(now));

@@ -121,6 +121,12 @@ class Workspace {
   // buffer of a few of its leads instead of one of its whole size. From 0, they are all of them.
   size_t ContinueSnapshot(SnapshotReading& reading, std::string_view bytes, size_t from = 0) const;
   LoadReport EndSnapshot(std::unique_ptr<SnapshotReading> reading, std::string_view bytes, size_t from = 0);
+  // Merges leads from leadkit JSON (an array of leads, a backup, the widget's export) into this
+  // workspace: each joins the lead with its id, else with its e-mail (filling empty fields, adding
+  // events, touches, tags and tasks it lacks; stage and history stay), else is added. All or
+  // nothing. → {total, added, merged, unchanged, leads: [{id, action, matchedBy?}] (first 200),
+  // changedIds (unless dryRun)}.
+  Result<nlohmann::json> MergeLeads(std::string_view text, int64_t now_ms, bool dry_run = false);
   // Replaces everything (leads, channels, model) with a backup's, or changes nothing.
   LoadReport Restore(std::string_view backup_text, int64_t now_ms);
 
