@@ -300,6 +300,28 @@ std::string SetChannels(int handle, const std::string& text) {
   });
 }
 
+// The channels a source can be, for pickers: [{name, label, direction, values}], inbound first,
+// then outbound, then unknown, each by label. `values` are the source values mapped to it.
+std::string GetChannels(int handle) {
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    const leadkit::ChannelMap& map = ws.channels();
+    std::vector<json> list;
+    for (const auto& [name, dir] : map.all()) {
+      json values = json::array();
+      for (const auto& [key, v] : map.values()) {
+        if (v.channel == name) values.push_back(v.value);
+      }
+      list.push_back({{"name", name}, {"label", leadkit::ChannelLabel(name)},
+                      {"direction", leadkit::DirectionName(dir)}, {"values", std::move(values)}});
+    }
+    const auto rank = [](const json& c) { return c["direction"] == "inbound" ? 0 : c["direction"] == "outbound" ? 1 : 2; };
+    std::stable_sort(list.begin(), list.end(), [&](const json& a, const json& b) {
+      return rank(a) != rank(b) ? rank(a) < rank(b) : a["label"].get<std::string>() < b["label"].get<std::string>();
+    });
+    return Ok(json(std::move(list)));
+  });
+}
+
 std::string SetScoringModel(int handle, const std::string& text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json model;
@@ -706,6 +728,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("exportedView", &ExportedView);
   emscripten::function("releaseExport", &ReleaseExport);
   emscripten::function("setChannels", &SetChannels);
+  emscripten::function("getChannels", &GetChannels);
   emscripten::function("leadCount", &LeadCount);
   emscripten::function("heapTop", &HeapTop);
   emscripten::function("setScoringModel", &SetScoringModel);

@@ -173,18 +173,32 @@ Result<FunnelOptions> FunnelOptions::FromJson(const json& j) {
   if (!j.is_object()) return MakeError("expected {from, to, by?}, got " + DescribeJsonValue(j));
   for (const auto& item : j.items()) {
     const std::string& k = item.key();
-    if (k != "from" && k != "to" && k != "by" && k != "minSample") {
-      return MakeError("unknown option; expected from, to, by or minSample", k);
+    if (k != "from" && k != "to" && k != "by" && k != "minSample" && k != "allTime") {
+      return MakeError("unknown option; expected from, to, by, minSample or allTime", k);
     }
   }
   FunnelOptions o;
-  auto from = TimeArg(j, "from");
-  if (!from) return from.error();
-  auto to = TimeArg(j, "to");
-  if (!to) return to.error();
-  o.from = from.value();
-  o.to = to.value();
-  if (o.to <= o.from) return MakeError("the period is empty: `to` must be after `from`", "to");
+  const auto all = j.find("allTime");
+  if (all != j.end() && !all->is_null() && !all->is_boolean()) {
+    return MakeError("expected true or false, got " + DescribeJsonValue(*all), "allTime");
+  }
+  o.all_time = all != j.end() && all->is_boolean() && all->get<bool>();
+  if (o.all_time) {
+    // Every lead, whenever it was created: one dated in the future or before any chosen start too.
+    for (const char* key : {"from", "to"}) {
+      if (j.contains(key) && !j[key].is_null()) return MakeError("not with allTime: the period has no bounds", key);
+    }
+    o.from = INT64_MIN;
+    o.to = INT64_MAX;
+  } else {
+    auto from = TimeArg(j, "from");
+    if (!from) return from.error();
+    auto to = TimeArg(j, "to");
+    if (!to) return to.error();
+    o.from = from.value();
+    o.to = to.value();
+    if (o.to <= o.from) return MakeError("the period is empty: `to` must be after `from`", "to");
+  }
   if (const auto by = j.find("by"); by != j.end() && !by->is_null()) {
     const std::string v = by->is_string() ? by->get<std::string>() : "";
     if (v == "source") o.by = FunnelSplit::kSource;
@@ -253,8 +267,10 @@ Result<json> Funnel(const Workspace& ws, const json& request) {
   const LeadStore& store = ws.store();
 
   json out = CountsJson(f.all);
-  out["period"] = {{"from", FormatIsoTime(o.from)}, {"to", FormatIsoTime(o.to)},
-                   {"days", static_cast<double>(o.to - o.from) / kMsPerDay}};
+  out["period"] = o.all_time
+      ? json{{"from", nullptr}, {"to", nullptr}, {"days", nullptr}, {"allTime", true}}
+      : json{{"from", FormatIsoTime(o.from)}, {"to", FormatIsoTime(o.to)},
+             {"days", static_cast<double>(o.to - o.from) / kMsPerDay}};
   out["flags"] = f.all.leads == 0 ? json::array({"noLeadsInPeriod"}) : json::array();
   if (o.by != FunnelSplit::kNone) {
     json groups = json::array();

@@ -1,9 +1,11 @@
 #include "leadkit/import.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <memory>
 
+#include "leadkit/iso_time.hpp"
 #include "leadkit/workspace.hpp"
 
 namespace leadkit {
@@ -67,6 +69,285 @@ json CustomValue(std::string_view v) {
   if (numeric && i == v.size()) return std::strtod(std::string(v).c_str(), nullptr);
   return std::string(v);
 }
+
+// The distinct values of the source column, how many rows carry each, and the channel each was
+// read as ("" when none). Bounded: a column of free text does not grow it past kMaxDistinct.
+class SourceTally {
+ public:
+  void Count(std::string_view value, std::string_view channel) {
+    std::string key = SourceValueKey(value);
+    auto it = index_.find(key);
+    if (it == index_.end()) {
+      if (counts_.size() >= kMaxDistinct) return;
+      it = index_.emplace(std::move(key), counts_.size()).first;
+      counts_.push_back({std::string(value.substr(0, 256)), 0, std::string(channel)});
+    }
+    ++counts_[it->second].rows;
+  }
+  // Most rows first, then by value.
+  std::vector<SourceValueCount> Report(size_t limit) const {
+    std::vector<SourceValueCount> out = counts_;
+    std::sort(out.begin(), out.end(), [](const SourceValueCount& a, const SourceValueCount& b) {
+      return a.rows != b.rows ? a.rows > b.rows : a.value < b.value;
+    });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  }
+
+ private:
+  static constexpr size_t kMaxDistinct = 10'000;
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<SourceValueCount> counts_;
+};
+
+// ---- Cell parsers: one per kind of field ----
+// A parser reads one non-empty, trimmed cell into the lead and returns "" , or returns what is
+// wrong with the cell and leaves the lead as it was: an optional field that cannot be read stays
+// empty (or, for an update, as stored).
+
+// What the parsers of one row share besides the cell.
+struct RowState {
+  Lead& lead;
+  const ChannelMap& channels;
+  std::string_view preset;
+  int64_t now_ms;
+  std::string& row_email;  // the row's e-mail, normalised once for the duplicate check
+  int email_col;
+  SourceTally& sources;
+  std::string_view full_name, raw_stage;
+  size_t full_name_col = 0;
+  bool names_set = false;
+};
+
+struct Cell {
+  std::string_view v;  // trimmed, never empty
+  size_t index;        // the column
+  const ColumnMapping& col;
+  DateOrder date_order;
+};
+
+using CellParser = std::string (*)(RowState&, const Cell&);
+
+std::string TooLong(size_t limit) { return "is longer than the " + std::to_string(limit) + " bytes allowed"; }
+
+template <std::string Lead::*kMember, size_t kLimit, bool kIsName = false>
+std::string ParseText(RowState& s, const Cell& c) {
+  if (c.v.size() > kLimit) return TooLong(kLimit);
+  (s.lead.*kMember).assign(c.v);
+  if (kIsName) s.names_set = true;
+  return {};
+}
+
+std::string ParseFullName(RowState& s, const Cell& c) {
+  s.full_name = c.v;  // split once every cell is read: first and last name columns win
+  s.full_name_col = c.index;
+  return {};
+}
+
+std::string ParseEmail(RowState& s, const Cell& c) {
+  std::string e = static_cast<int>(c.index) == s.email_col ? std::move(s.row_email) : NormalizeEmail(c.v);
+  if (e.size() > TextLimits::kEmail || !LooksLikeEmail(e)) {
+    return "expected an e-mail address such as ana@example.com, got " + Quoted(c.v);
+  }
+  s.lead.email = std::move(e);
+  return {};
+}
+
+std::string ParsePhone(RowState& s, const Cell& c) {
+  std::string p = NormalizePhone(c.v);
+  if (p.empty() || p.size() > 64) return "expected a phone number, got " + Quoted(c.v);
+  s.lead.phone = std::move(p);
+  return {};
+}
+
+// "Berlin, Germany" or "Austin, Texas, United States": the country is the last part.
+std::string ParseLocation(RowState& s, const Cell& c) {
+  const size_t last = c.v.rfind(',');
+  const std::string_view country = Trim(last == std::string_view::npos ? c.v : c.v.substr(last + 1));
+  std::string_view region;
+  if (last != std::string_view::npos) {
+    region = Trim(c.v.substr(0, last));
+    const size_t prev = region.rfind(',');
+    if (prev != std::string_view::npos) region = Trim(region.substr(prev + 1));
+  }
+  if (country.size() > TextLimits::kShort || region.size() > TextLimits::kShort) return TooLong(TextLimits::kShort);
+  s.lead.country.assign(country);
+  if (!region.empty()) s.lead.region.assign(region);
+  return {};
+}
+
+std::string ParseDomain(RowState& s, const Cell& c) {
+  std::string d = DomainFromUrl(c.v);
+  if (d.empty() || d.size() > TextLimits::kShort) return "expected a web address such as acme.com, got " + Quoted(c.v);
+  s.lead.domain = std::move(d);
+  return {};
+}
+
+// The user's own mapping of the value first, then the presets' translation, then a channel of
+// that name. A value none of them knows is kept as said, so nothing is lost.
+std::string ParseSource(RowState& s, const Cell& c) {
+  std::string_view channel;
+  bool mapped = false;
+  std::string own;
+  if (const auto chosen = s.channels.FindValue(c.v)) {
+    channel = *chosen;
+    mapped = true;
+  } else if (const auto t = TranslateSource(c.v); t && s.channels.Find(*t)) {
+    channel = *t;
+  } else if (own = ChannelNameFor(c.v); !own.empty() && s.channels.Find(own)) {
+    channel = own;
+  } else if (own = LowerAscii(c.v); s.channels.Find(own)) {
+    channel = own;
+  }
+  s.sources.Count(c.v, channel);
+  if (channel.empty() || (mapped && channel == "unknown")) {
+    s.lead.source = "unknown";
+    if (!s.lead.custom.is_object()) s.lead.custom = json::object();
+    s.lead.custom["originalSource"] = std::string(c.v.substr(0, TextLimits::kReason));
+  } else {
+    s.lead.source.assign(channel);
+  }
+  return {};
+}
+
+std::string ParseStageCell(RowState& s, const Cell& c) {
+  const auto name = TranslateStage(c.v, s.preset);
+  const auto stage = name ? ParseStage(*name) : std::nullopt;
+  if (!stage) {
+    return "unknown stage " + Quoted(c.v) +
+           "; use new, nurturing, mql, sql, opportunity, customer, lost or disqualified";
+  }
+  s.lead.stage = *stage;
+  s.raw_stage = c.v;
+  return {};
+}
+
+std::string ParseEmployees(RowState& s, const Cell& c) {
+  const auto e = ParseEmployeeCount(c.v);
+  if (!e) return "expected a number of employees such as 250 or 51-200, got " + Quoted(c.v);
+  s.lead.employees = *e;
+  return {};
+}
+
+template <std::optional<double> Lead::*kMember>
+std::string ParseAmount(RowState& s, const Cell& c) {
+  const auto x = ParseLooseNumber(c.v);
+  if (!x || *x < 0) return "expected an amount of 0 or more such as 12,000, got " + Quoted(c.v);
+  s.lead.*kMember = *x;
+  return {};
+}
+
+std::string ParseCurrency(RowState& s, const Cell& c) {
+  const std::string_view v = c.v;
+  std::string cur = v == "$" ? "USD" : v == "€" ? "EUR" : v == "£" ? "GBP" : std::string(v);
+  for (char& ch : cur) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+  if (cur.size() != 3 || !std::all_of(cur.begin(), cur.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+    return "expected a 3-letter currency code such as EUR, got " + Quoted(v);
+  }
+  s.lead.currency = std::move(cur);
+  return {};
+}
+
+// "vip; partner, 2026": split on ; , or |, each trimmed, repeats dropped.
+std::string ParseTags(RowState& s, const Cell& c) {
+  std::vector<std::string> tags = s.lead.tags;
+  const std::string_view v = c.v;
+  for (size_t start = 0; start <= v.size();) {
+    size_t end = v.find_first_of(";,|", start);
+    if (end == std::string_view::npos) end = v.size();
+    const std::string_view tag = Trim(v.substr(start, end - start));
+    start = end + 1;
+    if (tag.empty()) continue;
+    if (tag.size() > 64) return "a tag has at most 64 characters, got " + Quoted(tag);
+    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.emplace_back(tag);
+  }
+  if (tags.size() > TextLimits::kMaxTags) return "has more than " + std::to_string(TextLimits::kMaxTags) + " tags";
+  s.lead.tags = std::move(tags);
+  return {};
+}
+
+// A date more than a day after the import is a typo or a planned date, not when the lead came:
+// kept, it would leave the lead out of every period up to today.
+template <int64_t Lead::*kMember>
+std::string ParseDate(RowState& s, const Cell& c) {
+  const auto t = ParseLooseDate(c.v, c.date_order);
+  if (!t) return "expected a date such as 2026-03-01 or 03/01/2026, got " + Quoted(c.v);
+  if (*t > s.now_ms + kMsPerDay) {
+    return "is in the future: " + Quoted(c.v) + " is after the day of the import (" +
+           FormatIsoTime(s.now_ms).substr(0, 10) + ")";
+  }
+  s.lead.*kMember = *t;
+  return {};
+}
+
+template <size_t kCriterion>
+std::string ParseBant(RowState& s, const Cell& c) {
+  const auto st = ParseBantCell(c.v);
+  if (!st) return "expected met, partly, not met or unknown (or yes / no), got " + Quoted(c.v);
+  s.lead.bant[kCriterion].status = *st;
+  return {};
+}
+
+std::string ParseCustom(RowState& s, const Cell& c) {
+  if (c.v.size() > TextLimits::kReason) {
+    return "is longer than the " + std::to_string(TextLimits::kReason) + " bytes a custom field may hold";
+  }
+  if (!s.lead.custom.is_object()) s.lead.custom = json::object();
+  s.lead.custom[c.col.custom_key] = CustomValue(c.v);
+  return {};
+}
+
+// Whether a cell that cannot be read rejects its row. kIdentity: only when the row has no id, so
+// the e-mail is what finds the lead again (a lead stored without it would come back as new).
+enum class Need : uint8_t { kOptional, kRequired, kIdentity };
+
+struct FieldParser {
+  CellParser parse = nullptr;
+  Need need = Need::kOptional;
+};
+
+constexpr size_t kBantFirst = static_cast<size_t>(Target::kBudget);
+
+constexpr std::array<FieldParser, static_cast<size_t>(Target::kCount)> MakeParsers() {
+  std::array<FieldParser, static_cast<size_t>(Target::kCount)> p{};
+  const auto set = [&p](Target t, CellParser parse, Need need = Need::kOptional) {
+    p[static_cast<size_t>(t)] = {parse, need};
+  };
+  set(Target::kId, ParseText<&Lead::id, 128>, Need::kRequired);
+  set(Target::kFirstName, ParseText<&Lead::first_name, TextLimits::kShort, true>);
+  set(Target::kLastName, ParseText<&Lead::last_name, TextLimits::kShort, true>);
+  set(Target::kFullName, ParseFullName);
+  set(Target::kEmail, ParseEmail, Need::kIdentity);
+  set(Target::kPhone, ParsePhone);
+  set(Target::kCompany, ParseText<&Lead::company, TextLimits::kShort>);
+  set(Target::kTitle, ParseText<&Lead::title, TextLimits::kShort>);
+  set(Target::kIndustry, ParseText<&Lead::industry, TextLimits::kShort>);
+  set(Target::kEmployees, ParseEmployees);
+  set(Target::kAnnualRevenue, ParseAmount<&Lead::annual_revenue>);
+  set(Target::kCountry, ParseText<&Lead::country, TextLimits::kShort>);
+  set(Target::kRegion, ParseText<&Lead::region, TextLimits::kShort>);
+  set(Target::kLocation, ParseLocation);
+  set(Target::kDomain, ParseDomain);
+  set(Target::kSource, ParseSource);
+  set(Target::kStage, ParseStageCell);
+  set(Target::kStageReason, ParseText<&Lead::stage_reason, TextLimits::kReason>);
+  set(Target::kDealValue, ParseAmount<&Lead::deal_value>);
+  set(Target::kCurrency, ParseCurrency);
+  set(Target::kNotes, ParseText<&Lead::notes, TextLimits::kNote>);
+  set(Target::kTags, ParseTags);
+  set(Target::kCreatedAt, ParseDate<&Lead::created_at>);
+  set(Target::kUpdatedAt, ParseDate<&Lead::updated_at>);
+  set(Target::kBudget, ParseBant<static_cast<size_t>(Target::kBudget) - kBantFirst>);
+  set(Target::kAuthority, ParseBant<static_cast<size_t>(Target::kAuthority) - kBantFirst>);
+  set(Target::kNeed, ParseBant<static_cast<size_t>(Target::kNeed) - kBantFirst>);
+  set(Target::kTimeline, ParseBant<static_cast<size_t>(Target::kTimeline) - kBantFirst>);
+  set(Target::kCustom, ParseCustom);
+  return p;
+}
+
+constexpr auto kParsers = MakeParsers();
 
 // Text key → position, with open addressing over (hash, position) pairs: keying 100k rows by
 // e-mail without a heap node and a copy of the key per row. The keys themselves stay where they
@@ -146,6 +427,9 @@ Result<ImportOptions> ImportOptions::FromJson(const json& j, int64_t now_ms) {
       const auto d = v.is_string() ? ParseOnDuplicate(v.get<std::string>()) : std::nullopt;
       if (!d) return MakeError("expected \"update\", \"skip\" or \"create\"", "options.onDuplicate");
       o.on_duplicate = *d;
+    } else if (key == "strict") {
+      if (!v.is_boolean()) return MakeError("expected true or false", "options.strict");
+      o.strict = v.get<bool>();
     } else if (key == "delimiter") {
       const std::string d = v.is_string() ? v.get<std::string>() : "";
       if (d != "," && d != ";" && d != "\t") {
@@ -171,12 +455,31 @@ json ImportReport::ToJson() const {
     if (d.earlier_row > 0) e["earlierRow"] = d.earlier_row;
     dups.push_back(std::move(e));
   }
+  json warned = json::array();
+  for (const ImportWarning& w : warnings) {
+    warned.push_back({{"row", w.row}, {"column", w.column}, {"field", w.field}, {"message", w.message}});
+  }
+  json values = json::array();
+  for (const SourceValueCount& v : sources) {
+    json e{{"value", v.value}, {"rows", v.rows}, {"channel", v.channel.empty() ? json(nullptr) : json(v.channel)}};
+    if (v.channel.empty()) {
+      if (std::string own = ChannelNameFor(v.value); !own.empty()) e["newChannel"] = std::move(own);
+      if (const auto hint = SuggestSourceChannel(v.value)) {
+        e["suggestion"] = {{"channel", hint->channel}, {"direction", DirectionName(hint->direction)}};
+      }
+    }
+    values.push_back(std::move(e));
+  }
   return {{"rows", rows},
           {"imported", imported},
           {"updated", updated},
           {"skipped", skipped},
           {"rejectedRows", rejected_rows},
           {"rejected", std::move(cells)},
+          {"warnings", std::move(warned)},
+          {"warningCount", warning_count},
+          {"warnedRows", warned_rows},
+          {"sources", std::move(values)},
           {"duplicates", duplicates},
           {"duplicateRows", std::move(dups)},
           {"rejectedCsv", rejected_csv},
@@ -226,7 +529,17 @@ struct CsvImport::Impl {
   KeyIndex staged_by_id, staged_by_email, stored_by_email;
   ImportReport report;
   CsvWriter rejected_csv{','};
-  std::vector<RejectedCell> row_problems;  // the current row's
+  std::vector<RejectedCell> row_problems;  // the current row's that reject it before its cells are read
+  // The current row's cells that could not be read: `column` indexes the headers (kWholeRow for
+  // the row), `rejects` says whether it rejects the row or is a warning.
+  struct RowIssue {
+    size_t column;
+    std::string reason;
+    bool rejects;
+  };
+  static constexpr size_t kWholeRow = SIZE_MAX;
+  std::vector<RowIssue> row_issues;
+  SourceTally sources;
   int id_col = -1, email_col = -1, created_col = -1;
   std::string row_email;  // the current row's, normalised
 };
@@ -385,204 +698,51 @@ Result<ImportReport> CsvImport::Finish() {
     return e;
   }
   m.report.rows = rows_done_;
+  m.report.sources = m.sources.Report(ImportReport::kMaxListedSources);
   m.report.rejected_csv = std::move(m.rejected_csv.text());
   if (m.report.rejected_rows == 0) m.report.rejected_csv.clear();
   return m.report;
 }
 
-// Sets the lead's fields from one row's non-empty cells; problems go to `errs`, and the caller
-// drops the lead when there are any.
-void CsvImport::ApplyCells(std::span<const std::string_view> fields, int64_t row, Lead& lead,
-                           std::vector<RejectedCell>& errs) {
+// Reads one row's non-empty cells into the lead, each through the parser of its field's kind. A
+// cell that cannot be read becomes one of the row's issues: one that rejects the row, or (an
+// optional field, a lenient import) a warning with the field left as it was.
+void CsvImport::ApplyCells(std::span<const std::string_view> fields, Lead& lead, bool has_id) {
   Impl& m = *impl_;
-  const auto fail = [&](size_t c, std::string reason) {
-    errs.push_back({row, m.headers[c], std::move(reason)});
+  m.row_issues.clear();
+  const auto issue = [&](size_t c, Need need, std::string reason) {
+    const bool rejects = options_.strict || need == Need::kRequired || (need == Need::kIdentity && !has_id);
+    m.row_issues.push_back({c, std::move(reason), rejects});
   };
-  const auto text = [&](size_t c, std::string_view v, size_t limit, std::string& out) {
-    if (v.size() > limit) {
-      fail(c, "is longer than the " + std::to_string(limit) + " bytes allowed");
-    } else {
-      out.assign(v);
-    }
-  };
-  std::string_view full_name, raw_stage;
-  size_t full_name_col = 0;
-  bool names_set = false;
+  RowState s{lead, workspace_.channels(), m.mapping.preset, options_.now_ms, m.row_email, m.email_col, m.sources, {}, {}};
   const size_t n = std::min(fields.size(), m.mapping.columns.size());
   for (size_t c = 0; c < n; ++c) {
     const ColumnMapping& col = m.mapping.columns[c];
-    if (col.target == Target::kIgnore) continue;
+    const FieldParser& field = kParsers[static_cast<size_t>(col.target)];
+    if (!field.parse) continue;  // an ignored column
     const std::string_view v = Trim(fields[c]);
     if (v.empty()) continue;
-    switch (col.target) {
-      case Target::kIgnore: case Target::kCount: break;
-      case Target::kId: text(c, v, 128, lead.id); break;
-      case Target::kFirstName: text(c, v, TextLimits::kShort, lead.first_name); names_set = true; break;
-      case Target::kLastName: text(c, v, TextLimits::kShort, lead.last_name); names_set = true; break;
-      case Target::kFullName: full_name = v, full_name_col = c; break;
-      case Target::kEmail: {
-        std::string e = static_cast<int>(c) == m.email_col ? std::move(m.row_email) : NormalizeEmail(v);
-        if (e.size() > TextLimits::kEmail || !LooksLikeEmail(e)) {
-          fail(c, "expected an e-mail address such as ana@example.com, got " + Quoted(v));
-        } else {
-          lead.email = std::move(e);
-        }
-        break;
-      }
-      case Target::kPhone: {
-        std::string p = NormalizePhone(v);
-        if (p.empty() || p.size() > 64) fail(c, "expected a phone number, got " + Quoted(v));
-        else lead.phone = std::move(p);
-        break;
-      }
-      case Target::kCompany: text(c, v, TextLimits::kShort, lead.company); break;
-      case Target::kTitle: text(c, v, TextLimits::kShort, lead.title); break;
-      case Target::kIndustry: text(c, v, TextLimits::kShort, lead.industry); break;
-      case Target::kCountry: text(c, v, TextLimits::kShort, lead.country); break;
-      case Target::kRegion: text(c, v, TextLimits::kShort, lead.region); break;
-      case Target::kLocation: {
-        // "Berlin, Germany" or "Austin, Texas, United States": the country is the last part.
-        const size_t last = v.rfind(',');
-        const std::string_view country = Trim(last == std::string_view::npos ? v : v.substr(last + 1));
-        text(c, country, TextLimits::kShort, lead.country);
-        if (last != std::string_view::npos) {
-          std::string_view rest = Trim(v.substr(0, last));
-          const size_t prev = rest.rfind(',');
-          if (prev != std::string_view::npos) rest = Trim(rest.substr(prev + 1));
-          text(c, rest, TextLimits::kShort, lead.region);
-        }
-        break;
-      }
-      case Target::kDomain: {
-        std::string d = DomainFromUrl(v);
-        if (d.empty() || d.size() > TextLimits::kShort) {
-          fail(c, "expected a web address such as acme.com, got " + Quoted(v));
-        } else {
-          lead.domain = std::move(d);
-        }
-        break;
-      }
-      case Target::kSource: {
-        std::string src(TranslateSource(v).value_or(""));
-        if (src.empty()) src = LowerAscii(v);
-        if (workspace_.channels().Find(src)) {
-          lead.source = std::move(src);
-        } else {
-          // A channel leadkit does not know: kept as said, so nothing is lost.
-          lead.source = "unknown";
-          if (!lead.custom.is_object()) lead.custom = json::object();
-          lead.custom["originalSource"] = std::string(v.substr(0, TextLimits::kReason));
-        }
-        break;
-      }
-      case Target::kStage: {
-        const auto name = TranslateStage(v, m.mapping.preset);
-        const auto stage = name ? ParseStage(*name) : std::nullopt;
-        if (!stage) {
-          fail(c, "unknown stage " + Quoted(v) +
-                      "; use new, nurturing, mql, sql, opportunity, customer, lost or disqualified");
-        } else {
-          lead.stage = *stage;
-          raw_stage = v;
-        }
-        break;
-      }
-      case Target::kStageReason: text(c, v, TextLimits::kReason, lead.stage_reason); break;
-      case Target::kEmployees: {
-        if (auto e = ParseEmployeeCount(v)) lead.employees = *e;
-        else fail(c, "expected a number of employees such as 250 or 51-200, got " + Quoted(v));
-        break;
-      }
-      case Target::kAnnualRevenue:
-      case Target::kDealValue: {
-        const auto x = ParseLooseNumber(v);
-        if (!x || *x < 0) {
-          fail(c, "expected an amount of 0 or more such as 12,000, got " + Quoted(v));
-        } else {
-          (col.target == Target::kDealValue ? lead.deal_value : lead.annual_revenue) = *x;
-        }
-        break;
-      }
-      case Target::kCurrency: {
-        std::string cur = v == "$" ? "USD" : v == "€" ? "EUR" : v == "£" ? "GBP" : std::string(v);
-        for (char& ch : cur) {
-          if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-        }
-        if (cur.size() != 3 || !std::all_of(cur.begin(), cur.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
-          fail(c, "expected a 3-letter currency code such as EUR, got " + Quoted(v));
-        } else {
-          lead.currency = std::move(cur);
-        }
-        break;
-      }
-      case Target::kNotes: text(c, v, TextLimits::kNote, lead.notes); break;
-      case Target::kTags: {
-        size_t start = 0;
-        while (start <= v.size()) {
-          size_t end = v.find_first_of(";,|", start);
-          if (end == std::string_view::npos) end = v.size();
-          const std::string_view tag = Trim(v.substr(start, end - start));
-          start = end + 1;
-          if (tag.empty()) continue;
-          if (tag.size() > 64) {
-            fail(c, "a tag has at most 64 characters, got " + Quoted(tag));
-          } else if (std::find(lead.tags.begin(), lead.tags.end(), tag) == lead.tags.end()) {
-            lead.tags.emplace_back(tag);
-          }
-        }
-        if (lead.tags.size() > TextLimits::kMaxTags) {
-          fail(c, "has more than " + std::to_string(TextLimits::kMaxTags) + " tags");
-        }
-        break;
-      }
-      case Target::kCreatedAt:
-      case Target::kUpdatedAt: {
-        const auto t = ParseLooseDate(v, m.date_order[c]);
-        if (!t) {
-          fail(c, "expected a date such as 2026-03-01 or 03/01/2026, got " + Quoted(v));
-        } else {
-          (col.target == Target::kCreatedAt ? lead.created_at : lead.updated_at) = *t;
-        }
-        break;
-      }
-      case Target::kBudget: case Target::kAuthority: case Target::kNeed: case Target::kTimeline: {
-        const auto st = ParseBantCell(v);
-        if (!st) {
-          fail(c, "expected met, partly, not met or unknown (or yes / no), got " + Quoted(v));
-        } else {
-          lead.bant[static_cast<size_t>(col.target) - static_cast<size_t>(Target::kBudget)].status = *st;
-        }
-        break;
-      }
-      case Target::kCustom: {
-        if (v.size() > TextLimits::kReason) {
-          fail(c, "is longer than the " + std::to_string(TextLimits::kReason) +
-                      " bytes a custom field may hold");
-          break;
-        }
-        if (!lead.custom.is_object()) lead.custom = json::object();
-        lead.custom[col.custom_key] = CustomValue(v);
-        break;
-      }
+    if (std::string reason = field.parse(s, Cell{v, c, col, m.date_order[c]}); !reason.empty()) {
+      issue(c, field.need, std::move(reason));
     }
   }
-  if (!full_name.empty()) {
-    if (full_name.size() > TextLimits::kShort) {
-      fail(full_name_col, "is longer than the " + std::to_string(TextLimits::kShort) + " bytes allowed");
-    } else if (!names_set || (lead.first_name.empty() && lead.last_name.empty())) {
-      auto [first, last] = SplitFullName(full_name);
+  if (!s.full_name.empty()) {
+    if (s.full_name.size() > TextLimits::kShort) {
+      issue(s.full_name_col, Need::kOptional, TooLong(TextLimits::kShort));
+    } else if (!s.names_set || (lead.first_name.empty() && lead.last_name.empty())) {
+      auto [first, last] = SplitFullName(s.full_name);
       lead.first_name = std::move(first);
       lead.last_name = std::move(last);
     }
   }
   if (lead.custom.is_object() && lead.custom.size() > 100) {
-    errs.push_back({row, "", "has " + std::to_string(lead.custom.size()) +
-                                 " custom fields, more than the 100 a lead may have"});
+    issue(Impl::kWholeRow, Need::kRequired, "has " + std::to_string(lead.custom.size()) +
+                                                " custom fields, more than the 100 a lead may have");
   }
   if (StageNeedsReason(lead.stage) && lead.stage_reason.empty()) {
     // CRMs rarely export why a lead was lost; the status it had says at least that much.
-    lead.stage_reason = raw_stage.empty() ? "imported without a reason"
-                                          : "imported as " + Quoted(raw_stage).substr(0, 200);
+    lead.stage_reason = s.raw_stage.empty() ? "imported without a reason"
+                                            : "imported as " + Quoted(s.raw_stage).substr(0, 200);
   }
 }
 
@@ -622,7 +782,10 @@ void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
   Lead* target = &merged;
   bool in_place = false;
   bool update_stored = false;
-  std::optional<uint32_t> merge_into;  // a staged lead this row updates
+  // A staged lead this row updates. Not a std::optional: GCC 12 warns falsely that one may be
+  // read uninitialised here.
+  constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t merge_into = kNone;
   if (errs.empty()) {
     std::string id;
     std::string& email = m.row_email;  // ApplyCells takes it from here rather than redo it
@@ -638,14 +801,14 @@ void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
     const std::vector<std::string>& stored_emails = *store.Texts(Field::kEmail);
     const auto stored_email = [&](uint32_t r) -> std::string_view { return stored_emails[r]; };
     if (!id.empty()) {
-      merge_into = m.staged_by_id.Find(id, staged_id);
-      if (!merge_into) stored = store.RowOf(id);
-      if (merge_into || stored) matched_by = "id";
+      merge_into = m.staged_by_id.Find(id, staged_id).value_or(kNone);
+      if (merge_into == kNone) stored = store.RowOf(id);
+      if (merge_into != kNone || stored) matched_by = "id";
     }
     if (matched_by.empty() && !email.empty()) {
-      merge_into = m.staged_by_email.Find(email, staged_email);
-      if (!merge_into) stored = m.stored_by_email.Find(email, stored_email);
-      if (merge_into || stored) matched_by = "email";
+      merge_into = m.staged_by_email.Find(email, staged_email).value_or(kNone);
+      if (merge_into == kNone) stored = m.stored_by_email.Find(email, stored_email);
+      if (merge_into != kNone || stored) matched_by = "email";
     }
     if (!matched_by.empty()) {
       ++m.report.duplicates;
@@ -653,9 +816,9 @@ void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
         DuplicateRow d;
         d.row = row;
         d.matched_by = matched_by;
-        if (merge_into) {
-          d.earlier_row = m.staged_row[*merge_into];
-          d.id = m.staged[*merge_into].id;
+        if (merge_into != kNone) {
+          d.earlier_row = m.staged_row[merge_into];
+          d.id = m.staged[merge_into].id;
         } else {
           d.id = store.IdAt(*stored);
         }
@@ -666,16 +829,16 @@ void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
           ++m.report.skipped;
           return;
         case OnDuplicate::kCreate:
-          merge_into.reset();
+          merge_into = kNone;
           stored.reset();
           break;
         case OnDuplicate::kUpdate:
-          if (merge_into) merged = m.staged[*merge_into];
+          if (merge_into != kNone) merged = m.staged[merge_into];
           else merged = store.GetRow(*stored), update_stored = true;
           break;
       }
     }
-    in_place = !merge_into && !update_stored;
+    in_place = merge_into == kNone && !update_stored;
     if (in_place) target = &m.staged.Next();
     Lead& lead = *target;
     if (in_place) {
@@ -683,16 +846,35 @@ void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
       lead.created_at = lead.updated_at = options_.now_ms;
     }
     const int64_t created = lead.created_at;
-    ApplyCells(fields, row, lead, errs);
-    if (update_stored || merge_into) {
+    ApplyCells(fields, lead, !id.empty());
+    if (update_stored || merge_into != kNone) {
       lead.updated_at = std::max(options_.now_ms, lead.updated_at);
       if (m.created_col < 0 || Trim(fields[m.created_col]).empty()) lead.created_at = created;
     } else if (options_.on_duplicate == OnDuplicate::kCreate && !matched_by.empty() && matched_by == "id") {
       lead.id.clear();  // a new lead cannot take the id of the one it duplicates
     }
-    if (errs.empty() && lead.email.empty() && lead.first_name.empty() && lead.last_name.empty() &&
-        lead.company.empty()) {
-      errs.push_back({row, "", "a lead needs at least one of an e-mail, a name or a company"});
+    const bool rejected = std::any_of(m.row_issues.begin(), m.row_issues.end(), [](const auto& i) { return i.rejects; });
+    const bool nameless = lead.email.empty() && lead.first_name.empty() && lead.last_name.empty() && lead.company.empty();
+    if (rejected || nameless) {
+      // Every problem of a rejected row is listed, the warnings it would have had too.
+      for (Impl::RowIssue& i : m.row_issues) {
+        errs.push_back({row, i.column == Impl::kWholeRow ? std::string() : m.headers[i.column], std::move(i.reason)});
+      }
+      if (!rejected) errs.push_back({row, "", "a lead needs at least one of an e-mail, a name or a company"});
+    } else if (!m.row_issues.empty()) {
+      ImportReport& r = m.report;
+      ++r.warned_rows;
+      r.warning_count += m.row_issues.size();
+      for (Impl::RowIssue& i : m.row_issues) {
+        if (r.warnings.size() >= ImportReport::kMaxListedWarnings) break;
+        const bool whole = i.column == Impl::kWholeRow;
+        const ColumnMapping* col = whole ? nullptr : &m.mapping.columns[i.column];
+        r.warnings.push_back({row, whole ? std::string() : m.headers[i.column],
+                              !col ? std::string()
+                              : col->target == Target::kCustom ? "custom." + col->custom_key
+                                                               : std::string(TargetName(col->target)),
+                              std::move(i.reason)});
+      }
     }
   }
 
@@ -718,8 +900,8 @@ void CsvImport::ProcessRow(std::span<const std::string_view> raw, int64_t row,
     return;
   }
   Lead& lead = *target;
-  if (merge_into) {
-    m.staged[*merge_into] = std::move(lead);
+  if (merge_into != kNone) {
+    m.staged[merge_into] = std::move(lead);
     ++m.report.updated;
     return;
   }

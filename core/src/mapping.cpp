@@ -375,7 +375,7 @@ Status ApplyMappingOverrides(const json& overrides, Mapping& mapping) {
 std::optional<std::string_view> TranslateSource(std::string_view value) {
   static constexpr std::pair<std::string_view, std::string_view> kSources[] = {
       {"websiteform", "website_form"}, {"web", "website_form"}, {"website", "website_form"},
-      {"webform", "website_form"}, {"form", "website_form"}, {"directtraffic", "website_form"},
+      {"webform", "website_form"}, {"form", "website_form"},
       {"contentdownload", "content_download"}, {"content", "content_download"},
       {"webinar", "webinar"}, {"ebook", "ebook"}, {"whitepaper", "whitepaper"},
       {"organicsearch", "organic_search"}, {"seo", "organic_search"},
@@ -389,9 +389,24 @@ std::optional<std::string_view> TranslateSource(std::string_view value) {
       {"phoneinquiry", "cold_call"}, {"coldemail", "cold_email"}, {"outboundemail", "cold_email"},
       {"linkedin", "linkedin"}, {"linkedinsalesnavigator", "linkedin"},
       {"inperson", "in_person"}, {"purchasedlist", "purchased_list"}, {"list", "purchased_list"},
-      {"unknown", "unknown"}, {"other", "unknown"}, {"othercampaigns", "unknown"}, {"", "unknown"}};
+      {"unknown", "unknown"}, {"other", "unknown"}, {"", "unknown"}};
   const std::string norm = NormalizeHeader(value);
   for (const auto& [from, to] : kSources) {
+    if (from == norm) return to;
+  }
+  return std::nullopt;
+}
+
+std::optional<SourceSuggestion> SuggestSourceChannel(std::string_view value) {
+  static constexpr std::pair<std::string_view, SourceSuggestion> kHints[] = {
+      {"directtraffic", {"direct_traffic", Direction::kInbound}},
+      {"direct", {"direct_traffic", Direction::kInbound}},
+      {"emailmarketing", {"email_marketing", Direction::kInbound}},
+      {"newsletter", {"email_marketing", Direction::kInbound}},
+      {"aireferrals", {"referral", Direction::kInbound}},
+  };
+  const std::string norm = NormalizeHeader(value);
+  for (const auto& [from, to] : kHints) {
     if (from == norm) return to;
   }
   return std::nullopt;

@@ -49,16 +49,7 @@ struct ErrorFinder : nlohmann::json_sax<json> {
 };
 
 Status ApplyChannels(const json& mapping, ChannelMap& channels, const std::string& path) {
-  if (!mapping.is_object()) {
-    return MakeError("expected an object of channel: direction, got " + DescribeJsonValue(mapping), path);
-  }
-  for (const auto& [name, dir] : mapping.items()) {
-    const std::string p = path + "." + name.substr(0, 64);
-    const auto d = dir.is_string() ? ParseDirection(dir.get_ref<const std::string&>()) : std::nullopt;
-    if (!d) return MakeError("expected \"inbound\", \"outbound\" or \"unknown\", got " + DescribeJsonValue(dir), p);
-    if (auto s = channels.Set(name, *d); !s) return Error{s.error().message, Location{p}};
-  }
-  return Ok{};
+  return channels.Apply(mapping, path);
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
@@ -521,9 +512,7 @@ Result<json> Workspace::WhatIf(const json& draft, int64_t now_ms) const {
 }
 
 json Workspace::BackupSettings() const {
-  json channels = json::object();
-  for (const auto& [name, dir] : channels_.all()) channels[name] = DirectionName(dir);
-  json out{{"format", "leadkit-workspace"}, {"version", kBackupVersion}, {"channels", std::move(channels)}};
+  json out{{"format", "leadkit-workspace"}, {"version", kBackupVersion}, {"channels", channels_.ToJson()}};
   if (model_set_) out["model"] = model_.normalized();
   if (!pipeline_.source().empty()) out["pipeline"] = pipeline_.source();
   return out;
@@ -541,9 +530,7 @@ json Workspace::Export() const {
 
 std::string Workspace::ExportText() const {
   // The members in the order nlohmann's object keeps them (sorted), so the bytes equal Export().dump().
-  json channels = json::object();
-  for (const auto& [name, dir] : channels_.all()) channels[name] = DirectionName(dir);
-  std::string out = "{\"channels\":" + channels.dump() + ",\"format\":\"leadkit-workspace\",\"leads\":[";
+  std::string out = "{\"channels\":" + channels_.ToJson().dump() + ",\"format\":\"leadkit-workspace\",\"leads\":[";
   for (uint32_t row = 0; row < store_.size(); ++row) {
     if (row) out += ',';
     out += LeadToJson(store_.GetRow(row), channels_).dump();

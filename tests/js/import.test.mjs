@@ -35,11 +35,18 @@ for (const c of fixture('csv_imports.json').cases) {
       e.rejected.forEach((want, i) => assert.ok(r.rejected[i].reason.includes(want.reasonIncludes), r.rejected[i].reason));
     }
     for (const part of e.rejectedCsvIncludes ?? []) assert.ok(r.rejectedCsv.includes(part), r.rejectedCsv);
+    if (e.warnedRows !== undefined) assert.equal(r.warnedRows, e.warnedRows);
+    const warnings = e.warnings ?? [];
+    assert.deepEqual(r.warnings.map(({ row, column, field }) => ({ row, column, field })),
+      warnings.map(({ row, column, field }) => ({ row, column, field })));
+    warnings.forEach((want, i) => assert.ok(r.warnings[i].message.includes(want.messageIncludes), r.warnings[i].message));
+    assert.equal(r.warningCount, warnings.length);
     const rows = engine.query({ limit: 1000 }).rows;
     for (const want of e.leads ?? []) {
       const got = findLead(rows, want);
       assert.ok(got, `no lead like ${JSON.stringify(want)}`);
-      for (const [key, value] of Object.entries(want)) assert.deepEqual(got[key], value, key);
+      // null: the lead has no such field
+      for (const [key, value] of Object.entries(want)) assert.deepEqual(got[key] ?? null, value, key);
     }
     engine.dispose();
   });
@@ -104,12 +111,115 @@ test('suggestMapping reads only the head of a file and proposes fields', async (
 
 test('rejected rows come back as CSV that imports once fixed', async () => {
   const engine = await createEngine();
-  const first = await engine.importCsv('Email,Employees\nfix@me.com,many\nok@me.com,5\n', { now: NOW });
+  const first = await engine.importCsv('Email,Employees\nfix@me.com,many\nok@me.com,5\n', { strict: true, now: NOW });
   assert.equal(first.rejectedRows, 1);
   const second = await engine.importCsv(first.rejectedCsv.replace('many', '12'), { now: NOW });
   assert.equal(second.imported, 1);
   assert.equal(engine.size, 2);
   engine.dispose();
+});
+
+// A HubSpot export as a consultant receives it (tests/fixtures/hubspot_messy.csv): 200 contacts,
+// day-first dates, and cells that cannot be read: employees "approx 200", revenue "lots", a
+// created date after the day of the import, an e-mail written "(at)", a phone "n/a", a website
+// "tbd", a misspelt lifecycle stage. 74 contacts (37%) come from sources the presets do not know.
+const HUBSPOT = readFileSync(new URL('../fixtures/hubspot_messy.csv', import.meta.url), 'utf8');
+const DAY = 86_400_000;
+const IMPORT_DAY = Date.parse('2026-12-07T09:00:00Z');
+
+test('a messy HubSpot export lands every contact; unreadable optional cells are warnings with row and column', async () => {
+  const engine = await createEngine();
+  const r = await engine.importCsv(HUBSPOT, { now: IMPORT_DAY });
+  assert.equal(r.mapping.preset, 'hubspot');
+  assert.equal(r.rows, 200);
+  assert.equal(r.imported, 200);
+  assert.equal(r.rejectedRows, 0);
+  assert.deepEqual(r.rejected, []);
+  assert.equal(engine.size, 200);
+  assert.deepEqual(r.warnings.map(({ row, column, field }) => `${row} ${column} ${field}`), [
+    '19 Number of Employees employees', '44 Annual Revenue annualRevenue', '65 Create Date createdAt',
+    '90 Email email', '123 Phone Number phone', '152 Website URL domain', '178 Lifecycle Stage stage']);
+  assert.equal(r.warningCount, 7);
+  assert.equal(r.warnedRows, 7);
+  assert.match(r.warnings[0].message, /"approx 200"/);
+  assert.match(r.warnings[1].message, /"lots"/);
+  assert.match(r.warnings[2].message, /in the future: "31\/12\/2026" is after the day of the import \(2026-12-07\)/);
+
+  // Each lead is there with the field left empty.
+  const byName = (first, last) => engine.query({ search: `${first} ${last}`, limit: 5 }).rows.find((l) => l.firstName === first && l.lastName === last);
+  const rows = engine.query({ limit: 500 }).rows;
+  const leadOfRow = (row) => rows.find((l) => l.id === HUBSPOT.split('\r\n')[row - 1].split(',')[0]);
+  assert.equal(leadOfRow(19).employees, undefined);
+  assert.equal(leadOfRow(44).annualRevenue, undefined);
+  assert.equal(leadOfRow(65).createdAt, '2026-12-07T09:00:00Z');
+  assert.equal(leadOfRow(90).email, undefined);
+  assert.ok(byName('María', 'Gómez'), 'the contact with the unreadable e-mail is imported by its name');
+  assert.equal(leadOfRow(178).stage, 'new');
+
+  // No lead is missing from a report: the dashboard's all time (from 2000 to tomorrow) and the
+  // funnel without bounds both count all 200, the one dated 31/12/2026 in the file too.
+  const tomorrow = new Date(IMPORT_DAY + DAY).toISOString();
+  assert.equal(engine.funnel({ from: '2000-01-01', to: tomorrow }).leads, engine.size);
+  assert.equal(engine.funnel({ allTime: true }).leads, engine.size);
+  assert.equal(engine.funnel({ allTime: true, by: 'source' }).groups.reduce((n, g) => n + g.leads, 0), engine.size);
+
+  // The sources the presets do not know are listed with their rows, for the user to map.
+  const unknown = r.sources.filter((s) => s.channel === null);
+  assert.deepEqual(unknown.map((s) => [s.value, s.rows]), [
+    ['Direct Traffic', 30], ['Email Marketing', 20], ['Offline Sources', 14], ['Other Campaigns', 10]]);
+  assert.equal(unknown.reduce((n, s) => n + s.rows, 0), 74);
+  assert.deepEqual(unknown[0].suggestion, { channel: 'direct_traffic', direction: 'inbound' });
+  assert.equal(unknown[2].newChannel, 'offline_sources');
+  assert.equal(engine.summary().bySource.unknown, 74);
+  assert.equal(engine.summary().bySource.website_form, undefined, '"Direct Traffic" is not a website form');
+  engine.dispose();
+});
+
+test('strict: true rejects a row for any cell that cannot be read, as imports did before', async () => {
+  const engine = await createEngine();
+  const r = await engine.importCsv(HUBSPOT, { strict: true, now: IMPORT_DAY });
+  assert.equal(r.imported, 193);
+  assert.equal(r.rejectedRows, 7);
+  assert.deepEqual(r.rejected.map(({ row, column }) => `${row} ${column}`), [
+    '19 Number of Employees', '44 Annual Revenue', '65 Create Date', '90 Email', '123 Phone Number',
+    '152 Website URL', '178 Lifecycle Stage']);
+  assert.deepEqual(r.warnings, []);
+  assert.equal(r.warnedRows, 0);
+  await assert.rejects(engine.importCsv(HUBSPOT, { strict: 'yes', now: IMPORT_DAY }), (e) => e.where?.path === 'options.strict');
+  engine.dispose();
+});
+
+test('source values mapped to channels are kept by the workspace and read so by the next import', async () => {
+  const engine = await createEngine();
+  const channels = engine.getChannels();
+  assert.deepEqual(channels.find((c) => c.name === 'website_form'), { name: 'website_form', label: 'Website form', direction: 'inbound', values: [] });
+  assert.deepEqual([...new Set(channels.map((c) => c.direction))], ['inbound', 'outbound', 'unknown']);
+  engine.setChannels({
+    direct_traffic: { direction: 'inbound', values: ['Direct Traffic'] },
+    email_marketing: { direction: 'inbound', values: ['Email Marketing'] },
+    event: { values: ['Offline Sources'] },
+    unknown: { values: ['Other Campaigns'] },
+  });
+  assert.deepEqual(engine.getChannels().find((c) => c.name === 'direct_traffic'),
+    { name: 'direct_traffic', label: 'Direct traffic', direction: 'inbound', values: ['Direct Traffic'] });
+  const r = await engine.importCsv(HUBSPOT, { now: IMPORT_DAY });
+  assert.deepEqual(r.sources.filter((s) => s.channel === null), []);
+  const by = engine.summary().bySource;
+  assert.equal(by.direct_traffic, 30);
+  assert.equal(by.email_marketing, 20);
+  assert.equal(by.event, 14);
+  assert.equal(by.unknown, 10);
+  assert.equal(engine.summary().byDirection.inbound, 200 - 10);
+
+  // In the backup, and so in a restored workspace.
+  const backup = engine.exportJson();
+  assert.deepEqual(JSON.parse(backup).channels.event, { direction: 'inbound', values: ['Offline Sources'] });
+  const restored = await createEngine();
+  restored.importJson(backup);
+  assert.deepEqual(restored.getChannels(), engine.getChannels());
+  assert.throws(() => engine.setChannels({ nope: { values: ['X'] } }), (e) => e instanceof LeadkitError && /nope/.test(e.where?.path ?? e.message));
+  engine.dispose();
+  restored.dispose();
 });
 
 test('exportCsv writes scored leads with the chosen columns, and guards formulas', async () => {

@@ -191,6 +191,8 @@ export interface ImportOptions {
   mapping?: Record<string, string | null> | { columns: Record<string, string | null>; defaultSource?: string; dateOrder?: 'mdy' | 'dmy' };
   onDuplicate?: 'update' | 'skip' | 'create';
   delimiter?: ',' | ';' | '\t';
+  /** Reject a row for any cell that cannot be read, instead of importing it with a warning. */
+  strict?: boolean;
   onProgress?: (p: { rowsDone: number; rowsTotal: number | null; bytesDone: number; bytesTotal: number | null }) => void;
   dryRun?: boolean;
   now?: TimeInput;
@@ -204,6 +206,18 @@ export interface ImportReport {
   rejectedRows: number;
   /** row: as a spreadsheet numbers it (the header is row 1); column: its header, "" for the whole row */
   rejected: Array<{ row: number; column: string; reason: string }>;
+  /** Optional cells that could not be read, of rows that landed with that field empty (the first 10,000). */
+  warnings: Array<{ row: number; column: string; field: string; message: string }>;
+  warningCount: number;
+  /** Rows imported or updated with at least one warning. */
+  warnedRows: number;
+  /**
+   * The source column's distinct values, most rows first (up to 200). `channel` is null for a
+   * value leadkit does not know (those leads are 'unknown'); then `newChannel` is the name a
+   * channel of its own would have, and `suggestion` the channel it most likely stands for.
+   */
+  sources: Array<{ value: string; rows: number; channel: string | null; newChannel?: string;
+    suggestion?: { channel: string; direction: Direction } }>;
   duplicates: number;
   duplicateRows: Array<{ row: number; matchedBy: 'id' | 'email'; id?: string; earlierRow?: number }>;
   /** the header and the rejected rows as read, plus a "leadkit error" column; "" when none */
@@ -313,7 +327,7 @@ export interface FunnelTable {
   overall: number | null;
 }
 export interface FunnelResult extends FunnelTable {
-  period: { from: string; to: string; days: number };
+  period: { from: string; to: string; days: number } | { from: null; to: null; days: null; allTime: true };
   flags: Array<'noLeadsInPeriod'>;
   by?: 'source' | 'direction';
   groups?: Array<FunnelTable & { key: string; direction?: Direction }>;
@@ -402,7 +416,9 @@ export interface Engine {
   query(options?: QueryOptions & { view?: 'full' }): { total: number; rows: LeadRow[] };
   query(options: QueryOptions & { view: 'row' }): { total: number; rows: TableRow[] };
   summary(options?: Pick<QueryOptions, 'filter' | 'search' | 'now'>): Summary;
-  setChannels(mapping: Record<string, Direction>): void;
+  setChannels(mapping: Record<string, Direction | { direction?: Direction; values?: string[] }>): void;
+  /** Every channel with its label, direction and the source values mapped to it. */
+  getChannels(): Array<{ name: string; label: string; direction: Direction; values: string[] }>;
   readonly size: number;
   /** The backup text; throws LeadkitError (with its code) when it cannot be made, never returns an error. */
   exportJson(): string;
@@ -460,7 +476,8 @@ export interface Engine {
   predict(id: string, options?: { now?: TimeInput }): Prediction;
   predictAll(options?: { now?: TimeInput }): { modelHash: string; ids: string[]; probability: Float64Array; low: Float64Array; high: Float64Array };
   /** Throws LeadkitError with `where.path` ('from', 'to', 'by') for a bad or empty period. */
-  funnel(options: { from: TimeInput; to: TimeInput; by?: 'source' | 'direction' | 'none'; minSample?: number }): FunnelResult;
+  funnel(options: { from: TimeInput; to: TimeInput; by?: 'source' | 'direction' | 'none'; minSample?: number }
+    | { allTime: true; by?: 'source' | 'direction' | 'none'; minSample?: number }): FunnelResult;
   /** Throws LeadkitError with `where.path` (e.g. 'dealValue', 'rates.mqlToSql') for bad input. */
   plan(options: PlanOptions): Plan;
   /** The module-level `advise`, synchronously. */

@@ -510,8 +510,18 @@ class Engine {
     return this.#call('summary', toJsonText({ filter, search, now: timeMs(now) }, 'query'));
   }
 
+  /**
+   * Adds or redirects source channels: `{ podcast: 'inbound' }`. An entry may also map source
+   * values as a CRM writes them to the channel, remembered for later imports:
+   * `{ direct_traffic: { direction: 'inbound', values: ['Direct Traffic'] }, event: { values: ['Offline Sources'] } }`.
+   */
   setChannels(mapping) {
     this.#call('setChannels', toJsonText(mapping, 'channels'));
+  }
+
+  /** Every channel, `[{ name, label, direction, values }]`: inbound first, then outbound, then unknown. */
+  getChannels() {
+    return this.#call('getChannels');
   }
 
   /**
@@ -559,15 +569,18 @@ class Engine {
    * skipped or created as `onDuplicate` says. Accepted rows land together, or none do when the
    * file cannot be read at all (that throws LeadkitError with `where.row` / `where.line`).
    * `onProgress({ rowsDone, rowsTotal, bytesDone, bytesTotal })` is called after each chunk.
-   * With `dryRun` nothing lands: the report says what would.
+   * With `dryRun` nothing lands: the report says what would. An optional cell that cannot be
+   * read leaves its field empty and is a warning; `strict: true` rejects its row instead.
    * Resolves to `{ rows, imported, updated, skipped, rejectedRows, rejected: [{ row, column,
-   * reason }], duplicates, duplicateRows, rejectedCsv, mapping }`.
+   * reason }], warnings: [{ row, column, field, message }], warningCount, warnedRows,
+   * sources: [{ value, rows, channel, newChannel?, suggestion? }], duplicates, duplicateRows,
+   * rejectedCsv, mapping }`.
    */
-  async importCsv(input, { preset, mapping, onDuplicate, delimiter, onProgress, dryRun = false,
+  async importCsv(input, { preset, mapping, onDuplicate, delimiter, strict, onProgress, dryRun = false,
     now = Date.now() } = {}) {
     const m = this.#m;
     const bytesTotal = byteLength(input);
-    const options = toJsonText({ preset, mapping, onDuplicate, delimiter }, 'options');
+    const options = toJsonText({ preset, mapping, onDuplicate, delimiter, strict }, 'options');
     const at = timeMs(now);
     // The import's own token: feeding, finishing and cancelling it touch no other import. While
     // one that may land runs, another is refused with code `busy` (and never cancels it).
@@ -831,9 +844,10 @@ class Engine {
    * stage, conversion between consecutive stages (split `by` 'source' or 'direction'), median days
    * per stage, the weighted open pipeline and cohorts by month created. Ratios with nothing to
    * divide by are null with `flag: 'noLeads'`; see the README for the exact semantics.
+   * `allTime: true` instead of from and to counts every lead, whenever it was created.
    */
-  funnel({ from, to, by, minSample } = {}) {
-    const request = { from: isoTime(from), to: isoTime(to), by, minSample };
+  funnel({ from, to, by, minSample, allTime } = {}) {
+    const request = { from: isoTime(from), to: isoTime(to), by, minSample, allTime };
     return this.#call('funnel', analyticsJson(request, 'request'));
   }
 

@@ -3,7 +3,8 @@
 // in each stage, the weighted open pipeline, and monthly cohorts.
 //
 // Semantics (the numbers a user acts on, so they are defined exactly):
-// - The period is [from, to): `from` included, `to` excluded; `to` must be after `from`.
+// - The period is [from, to): `from` included, `to` excluded; `to` must be after `from`. With
+//   allTime it has no bounds: every lead counts, one whose createdAt is in the future too.
 // - The ordered stages are new → nurturing → mql → sql → opportunity → customer. A lead ENTERS
 //   `new` at its createdAt and any other stage at the `at` of a history transition into it. A
 //   lead whose history records no entry into its current stage (e.g. imported already at "sql")
@@ -52,9 +53,11 @@ enum class FunnelSplit { kNone, kSource, kDirection };
 
 struct FunnelOptions {
   int64_t from = 0, to = 0;  // ms since epoch, [from, to)
+  bool all_time = false;     // from and to are then INT64_MIN and INT64_MAX
   FunnelSplit by = FunnelSplit::kNone;
   int min_sample = 20;
-  // {from, to (ISO 8601), by?: "source" | "direction" | "none", minSample?}; errors name the path.
+  // {from, to (ISO 8601), by?: "source" | "direction" | "none", minSample?}, or {allTime: true,
+  // by?, minSample?}; errors name the path.
   static Result<FunnelOptions> FromJson(const nlohmann::json& j);
 };
 

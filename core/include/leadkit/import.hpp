@@ -3,6 +3,12 @@
 // earlier row) are updated, skipped or created as the user chose. Nothing is stored until
 // Workspace::CommitImport, which lands every accepted row at once; every other row is reported
 // with its row number, column and reason, and handed back as CSV to fix and import again.
+//
+// Lenient by default: a row is rejected only for what makes it no lead (no e-mail, name or
+// company; an e-mail that cannot be read when the e-mail is what identifies the row; an id that
+// cannot be; a row the CSV reader could not split). An optional cell that cannot be read
+// (employees "approx 200", revenue "lots", a date in the future) leaves its field empty and
+// becomes a warning with its row and column. `strict` rejects the row for any of them instead.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +37,10 @@ struct ImportOptions {
   nlohmann::json mapping;          // the user's overrides of the suggested mapping, or null
   OnDuplicate on_duplicate = OnDuplicate::kUpdate;
   char delimiter = 0;              // 0 sniffs
+  bool strict = false;             // any cell that cannot be read rejects its row
   int64_t now_ms = 0;
 
-  // {"preset", "mapping", "onDuplicate", "delimiter"}; errors name the bad member.
+  // {"preset", "mapping", "onDuplicate", "delimiter", "strict"}; errors name the bad member.
   static Result<ImportOptions> FromJson(const nlohmann::json& j, int64_t now_ms);
 };
 
@@ -41,6 +48,24 @@ struct RejectedCell {
   int64_t row = 0;      // as a spreadsheet numbers it: the header is row 1
   std::string column;   // the header of the column at fault, "" for the row as a whole
   std::string reason;
+};
+
+// An optional cell that could not be read: the lead was imported with that field empty (or, for
+// an update, as it was).
+struct ImportWarning {
+  int64_t row = 0;
+  std::string column;   // the header
+  std::string field;    // the lead field it feeds: "employees", "createdAt", "custom.city", ...
+  std::string message;
+};
+
+// A distinct value of the source column (values compare as SourceValueKey does), how many rows
+// carry it, and the channel it was read as: "" when leadkit does not know it, so those leads are
+// "unknown" with the value kept in custom.originalSource.
+struct SourceValueCount {
+  std::string value;  // as first seen
+  size_t rows = 0;
+  std::string channel;
 };
 
 struct DuplicateRow {
@@ -54,14 +79,24 @@ struct ImportReport {
   int64_t rows = 0;  // data rows read, blank lines not counted
   size_t imported = 0, updated = 0, skipped = 0, rejected_rows = 0;
   std::vector<RejectedCell> rejected;  // every problem of every rejected row
+  std::vector<ImportWarning> warnings;  // the first kMaxListedWarnings of the rows that landed
+  size_t warning_count = 0;             // all of them
+  size_t warned_rows = 0;               // rows imported or updated with at least one warning
+  std::vector<SourceValueCount> sources;  // the most frequent kMaxListedSources, most rows first
   size_t duplicates = 0;
   std::vector<DuplicateRow> duplicate_rows;  // the first kMaxListedDuplicates
   std::string rejected_csv;  // the header and the rejected rows as read, with a reason column
   Mapping mapping;           // as applied
 
   static constexpr size_t kMaxListedDuplicates = 1000;
+  static constexpr size_t kMaxListedWarnings = 10'000;
+  static constexpr size_t kMaxListedSources = 200;
   // {rows, imported, updated, skipped, rejectedRows, rejected: [{row, column, reason}],
-  //  duplicates, duplicateRows: [...], rejectedCsv, mapping}
+  //  warnings: [{row, column, field, message}], warningCount, warnedRows,
+  //  sources: [{value, rows, channel | null, newChannel?, suggestion?: {channel, direction}}],
+  //  duplicates, duplicateRows: [...], rejectedCsv, mapping}. newChannel and suggestion are given
+  //  for values leadkit does not know: the name a channel of their own would have, and the
+  //  channel (possibly a new one) they most likely stand for.
   nlohmann::json ToJson() const;
 };
 
@@ -109,8 +144,7 @@ class CsvImport {
   bool OnRecord(const CsvRecord& record);
   Status SetUpColumns(const CsvRecord& header);
   void DecideDatesAndDrain();
-  void ApplyCells(std::span<const std::string_view> fields, int64_t row, Lead& lead,
-                  std::vector<RejectedCell>& errs);
+  void ApplyCells(std::span<const std::string_view> fields, Lead& lead, bool has_id);
   void ProcessRow(std::span<const std::string_view> fields, int64_t row,
                   std::span<const CsvProblem> problems);
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "leadkit/channel.hpp"
 #include "leadkit/coerce.hpp"
 #include "leadkit/result.hpp"
 
@@ -69,7 +70,20 @@ std::string NormalizeHeader(std::string_view header);
 // Source and stage values as CRMs write them, translated to leadkit's: "Organic Search" →
 // "organic_search", "PAID_SOCIAL" → "paid_ads", "marketingqualifiedlead" → "mql",
 // "Closed - Not Converted" → "disqualified". nullopt for values it does not know.
+// TranslateSource knows only values whose channel is certain; HubSpot's "Direct Traffic", "Email
+// Marketing", "Offline Sources" and "Other Campaigns" are left to the user (ChannelMap::SetValue).
 std::optional<std::string_view> TranslateSource(std::string_view value);
 std::optional<std::string_view> TranslateStage(std::string_view value, std::string_view preset = {});
+
+// The channel a source value leadkit does not translate most likely stands for, to offer first:
+// HubSpot's "Direct Traffic" (someone who came to the site by its address) as a new inbound
+// channel direct_traffic, "Email Marketing" (e-mail to contacts who opted in) as a new inbound
+// email_marketing. nullopt when only the user can say ("Offline Sources" is imports, manual
+// entries and events alike).
+struct SourceSuggestion {
+  std::string_view channel;
+  Direction direction;
+};
+std::optional<SourceSuggestion> SuggestSourceChannel(std::string_view value);
 
 }  // namespace leadkit
