@@ -428,7 +428,7 @@ std::string CadenceStatus(int handle, const std::string& id, double now_ms) {
   });
 }
 
-std::string MergeLeads(int handle, const std::string& text, bool dry_run, double now_ms) {
+std::string MergeJsonLeads(int handle, const std::string& text, bool dry_run, double now_ms) {
   return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     auto r = ws.MergeLeads(text, static_cast<int64_t>(now_ms), dry_run);
     return r ? Ok(std::move(r).value()) : Fail(r.error());
@@ -755,7 +755,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("cadenceStatus", &CadenceStatus);
   emscripten::function("callList", &CallList);
   emscripten::function("setTask", &SetTask);
-  emscripten::function("mergeLeads", &MergeLeads);
+  emscripten::function("mergeJsonLeads", &MergeJsonLeads);
   emscripten::function("tasks", &Tasks);
   emscripten::function("findDuplicates", &FindDuplicates);
   emscripten::function("previewMerge", &PreviewMerge);

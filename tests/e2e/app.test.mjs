@@ -273,7 +273,7 @@ test('scrolled deep and back, every row shown is the lead at its place, with its
       const expected = {
         index: r.index, id: l.id, name: [l.firstName, l.lastName].filter(Boolean).join(' ') || l.email || l.company || l.id,
         company: l.company ?? '—',
-        score: l.score ? `${Math.round(l.score.total)}${l.score.grade ?? '—'}` : '—',
+        score: l.score ? `${Math.round(l.score.total)}${l.score.grade ? `fit ${l.score.grade}` : '—'}` : '—',
         stage: stageLabel[l.stage],
       };
       assert.deepEqual(r, expected, `row ${r.index} after scrolling to ${row}`);

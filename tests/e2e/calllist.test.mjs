@@ -38,7 +38,9 @@ test('after a quick log, focus moves to the same button on the next lead, not to
   await openAppAt(page, base, '#/today');
   const ids = await page.$$eval('.today-row', (rows) => rows.slice(0, 2).map((r) => r.dataset.id));
   await page.focus(`.today-row[data-id="${ids[0]}"] [data-touch="call-no-answer"]`);
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');  // opens the note and time
+  await page.waitForSelector('dialog.modal[open] #touch-note:focus');
+  await page.keyboard.press('Enter');  // logs it
   await page.waitForSelector('.toast.tone-success');
   await page.waitForFunction((id) => document.activeElement?.closest('.today-row')?.dataset.id === id, ids[1]);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.touch), 'call-no-answer');

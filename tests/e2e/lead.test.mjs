@@ -72,25 +72,40 @@ test('quick-log touches on the lead page and on Today raise the count, and it pe
   const lead = await leadIn('nurturing');
   await go(`#/lead/${lead.id}`);
   const before = Number(await page.textContent('#lead-touch-count'));
+  // A quick-log button asks for the note (focused) and the time; Enter logs it.
   await page.click('.lead-touches [data-touch="call-no-answer"]');
+  await page.waitForSelector('dialog.modal[open] #touch-note:focus');
+  await page.keyboard.type('Rang twice, left no message');
+  await page.keyboard.press('Enter');
   await page.waitForFunction((n) => Number(document.querySelector('#lead-touch-count').textContent) === n, before + 1);
   await page.click('.lead-touches [data-touch="email-sent"]');
+  await page.waitForSelector('dialog.modal[open] #touch-note:focus');
+  await page.keyboard.press('Enter');
   await page.waitForFunction((n) => Number(document.querySelector('#lead-touch-count').textContent) === n, before + 2);
+  // A time later than now is refused in the dialog, which stays open and says why.
+  await page.click('.lead-touches [data-touch="call-connected"]');
+  await page.waitForSelector('dialog.modal[open] #touch-note:focus');
+  await page.fill('#touch-at', '2031-01-01T10:00');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('dialog.modal[open] .field-error'), /up to now/);
+  await page.keyboard.press('Escape');
   await reload();
   assert.equal(Number(await page.textContent('#lead-touch-count')), before + 2);
-  assert.match(await page.textContent('.lead-touches .lead-list'), /E-mail: sent[\s\S]*Call: no answer/);
+  assert.match(await page.textContent('.lead-touches .lead-list'), /E-mail: sent[\s\S]*Call: no answer[\s\S]*Rang twice, left no message/);
 
   await go('#/today');
   const first = page.locator('.today-row').first();
   const id = await first.getAttribute('data-id');
   const touchesBefore = (await read('getLead', id)).touches.length;
   await first.locator('[data-touch="call-connected"]').click();
+  await page.fill('dialog.modal[open] #touch-note', 'Wants a proposal');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('.toast.tone-success');
   await page.waitForFunction(async ([leadId, n]) => (await window.leadkit.ctx.worker.read('getLead', leadId)).touches.length === n, [id, touchesBefore + 1]);
   await reload();
   const after = await read('getLead', id);
   assert.equal(after.touches.length, touchesBefore + 1);
-  assert.deepEqual({ channel: after.touches.at(-1).channel, outcome: after.touches.at(-1).outcome }, { channel: 'call', outcome: 'connected' });
+  assert.deepEqual({ channel: after.touches.at(-1).channel, outcome: after.touches.at(-1).outcome, note: after.touches.at(-1).note }, { channel: 'call', outcome: 'connected', note: 'Wants a proposal' });
   await go(`#/lead/${id}`);
   assert.equal(Number(await page.textContent('#lead-touch-count')), touchesBefore + 1);
 });
@@ -173,6 +188,7 @@ test('hostile text in a company name is shown as text on the lead page, the boar
   assert.equal(await page.locator('#view img').count(), 0);
   const id = decodeURIComponent(await page.evaluate(() => location.hash.split('/')[2]));
   await page.click('.lead-touches [data-touch="call-no-answer"]');
+  await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('#lead-touch-count').textContent === '1');
 
   await go('#/board');

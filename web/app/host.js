@@ -512,8 +512,14 @@ const host = {
     await storage.dismissQuarantined(workspace.id).catch(fail);
   },
 
-  /** Restores a backup file as a new workspace; a bad file throws and nothing is created. */
-  async importBackup(text, fallbackName) {
+  /**
+   * Restores a backup file. When a workspace of the backup's name exists already and no `mode` is
+   * given, nothing is written and the reply is `{ clash: { id, name }, suggestedName }`; then
+   * `mode: 'replace'` puts the backup in that workspace (its old content stays as the previous
+   * snapshot) and `mode: 'keep'` makes a new workspace under `name` (default: a distinct one).
+   * A bad file throws and nothing is changed.
+   */
+  async importBackup(text, fallbackName, { mode, name } = {}) {
     const probe = await newEngine();
     try {
       let doc;
@@ -521,21 +527,60 @@ const host = {
       const report = probe.loadLeads(text);
       if (report.errors.length) {
         const [first] = report.errors;
-        throw new LeadkitError(`This backup cannot be restored: ${first.where?.path ?? ''} ${first.message}`.trim(), first.where);
+        throw new LeadkitError(`This backup cannot be restored: ${first.message}`, first.where, first.code ?? 'invalid_input');
       }
       if (doc.predictiveModel) probe.setPredictiveModel(doc.predictiveModel);
-      const record = { id: newId(), name: cleanName(doc.name || fallbackName || 'Restored workspace'), createdAt: new Date().toISOString() };
+      const wanted = cleanName(doc.name || fallbackName || 'Restored workspace');
+      const spaces = await storage.workspaces();
+      const clash = spaces.find((w) => w.name.toLowerCase() === wanted.toLowerCase());
+      const distinct = () => {
+        for (let n = 2; ; n++) {
+          const candidate = `${wanted} (${n})`;
+          if (!spaces.some((w) => w.name.toLowerCase() === candidate.toLowerCase())) return candidate;
+        }
+      };
+      if (clash && !mode) return { clash: { id: clash.id, name: clash.name }, suggestedName: distinct(), leads: probe.size };
       const configs = {
         scoringModel: doc.model ?? null, pipeline: doc.pipeline ?? null, channels: doc.channels ?? null,
-        predictiveModel: doc.predictiveModel ?? null,
+        predictiveModel: doc.predictiveModel ?? null, mergeJournal: null,
       };
+      if (clash && mode === 'replace') {
+        const next = await storage.commit(clash.id, clash.rev ?? 0, { snapshot: probe.exportSnapshot(), configs });
+        channel?.postMessage({ type: 'workspaces' });
+        if (workspace?.id === clash.id) await loadWorkspace(next);
+        return { workspace: next, leads: probe.size, replaced: true };
+      }
+      const record = { id: newId(), name: clash ? cleanName(name || distinct()) : wanted, createdAt: new Date().toISOString() };
       await storage.createWorkspace(record, probe.exportSnapshot(), configs);
+      channel?.postMessage({ type: 'workspaces' });
       return { workspace: record, leads: probe.size };
     } catch (error) {
       return fail(error);
     } finally {
       probe.dispose();
     }
+  },
+
+  /**
+   * Merges leadkit JSON leads (the website widget's export, an array of leads, a backup) into the
+   * open workspace by id, else e-mail; the rest are added. `dryRun` says what would happen.
+   * Returns the engine's counts, with an undo token when something changed.
+   */
+  async mergeLeads(text, { dryRun = false } = {}) {
+    let result;
+    let before;
+    try {
+      if (!dryRun) {
+        const preview = engine.mergeLeads(text, { dryRun: true });
+        before = leadsOf(preview.leads.filter((l) => l.action === 'merged').map((l) => l.id));
+      }
+      result = engine.mergeLeads(text, { dryRun });
+    } catch (error) { return fail(error); }
+    if (dryRun || !result.changedIds.length) return result;
+    await commit({ put: leadsOf(result.changedIds) });
+    const had = new Map(before.map((l) => [l.id, l]));
+    const token = remember(leadsOf(result.changedIds).map((l) => ({ id: l.id, before: had.get(l.id) ?? null, after: l })));
+    return { ...result, ...token };
   },
 
   /** Read-only engine calls: query, summary, score, explain, whatIf, callList, predict, … */
@@ -664,12 +709,13 @@ const host = {
     const entry = undoLog.get(token);
     if (!entry) throw new Error('There is nothing to undo any more.');
     undoLog.delete(token);  // a second click finds nothing to undo, not a half-undone state
-    const { put, kept } = reverse(entry.changes, (id) => engine.getLead(id));
+    const { put, remove, kept } = reverse(entry.changes, (id) => engine.getLead(id));
     try {
       for (const lead of put) {
         engine.removeLead(lead.id);
         engine.upsertLead(lead);
       }
+      for (const id of remove) engine.removeLead(id);
     } catch (error) {
       // The engine refused a lead half way: show what is stored again, and keep the undo.
       undoLog.set(token, entry);
@@ -678,12 +724,12 @@ const host = {
       return fail(error);
     }
     try {
-      if (put.length) await commit({ put: leadsOf(put.map((l) => l.id)) });
+      if (put.length || remove.length) await commit({ put: leadsOf(put.map((l) => l.id)), remove });
     } catch (error) {
       undoLog.set(token, entry);
       throw error;
     }
-    return { restored: put.length, kept };
+    return { restored: put.length + remove.length, kept };
   },
 
   // ---- settings ----------------------------------------------------------------------------

@@ -22,6 +22,91 @@ export const CONTACT_LABEL = { notContacted: 'Not contacted', attempted: 'Attemp
 
 export const needsReason = (stage) => stage === 'lost' || stage === 'disqualified';
 
+/** A Date as the value of an <input type="datetime-local">, in local time. */
+export const localInput = (d) => {
+  const t = new Date(d);
+  return new Date(t.getTime() - t.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+/** Tomorrow at `hour` local time. */
+export const tomorrowAt = (hour = 9, from = new Date()) => {
+  const d = new Date(from);
+  d.setDate(d.getDate() + 1);
+  d.setHours(hour, 0, 0, 0);
+  return d;
+};
+
+/**
+ * Asks for a touch's note and time, with the channel and outcome already chosen (a quick-log
+ * button) or to choose. Resolves with { channel, outcome, note?, at } or null when cancelled.
+ * Enter logs it; the time cannot be later than now.
+ */
+export async function askTouch(name, preset = { channel: 'call', outcome: 'connected' }) {
+  const channel = el('select', { class: 'input', id: 'touch-channel' },
+    ...Object.entries(CHANNEL_LABEL).map(([v, l]) => el('option', { value: v, selected: v === preset.channel }, l)));
+  const outcome = el('select', { class: 'input', id: 'touch-outcome' },
+    ...Object.entries(OUTCOME_LABEL).map(([v, l]) => el('option', { value: v, selected: v === preset.outcome }, l)));
+  const note = el('input', { type: 'text', class: 'input', id: 'touch-note', maxlength: '1000', placeholder: 'What happened? (optional)', autocomplete: 'off' });
+  const now = new Date();
+  const when = el('input', { type: 'datetime-local', class: 'input', id: 'touch-at', value: localInput(now) });
+  const problem = el('p', { class: 'field-error', role: 'alert' });
+  const noteField = el('label', { class: 'field', for: 'touch-note' }, el('span', {}, 'Note'), note);
+  const answer = await dialog({
+    title: `Log a touch with ${name}`,
+    body: [noteField,
+      el('div', { class: 'grid-3' },
+        el('label', { class: 'field', for: 'touch-channel' }, el('span', {}, 'Channel'), channel),
+        el('label', { class: 'field', for: 'touch-outcome' }, el('span', {}, 'Outcome'), outcome),
+        el('label', { class: 'field', for: 'touch-at' }, el('span', {}, 'When'), when)),
+      problem],
+    buttons: [{ label: 'Cancel', value: false }, { label: 'Log touch', value: true, kind: 'primary' }],
+    onSubmit: () => {
+      const at = when.value ? new Date(when.value) : new Date();
+      if (Number.isNaN(at.getTime()) || at.getTime() > Date.now() + 60_000) {
+        problem.textContent = 'A touch is logged when it has happened: pick a time up to now. Plan a later one as a task.';
+        when.focus();
+        return true;
+      }
+      return false;
+    },
+  });
+  if (answer !== true) return null;
+  const at = when.value ? new Date(when.value) : new Date();
+  return { channel: channel.value, outcome: outcome.value, note: note.value.trim() || undefined, at: Math.min(at.getTime(), Date.now()) };
+}
+
+/**
+ * Asks for a follow-up task: what and when (default tomorrow 9:00). Resolves with
+ * { title, due } or null.
+ */
+export async function askTask(name, { title = '', due = tomorrowAt(9), heading } = {}) {
+  const what = el('input', { type: 'text', class: 'input', id: 'task-title', maxlength: '300', value: title, placeholder: 'e.g. Call back about the quote', autocomplete: 'off' });
+  const when = el('input', { type: 'datetime-local', class: 'input', id: 'task-due', value: localInput(due) });
+  const problem = el('p', { class: 'field-error', role: 'alert' });
+  const answer = await dialog({
+    title: heading ?? `Next step with ${name}`,
+    body: [el('label', { class: 'field', for: 'task-title' }, el('span', {}, 'What'), what),
+      el('label', { class: 'field', for: 'task-due' }, el('span', {}, 'When'), when), problem],
+    buttons: [{ label: 'Cancel', value: false }, { label: 'Save task', value: true, kind: 'primary' }],
+    onSubmit: () => {
+      if (!what.value.trim()) { problem.textContent = 'Say what the next step is.'; what.focus(); return true; }
+      if (!when.value || Number.isNaN(new Date(when.value).getTime())) { problem.textContent = 'Pick a date and time.'; when.focus(); return true; }
+      return false;
+    },
+  });
+  return answer === true ? { title: what.value.trim(), due: new Date(when.value) } : null;
+}
+
+/** When a task is due, as people say it: "overdue · Mon 10:00", "today 14:00", "tomorrow 9:00". */
+export function dueLabel(iso, now = new Date()) {
+  const d = new Date(iso);
+  const day = (x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const days = Math.round((day(d) - day(now)) / 86_400_000);
+  const time = d.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+  const date = days === 0 ? `today ${time}` : days === 1 ? `tomorrow ${time}` : days === -1 ? `yesterday ${time}`
+    : `${d.toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric' })} ${time}`;
+  return d.getTime() < now.getTime() ? `overdue · ${date}` : date;
+}
+
 /**
  * Asks why a lead is lost or disqualified. Resolves with { reason, note } or null when cancelled.
  * "other" needs a note; the dialog stays open and says so until there is one.

@@ -100,9 +100,14 @@ export function stageBadge(stage, reason) {
   if (reason) badge.title = reason;
   return badge;
 }
+/**
+ * The fit grade (who the lead is, from the profile; not the total score) as a badge that says so:
+ * "fit B-". Two leads with the same total can have different fit grades.
+ */
 export function gradeBadge(grade) {
   if (!grade) return text('—', 'muted');
-  return el('span', { class: `grade grade-${grade[0]}`, title: `Grade ${grade}` }, grade);
+  return el('span', { class: `grade grade-${grade[0]}`, title: `Fit grade ${grade}: who the lead is, from the profile. The score beside it is the total of fit, engagement and rules.` },
+    el('span', { class: 'grade-kind' }, 'fit '), grade);
 }
 
 /** A centred empty, loading or error state: { title, body, action: [label, fn], busy, tone }. */

@@ -19,15 +19,23 @@ export function same(a, b) {
 const name = (lead) => [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || lead.company || lead.id;
 
 /**
- * What undoing `changes` ([{ id, before, after }], after null for a delete) writes, given each
- * lead as it is now (`current(id)`, null if gone): `{ put: leads to store, kept: [{ id, name,
- * fields }] }`, where `kept` lists the later changes left in place.
+ * What undoing `changes` ([{ id, before, after }], after null for a delete, before null for a
+ * lead the change added) writes, given each lead as it is now (`current(id)`, null if gone):
+ * `{ put: leads to store, remove: ids to delete, kept: [{ id, name, fields }] }`, where `kept`
+ * lists the later changes left in place.
  */
 export function reverse(changes, current) {
   const put = [];
+  const remove = [];
   const kept = [];
   for (const { id, before, after } of changes) {
     const now = current(id);
+    if (before === null) {  // added by the change: gone again, unless it was worked on since
+      if (!now) continue;
+      if (same(now, after)) remove.push(id);
+      else kept.push({ id, name: name(now), fields: ['(changed since it was added)'] });
+      continue;
+    }
     if (after === null) {  // deleted: back as it was, unless a lead with that id came back since
       if (now) kept.push({ id, name: name(now), fields: ['(created again since)'] });
       else put.push(before);
@@ -60,5 +68,5 @@ export function reverse(changes, current) {
     if (reverted) put.push(next);
     if (conflicts.length) kept.push({ id, name: name(now), fields: conflicts });
   }
-  return { put, kept };
+  return { put, remove, kept };
 }

@@ -713,9 +713,14 @@ class Engine {
     return this.#call('transition', String(leadId), toJsonText(request, 'request'), timeMs(now));
   }
 
-  /** Logs `{ channel, outcome, at?, note? }`; returns `{ touch, contactStatus, cadence }`. */
+  /**
+   * Logs `{ channel, outcome, at?, note? }` (`at`: a Date, epoch milliseconds or ISO 8601 text, not
+   * later than now); returns `{ touch, contactStatus, cadence }`.
+   */
+  /** @type {EngineApi['logTouch']} */
   logTouch(leadId, touch, { now = Date.now() } = {}) {
-    return this.#call('logTouch', String(leadId), toJsonText(touch, 'touch'), timeMs(now));
+    const t = touch && typeof touch === 'object' && touch.at != null ? { ...touch, at: new Date(timeMs(touch.at, 'at')).toISOString() } : touch;
+    return this.#call('logTouch', String(leadId), toJsonText(t, 'touch'), timeMs(now));
   }
 
   /**
@@ -738,7 +743,7 @@ class Engine {
    */
   mergeLeads(text, { dryRun = false, now = Date.now() } = {}) {
     if (typeof text !== 'string') throw new LeadkitError('expected the JSON text of leads', { path: 'text' }, 'invalid_input');
-    return this.#call('mergeLeads', text, Boolean(dryRun), timeMs(now));
+    return this.#call('mergeJsonLeads', text, Boolean(dryRun), timeMs(now));
   }
 
   /** Open tasks of every lead, the most overdue first (`done: true`: the done ones): `{ total, overdue, tasks }`. */

@@ -2,10 +2,10 @@
 // contribution, BANT, the stage with its history, touches with the cadence, and the events.
 // The engine validates; its errors (error.where.path) are shown beside the field they name.
 import {
-  STAGE_LABEL, button, confirmDialog, dateTime, daysAgo, describeError, dialog, el, fullName, gradeBadge,
+  STAGE_LABEL, button, confirmDialog, dateTime, daysAgo, describeError, el, fullName, gradeBadge,
   lastTouch, money, percent, shortDate, sourceLabel, directionLabel, stageBadge, stateBox, toast,
 } from '../ui.js';
-import { CHANNEL_LABEL, CONTACT_LABEL, OUTCOME_LABEL, QUICK_TOUCHES, moveLead, touchLabel } from '../moves.js';
+import { CHANNEL_LABEL, CONTACT_LABEL, QUICK_TOUCHES, askTask, askTouch, dueLabel, moveLead, touchLabel, tomorrowAt } from '../moves.js';
 
 export const title = 'Lead';
 
@@ -37,6 +37,9 @@ const NUMERIC = new Set(['employees', 'annualRevenue', 'dealValue']);
 const STATUSES = [['unknown', 'Unknown'], ['partly', 'Partly'], ['met', 'Met'], ['not_met', 'Not met']];
 const VERDICT = { qualified: ['Qualified', 'good'], needsWork: ['Needs work', 'warn'], disqualify: ['Disqualify', 'bad'] };
 const KIND_LABEL = { fit: 'Fit', engagement: 'Engagement', rule: 'Rule', limit: 'Limit' };
+/** "page_view" → "Page view"; "touch.call.connected" → "Touch: call, connected". */
+const engagementLabel = (label) => (String(label).startsWith('touch.')
+  ? `Touch: ${String(label).slice(6).split('.').map((p) => p.replaceAll('_', ' ')).join(', ')}` : EVENT_LABEL(label));
 const EVENT_LABEL = (type) => String(type).replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
 const signed = (v, d = 1) => (v == null || !Number.isFinite(v) ? '—'
   : Number(Math.abs(v).toFixed(d)) === 0 ? (0).toFixed(d) : `${v > 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}`);
@@ -83,11 +86,12 @@ export async function mount(root, ctx, param) {
   const sections = {
     score: el('section', { class: 'card lead-score', 'aria-labelledby': 'lead-score-h' }),
     bant: el('section', { class: 'card lead-bant', 'aria-labelledby': 'lead-bant-h' }),
+    tasks: el('section', { class: 'card lead-tasks', 'aria-labelledby': 'lead-tasks-h' }),
     touches: el('section', { class: 'card lead-touches', 'aria-labelledby': 'lead-touches-h' }),
     history: el('section', { class: 'card lead-history', 'aria-labelledby': 'lead-history-h' }),
     events: el('section', { class: 'card lead-events', 'aria-labelledby': 'lead-events-h' }),
   };
-  side.append(sections.score, sections.bant, sections.touches);
+  side.append(sections.score, sections.tasks, sections.bant, sections.touches);
   main.append(sections.history, sections.events);
   form.fill(lead);
   form.restoreDraft();
@@ -111,6 +115,7 @@ export async function mount(root, ctx, param) {
     paintHeader();
     paintScore();
     paintBant();
+    paintTasks();
     paintTouches();
     paintHistory();
     paintEvents();
@@ -152,7 +157,7 @@ export async function mount(root, ctx, param) {
         el('p', { class: 'subtitle' }, [lead.title, lead.company].filter(Boolean).join(' · ') || 'No company yet',
           ' · ', sourceLabel(lead.source), ' · ', directionLabel(lead.direction))),
       el('dl', { class: 'lead-kpis' },
-        kpi('Score', el('span', { class: 'lead-kpi-score' }, el('span', { id: 'lead-score-total' }, round(score?.total)), gradeBadge(score?.grade))),
+        kpi('Score (total)', el('span', { class: 'lead-kpi-score' }, el('span', { id: 'lead-score-total' }, round(score?.total)), gradeBadge(score?.grade))),
         data.prediction ? kpi('Win probability', percent(data.prediction.probability)) : null,
         kpi('Deal value', lead.dealValue == null ? '—' : money(lead.dealValue, lead.currency)),
         kpi('Last touch', last ? daysAgo(last) : 'never'),
@@ -187,9 +192,15 @@ export async function mount(root, ctx, param) {
       for (const c of items.sort((a, b) => Math.abs(b.points) - Math.abs(a.points))) {
         body.append(el('tr', { class: `kind-${c.kind}` },
           el('td', {}, el('span', { class: `lead-kind lead-kind-${c.kind}` }, KIND_LABEL[kind] ?? kind)),
-          el('td', {}, c.label),
+          el('td', {}, c.kind === 'engagement' ? engagementLabel(c.label) : c.label),
           el('td', { class: `num ${c.points < 0 ? 'neg' : 'pos'}` }, signed(c.points))));
       }
+    }
+    if (explain?.length) {
+      body.append(el('tr', { class: 'lead-explain-total' },
+        el('td', {}, el('span', { class: 'lead-kind' }, 'Total')),
+        el('td', {}, 'Total score, after every limit'),
+        el('td', { class: 'num' }, round(score?.total))));
     }
     if (!explain?.length) body.append(el('tr', {}, el('td', { colspan: '3', class: 'muted' }, 'Nothing counts towards this score yet: add company details or log activity.')));
     list.append(body);
@@ -197,9 +208,11 @@ export async function mount(root, ctx, param) {
       el('h2', { id: 'lead-score-h' }, 'Score'),
       el('div', { class: 'lead-breakdown' },
         bar('Fit', score?.fit, 'who'), bar('Engagement', score?.engagement, 'activity'),
-        el('div', { class: 'lead-total' }, el('span', { class: 'muted' }, 'Total'),
+        el('div', { class: 'lead-total' }, el('span', { class: 'muted' }, 'Total score'),
           el('strong', {}, round(score?.total)), gradeBadge(score?.grade),
-          score?.matrix ? el('span', { class: 'muted', title: 'Fit × engagement matrix cell' }, score.matrix) : null)),
+          score?.matrix ? el('span', { class: 'lead-matrix', title: 'Fit × engagement matrix: the letter is fit (A best), the digit engagement (1 most)' },
+            el('span', { class: 'muted' }, 'matrix '), score.matrix,
+            el('span', { class: 'muted' }, ` (fit ${score.matrix[0]}, engagement ${score.matrix[1]})`)) : null)),
       list,
       prediction ? predictive(prediction) : null);
   }
@@ -308,7 +321,7 @@ export async function mount(root, ctx, param) {
       status,
       el('div', { class: 'quick-log', role: 'group', 'aria-label': 'Log a touch' },
         ...QUICK_TOUCHES.map((q) => button(q.label, () => logTouch(q.touch), { class: 'btn btn-small', dataset: { touch: q.key } })),
-        button('Other…', logOther, { class: 'btn btn-small btn-ghost', dataset: { touch: 'other' } })),
+        button('Other…', () => logTouch({ channel: 'call', outcome: 'connected' }), { class: 'btn btn-small btn-ghost', dataset: { touch: 'other' } })),
       touches.length
         ? el('ol', { class: 'lead-list' }, ...touches.slice(0, 30).map((t) => el('li', {},
           el('span', { class: `lead-touch outcome-${t.outcome}` }, touchLabel(t)),
@@ -325,25 +338,60 @@ export async function mount(root, ctx, param) {
     if (c.flag === 'disqualify') return `Not interested: consider disqualifying${c.suggestedReason ? ` (${reasonLabel('disqualified', c.suggestedReason)})` : ''}`;
     return c.flagReason ?? c.flag;
   }
-  async function logTouch(touch) {
+  /** Asks for the note and time (the channel and outcome chosen already), then logs it. */
+  async function logTouch(preset) {
+    const touch = await askTouch(fullName(lead), preset);
+    if (!touch) return;
     try {
       await ctx.run(worker.logTouch(lead.id, touch), { success: `Logged ${touchLabel(touch).toLowerCase()}` });
       await load();
     } catch { /* toasted */ }
   }
-  async function logOther() {
-    const channel = el('select', { class: 'input', id: 'touch-channel' }, ...Object.entries(CHANNEL_LABEL).map(([v, l]) => el('option', { value: v }, l)));
-    const outcome = el('select', { class: 'input', id: 'touch-outcome' }, ...Object.entries(OUTCOME_LABEL).map(([v, l]) => el('option', { value: v }, l)));
-    const note = el('input', { type: 'text', class: 'input', id: 'touch-note', maxlength: '300' });
-    const ok = await dialog({
-      title: `Log a touch with ${fullName(lead)}`,
-      body: [el('div', { class: 'grid-2' },
-        el('label', { class: 'field', for: 'touch-channel' }, el('span', {}, 'Channel'), channel),
-        el('label', { class: 'field', for: 'touch-outcome' }, el('span', {}, 'Outcome'), outcome)),
-      el('label', { class: 'field', for: 'touch-note' }, el('span', {}, 'Note'), note)],
-      buttons: [{ label: 'Cancel', value: false }, { label: 'Log touch', value: true, kind: 'primary' }],
-    });
-    if (ok === true) logTouch({ channel: channel.value, outcome: outcome.value, note: note.value.trim() || undefined });
+
+  // ---- follow-up tasks -------------------------------------------------------------------------
+  function paintTasks() {
+    const focused = sections.tasks.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    const all = lead.tasks ?? [];
+    const open = all.filter((t) => !t.doneAt).sort((a, b) => (a.due < b.due ? -1 : 1));
+    const done = all.filter((t) => t.doneAt).sort((a, b) => (a.doneAt < b.doneAt ? 1 : -1));
+    const now = new Date();
+    const item = (t) => el('li', { class: `lead-task${!t.doneAt && new Date(t.due) < now ? ' is-overdue' : ''}`, dataset: { task: t.id } },
+      el('span', { class: 'lead-task-title' }, t.title),
+      el('time', { class: 'lead-task-due', datetime: t.due, title: dateTime(t.due) }, t.doneAt ? `done ${daysAgo(t.doneAt)}` : dueLabel(t.due, now)),
+      el('span', { class: 'lead-task-actions' },
+        t.doneAt
+          ? button('Reopen', () => changeTask(t, { done: false }, 'Reopened'), { class: 'btn btn-small btn-ghost', 'aria-label': `Reopen: ${t.title}` })
+          : [button('Done', () => changeTask(t, { done: true }, 'Done'), { class: 'btn btn-small', 'aria-label': `Done: ${t.title}`, dataset: { action: 'done' } }),
+            button('Snooze', () => snoozeTask(t), { class: 'btn btn-small btn-ghost', 'aria-label': `Snooze: ${t.title}`, dataset: { action: 'snooze' } })]));
+    put(sections.tasks,
+      el('div', { class: 'lead-card-head' },
+        el('h2', { id: 'lead-tasks-h' }, 'Next steps ', el('span', { class: 'count' }, String(open.length))),
+        el('span', { class: 'spacer' }),
+        button('Add a task', addTask, { class: 'btn btn-small', dataset: { action: 'add-task' } })),
+      open.length ? el('ul', { class: 'lead-list lead-task-list' }, ...open.map(item))
+        : el('p', { class: 'muted lead-empty' }, 'No next step planned. Add one so it shows on Today when it is due.'),
+      done.length ? el('details', { class: 'lead-tasks-done' }, el('summary', {}, `${done.length} done`),
+        el('ul', { class: 'lead-list lead-task-list' }, ...done.slice(0, 20).map(item))) : null);
+    if (focused) (sections.tasks.querySelector(`[data-action="${CSS.escape(focused)}"]`) ?? sections.tasks.querySelector('[data-action="add-task"]'))?.focus();
+  }
+  async function addTask() {
+    const task = await askTask(fullName(lead));
+    if (!task) return;
+    try {
+      await ctx.run(worker.setTask(lead.id, task), { success: `Task saved for ${dueLabel(task.due.toISOString())}` });
+      await load();
+    } catch { /* toasted */ }
+  }
+  async function changeTask(t, change, verb) {
+    try {
+      await ctx.run(worker.setTask(lead.id, { id: t.id, ...change }), { success: `${verb}: ${t.title}` });
+      await load();
+    } catch { /* toasted */ }
+  }
+  async function snoozeTask(t) {
+    const base = new Date(Math.max(Date.now(), new Date(t.due).getTime()));
+    const task = await askTask(fullName(lead), { title: t.title, due: tomorrowAt(new Date(t.due).getHours() || 9, base), heading: `Snooze: ${t.title}` });
+    if (task) await changeTask(t, { title: task.title, due: task.due }, 'Snoozed');
   }
   async function enroll(key) {
     try {

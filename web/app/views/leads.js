@@ -40,7 +40,7 @@ const DEEP_PAGE = 500 / PAGE;
 const COLUMNS = [
   ['lead', 'Lead', 'lastName', false, twoLineCell((l) => fullName(l), (l) => l.email ?? '')],
   ['company', 'Company', 'company', false, twoLineCell((l) => l.company ?? '—', (l) => [l.industry, l.country].filter(Boolean).join(' · '))],
-  ['score', 'Score', 'score', true, scoreCell],
+  ['score', 'Score · fit grade', 'score', true, scoreCell],
   ['stage', 'Stage', 'stage', false, stageCell],
   ['source', 'Source', 'source', false, twoLineCell((l) => sourceLabel(l.source), (l) => directionLabel(l.direction), (l) => 'dir-' + l.direction)],
   ['value', 'Deal value', 'dealValue', true, textCell((l) => (l.dealValue == null ? '—' : money(l.dealValue, l.currency)))],
@@ -88,7 +88,7 @@ function scoreCell(cell) {
   cell.classList.add('score-cell');
   const none = text('—', 'muted');
   const num = el('span', { class: 'score-num' }, '');
-  const grade = el('span', {}, '');
+  const grade = el('span', {}, el('span', { class: 'grade-kind' }, 'fit '), '');
   const noGrade = text('—', 'muted');
   return (l) => {
     const s = l.score;
@@ -96,8 +96,8 @@ function scoreCell(cell) {
     setText(num.firstChild, String(Math.round(s.total)));
     if (!s.grade) { show(cell, num, noGrade); return; }
     setClass(grade, `grade grade-${s.grade[0]}`);
-    setAttr(grade, 'title', `Grade ${s.grade}`);
-    setText(grade.firstChild, s.grade);
+    setAttr(grade, 'title', `Fit grade ${s.grade}; the score ${Math.round(s.total)} is the total of fit, engagement and rules`);
+    setText(grade.lastChild, s.grade);
     show(cell, num, grade);
   };
 }

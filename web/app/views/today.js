@@ -1,7 +1,7 @@
-// Today: the ranked call list. Who to contact next, why they rank there, which cadence touch is
-// due or overdue, and one-click logging that re-ranks the list.
-import { button, el, money, pageHeader, stageBadge, stateBox, toast, gradeBadge } from '../ui.js';
-import { CHANNEL_LABEL, CONTACT_LABEL, QUICK_TOUCHES, touchLabel } from '../moves.js';
+// Today: follow-up tasks due (overdue first), then the ranked call list: who to contact next, why
+// they rank there, which cadence touch is due or overdue, and quick logging that re-ranks the list.
+import { button, el, fullName, money, pageHeader, stageBadge, stateBox, toast, gradeBadge } from '../ui.js';
+import { CHANNEL_LABEL, CONTACT_LABEL, QUICK_TOUCHES, askTask, askTouch, dueLabel, touchLabel, tomorrowAt } from '../moves.js';
 
 export const title = 'Today';
 
@@ -17,11 +17,62 @@ export async function mount(root, ctx) {
   const list = el('ol', { class: 'today-list', 'aria-label': 'Call list, highest priority first' });
   const more = el('button', { type: 'button', class: 'btn btn-small btn-ghost today-more', hidden: true, onclick: () => { state.limit += STEP; load(); } }, 'Show more');
   const body = el('section', { class: 'today-card card' }, list, more);
+  const tasksCard = el('section', { class: 'card today-tasks', 'aria-labelledby': 'today-tasks-h', hidden: true });
   const header = pageHeader('Today', null,
     el('label', { class: 'today-filter', for: 'today-due-only' }, dueOnly, ' Only touches due'));
   header.querySelector('div').append(summary);
-  root.append(header, body);
+  root.append(header, tasksCard, body);
   dueOnly.addEventListener('change', () => { state.dueOnly = dueOnly.checked; load(); });
+
+  const taskLead = (t) => fullName({ firstName: t.firstName, lastName: t.lastName, company: t.company, id: t.leadId });
+
+  /** Open tasks due by the end of the week, overdue first; the rest are counted. */
+  async function loadTasks() {
+    const end = new Date();
+    end.setHours(23, 59, 59, 999);
+    end.setDate(end.getDate() + 7);
+    const [due, all] = await Promise.all([worker.read('tasks', { until: end, limit: 50 }), worker.read('tasks', { limit: 1 })]);
+    if (disposed) return;
+    const focused = tasksCard.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    const later = all.total - due.total;
+    tasksCard.hidden = all.total === 0;
+    const now = new Date();
+    const endOfToday = new Date(now); endOfToday.setHours(23, 59, 59, 999);
+    const today = due.tasks.filter((t) => new Date(t.due) <= endOfToday).length;
+    tasksCard.replaceChildren(
+      el('div', { class: 'lead-card-head' },
+        el('h2', { id: 'today-tasks-h' }, 'Tasks ', el('span', { class: 'count' }, String(today))),
+        el('span', { class: 'muted', id: 'today-tasks-summary' },
+          [due.overdue ? `${due.overdue} overdue` : null, `${today} due today`, due.total - today ? `${due.total - today} this week` : null,
+            later > 0 ? `${later} later` : null].filter(Boolean).join(' · '))),
+      due.tasks.length ? el('ul', { class: 'today-task-list', 'aria-label': 'Tasks, most overdue first' }, ...due.tasks.map((t) => {
+        const name = taskLead(t);
+        return el('li', { class: `today-task${t.overdue ? ' is-overdue' : ''}`, dataset: { task: `${t.leadId}/${t.id}` } },
+          el('div', { class: 'today-task-what' },
+            el('span', { class: 'today-task-title' }, t.title),
+            el('span', { class: 'today-sub' }, el('a', { href: `#/lead/${encodeURIComponent(t.leadId)}` }, name), t.company ? ` · ${t.company}` : '')),
+          el('time', { class: t.overdue ? 'today-overdue' : 'today-duenow', datetime: t.due }, dueLabel(t.due, now)),
+          el('span', { class: 'today-task-actions' },
+            button('Done', () => taskDone(t), { class: 'btn btn-small', 'aria-label': `Done: ${t.title} (${name})`, dataset: { action: 'done' } }),
+            button('Snooze', () => taskSnooze(t), { class: 'btn btn-small btn-ghost', 'aria-label': `Snooze: ${t.title} (${name})`, dataset: { action: 'snooze' } })));
+      })) : el('p', { class: 'muted' }, 'Nothing due this week.'));
+    if (focused) (tasksCard.querySelector(`[data-action="${focused}"]`) ?? tasksCard.querySelector('a, button') ?? list.querySelector('button'))?.focus();
+  }
+  async function taskDone(t) {
+    try {
+      await ctx.run(worker.setTask(t.leadId, { id: t.id, done: true }), { success: `Done: ${t.title}` });
+      await loadTasks();
+    } catch { /* toasted */ }
+  }
+  async function taskSnooze(t) {
+    const base = new Date(Math.max(Date.now(), new Date(t.due).getTime()));
+    const task = await askTask(taskLead(t), { title: t.title, due: tomorrowAt(new Date(t.due).getHours() || 9, base), heading: `Snooze: ${t.title}` });
+    if (!task) return;
+    try {
+      await ctx.run(worker.setTask(t.leadId, { id: t.id, title: task.title, due: task.due }), { success: `Snoozed to ${dueLabel(task.due.toISOString())}` });
+      await loadTasks();
+    } catch { /* toasted */ }
+  }
 
   async function load() {
     const result = await worker.read('callList', { limit: state.limit });
@@ -68,7 +119,17 @@ export async function mount(root, ctx) {
       el('p', { class: 'today-why' }, el('span', { class: 'today-why-label' }, 'Why'),
         ...(reasons.length ? reasons.map((r) => reason(r, item)) : [el('span', { class: 'today-reason' }, 'ranked by score')])),
       el('div', { class: 'today-actions', role: 'group', 'aria-label': `Log a touch with ${item.name}` },
-        ...QUICK_TOUCHES.map((q) => button(q.short, () => log(item, q), { class: 'btn btn-small', title: q.label, 'aria-label': `${q.label}: ${item.name}`, dataset: { touch: q.key } }))));
+        ...QUICK_TOUCHES.map((q) => button(q.short, () => log(item, q), { class: 'btn btn-small', title: q.label, 'aria-label': `${q.label}: ${item.name}`, dataset: { touch: q.key } })),
+        button('Task', () => addTask(item), { class: 'btn btn-small btn-ghost', title: 'Plan a next step', 'aria-label': `Add a task for ${item.name}`, dataset: { touch: 'task' } })));
+  }
+
+  async function addTask(item) {
+    const task = await askTask(item.name);
+    if (!task) return;
+    try {
+      await ctx.run(worker.setTask(item.id, task), { success: `Task saved for ${dueLabel(task.due.toISOString())}` });
+      await loadTasks();
+    } catch { /* toasted */ }
   }
 
   /** The lead's phone and e-mail as links the device can call or write with. */
@@ -114,9 +175,11 @@ export async function mount(root, ctx) {
   async function log(item, q) {
     const rows = [...list.querySelectorAll('.today-row')].map((r) => r.dataset.id);
     const next = rows[rows.indexOf(item.id) + 1];
+    const touch = await askTouch(item.name, q.touch);
+    if (!touch) return;
     try {
-      await ctx.run(worker.logTouch(item.id, q.touch));
-      toast(`Logged ${touchLabel(q.touch).toLowerCase()} for ${item.name}`, { tone: 'success' });
+      await ctx.run(worker.logTouch(item.id, touch));
+      toast(`Logged ${touchLabel(touch).toLowerCase()} for ${item.name}`, { tone: 'success' });
       await load();
       const target = (next && list.querySelector(`[data-id="${CSS.escape(next)}"] [data-touch="${q.key}"]`))
         ?? list.querySelector(`[data-id="${CSS.escape(item.id)}"] [data-touch="${q.key}"]`);
@@ -124,6 +187,6 @@ export async function mount(root, ctx) {
     } catch { /* toasted */ }
   }
 
-  await load();
+  await Promise.all([loadTasks(), load()]);
   return () => { disposed = true; };
 }
