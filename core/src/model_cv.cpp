@@ -16,6 +16,7 @@ using nlohmann::json;
 
 constexpr size_t kFewMinority = 50;
 constexpr size_t kDrivers = 10;
+constexpr size_t kDriverSample = 400;  // rows whose TreeSHAP values rank the trees' drivers
 
 json Warning(const char* code, std::string message) {
   return {{"code", code}, {"message", std::move(message)}};
@@ -348,10 +349,10 @@ Result<json> TrainRaw(const RawTable& raw, const std::vector<int8_t>& outcome, c
     features = json::array();
     for (const EncodedInput& in : tenc.inputs()) features.push_back(in.name);
     // Drivers: the mean absolute TreeSHAP value of each input (in calibrated log-odds) over up to
-    // 1000 rows spread evenly through the training rows.
+    // kDriverSample rows spread evenly through the training rows.
     driver_measure = "meanAbsContribution";
     std::vector<double> sum(m.inputs, 0.0), phi(m.inputs);
-    const size_t stride = (rows.size() + 999) / 1000;
+    const size_t stride = (rows.size() + kDriverSample - 1) / kDriverSample;
     double sampled = 0;
     for (size_t i = 0; i < rows.size(); i += stride, sampled += 1) {
       std::fill(phi.begin(), phi.end(), 0.0);

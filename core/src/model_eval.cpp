@@ -10,6 +10,45 @@ namespace leadkit {
 
 using nlohmann::json;
 
+double Exp(double x) {
+  if (std::isnan(x)) return x;
+  if (x > 709.782712893384) return INFINITY;
+  if (x < -745.1332191019412) return 0;
+  // x = k ln2 + r with |r| <= ln2 / 2; ln2's high part has trailing zeros, so k * hi is exact.
+  constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
+  constexpr double kInvLn2 = 1.44269504088896338700e+00;
+  constexpr double P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03,
+                   P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06,
+                   P5 = 4.13813679705723846039e-08;
+  const double k = std::floor(x * kInvLn2 + 0.5);
+  const double hi = x - k * kLn2Hi, lo = k * kLn2Lo, r = hi - lo;
+  const double t = r * r, c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const double y = 1 - ((lo - (r * c) / (2 - c)) - hi);
+  return std::ldexp(y, static_cast<int>(k));
+}
+
+double Log(double x) {
+  if (!(x > 0)) return x == 0 ? -INFINITY : NAN;
+  if (std::isinf(x)) return x;
+  int e = 0;
+  double m = std::frexp(x, &e);  // x = m 2^e, m in [0.5, 1)
+  if (m < 0.70710678118654752440) m *= 2, e -= 1;
+  constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
+  constexpr double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+                   Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                   Lg7 = 1.479819860511658591e-01;
+  const double f = m - 1, s = f / (2 + f), z = s * s, w = z * z;
+  const double r = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7))) + w * (Lg2 + w * (Lg4 + w * Lg6));
+  const double k = e;
+  return k * kLn2Hi - ((s * (f - r) - k * kLn2Lo) - f);
+}
+
+double Softplus(double x) {
+  const double u = Exp(-std::abs(x)), w = 1 + u;
+  const double log1p = w == 1 ? u : Log(w) * (u / (w - 1));  // log(1 + u), accurate for small u
+  return (x > 0 ? x : 0) + log1p;
+}
+
 std::vector<int> StratifiedFolds(std::span<const uint8_t> y, int k) {
   // Each outcome's rows in a shuffled order, dealt round robin. A plain row-order deal lines folds
   // up with any period in the data (rows written in repeating blocks put every instance of one
@@ -52,7 +91,7 @@ double LogLoss(std::span<const double> p, std::span<const uint8_t> y) {
   double sum = 0;
   for (size_t i = 0; i < p.size(); ++i) {
     const double q = std::clamp(p[i], 1e-15, 1 - 1e-15);
-    sum -= y[i] ? std::log(q) : std::log(1 - q);
+    sum -= y[i] ? Log(q) : Log(1 - q);
   }
   return sum / static_cast<double>(p.size());
 }

@@ -10,8 +10,6 @@ namespace {
 
 constexpr int kMaxIterations = 100;
 
-// log(1 + e^x) without overflow.
-double Log1pExp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
 
 // In-place Cholesky factor (lower triangle) of the symmetric m x m matrix `a`; false when it is
 // not positive definite.
@@ -53,7 +51,7 @@ double Objective(const Design& d, std::span<const uint8_t> y, const std::vector<
   f.weights.assign(beta.begin() + 1, beta.end());
   LogisticLogits(d, f, eta);
   double loss = 0;
-  for (size_t i = 0; i < d.rows; ++i) loss += Log1pExp(eta[i]) - (y[i] ? eta[i] : 0.0);
+  for (size_t i = 0; i < d.rows; ++i) loss += Softplus(eta[i]) - (y[i] ? eta[i] : 0.0);
   double penalty = 0;
   for (size_t j = 1; j < beta.size(); ++j) penalty += beta[j] * beta[j];
   return loss + 0.5 * lambda * penalty;
@@ -62,8 +60,8 @@ double Objective(const Design& d, std::span<const uint8_t> y, const std::vector<
 }  // namespace
 
 double Sigmoid(double logit) {
-  if (logit >= 0) return 1 / (1 + std::exp(-logit));
-  const double e = std::exp(logit);
+  if (logit >= 0) return 1 / (1 + Exp(-logit));
+  const double e = Exp(logit);
   return e / (1 + e);
 }
 
@@ -187,7 +185,7 @@ NaiveBayesFit FitNaiveBayes(const Encoder& e, const RawTable& raw, std::span<con
 
 void NaiveBayesFromCounts(NaiveBayesFit& fit, double won, double lost) {
   const double a = kNaiveBayesAlpha;
-  fit.prior = std::log((won + a) / (lost + a));
+  fit.prior = Log((won + a) / (lost + a));
   fit.prior_var = 1 / (won + a) + 1 / (lost + a);
   fit.ratio.assign(fit.counts.size(), {});
   fit.variance.assign(fit.counts.size(), {});
@@ -198,7 +196,7 @@ void NaiveBayesFromCounts(NaiveBayesFit& fit, double won, double lost) {
     for (size_t b = 0; b < bins; ++b) {
       const double c0 = fit.counts[i][2 * b] + a, c1 = fit.counts[i][2 * b + 1] + a;
       const double b_a = a * static_cast<double>(bins);
-      fit.ratio[i].push_back(std::log(c1 / (n1 + b_a)) - std::log(c0 / (n0 + b_a)));
+      fit.ratio[i].push_back(Log(c1 / (n1 + b_a)) - Log(c0 / (n0 + b_a)));
       fit.variance[i].push_back(1 / c1 + 1 / c0);
     }
   }

@@ -97,6 +97,9 @@ std::string BinLabel(const EncodedInput& in, int32_t bin) {
   return in.name + " in [" + LevelText(in.cuts[b - 1]) + ", " + LevelText(in.cuts[b]) + ")";
 }
 
+// A band's end, or null when the model has none (trees).
+json Band(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
 }  // namespace
 
 Result<PredictiveModel> PredictiveModel::FromJson(const json& doc) {
@@ -205,11 +208,12 @@ void PredictiveModel::Score(const RawTable& raw, std::span<const uint32_t> rows,
   if (kind_ == "trees") {
     const BinnedRows m = BinRows(encoder_, raw, rows);
     const double a = platt_.slope, b = platt_.offset;
-    std::vector<double> phi(m.inputs);
+    std::vector<double> phi(m.inputs), scores;
+    forest_.RawAll(m, scores);
     for (size_t k = 0; k < rows.size(); ++k) {
       Prediction& p = out[k];
       const uint8_t* row = &m.bins[k * m.inputs];
-      p.logit = a * forest_.Raw(row) + b;
+      p.logit = a * scores[k] + b;
       p.probability = Sigmoid(p.logit);
       p.low = p.high = NAN;  // no confidence band for trees
       if (!contributions) continue;
@@ -300,8 +304,8 @@ json PredictionToJson(const Prediction& p, std::string_view id, std::string_view
   for (const FeatureContribution& c : p.contributions) {
     contributions.push_back({{"feature", c.feature}, {"input", c.input}, {"logOdds", c.log_odds}});
   }
-  return {{"id", id},         {"probability", p.probability}, {"low", p.low},
-          {"high", p.high},   {"logit", p.logit},             {"intercept", p.intercept},
+  return {{"id", id},         {"probability", p.probability}, {"low", Band(p.low)},
+          {"high", Band(p.high)}, {"logit", p.logit},         {"intercept", p.intercept},
           {"contributions", std::move(contributions)},        {"modelHash", hash}};
 }
 
@@ -324,8 +328,8 @@ json PredictiveModel::PredictAll(const Workspace& ws, int64_t now_ms) const {
   json probability = json::array(), low = json::array(), high = json::array();
   for (const Prediction& p : out) {
     probability.push_back(p.probability);
-    low.push_back(p.low);
-    high.push_back(p.high);
+    low.push_back(Band(p.low));
+    high.push_back(Band(p.high));
   }
   return {{"modelHash", hash_}, {"ids", raw.ids}, {"probability", std::move(probability)},
           {"low", std::move(low)}, {"high", std::move(high)}};

@@ -3,6 +3,7 @@
 #include "leadkit/model_trees.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <random>
 
@@ -13,9 +14,6 @@ namespace leadkit {
 using nlohmann::json;
 
 namespace {
-
-// log(1 + e^x) without overflow, from exp and log only (both the same natively and in wasm).
-double Softplus(double x) { return x > 0 ? x + std::log(1 + std::exp(-x)) : std::log(1 + std::exp(x)); }
 
 struct Stats {
   double g = 0, h = 0, n = 0;
@@ -82,14 +80,17 @@ class Grower {
       node.missing_bin = static_cast<uint16_t>(m_.bin_count[s.input] - 1);
       node.missing_left = s.missing_left;
       node.left = l, node.right = r;
-      const TreeNode test = node;
+      uint8_t goes_left[256];
+      for (uint32_t b = 0; b < 256; ++b) goes_left[b] = node.Left(static_cast<uint8_t>(b));
       tree.nodes.push_back({}), tree.nodes.push_back({});
-      // Stable partition: left rows first, each side in its original order.
+      // Stable partition without branches: left rows first, each side in its original order.
       size_t nl = parent.begin, nr = 0;
+      const uint8_t* column = m_.bins.data() + s.input;
       for (size_t i = parent.begin; i < parent.end; ++i) {
         const uint32_t row = idx[i];
-        if (test.Left(m_.bins[row * m_.inputs + s.input])) idx[nl++] = row;
-        else tmp_[nr++] = row;
+        const uint8_t l = goes_left[column[static_cast<size_t>(row) * m_.inputs]];
+        idx[nl] = row, tmp_[nr] = row;
+        nl += l, nr += 1u - l;
       }
       std::copy(tmp_.begin(), tmp_.begin() + static_cast<std::ptrdiff_t>(nr), idx.begin() + static_cast<std::ptrdiff_t>(nl));
       Leaf a{l, parent.begin, nl, s.left, parent.depth + 1};
@@ -247,7 +248,7 @@ Forest Boost(const BinnedRows& m, std::span<const uint32_t> train, std::span<con
   double won = 0;
   for (uint8_t v : yt) won += v;
   const double n = static_cast<double>(yt.size());
-  f.base = won > 0 && won < n ? std::log(won / (n - won)) : 0;
+  f.base = won > 0 && won < n ? Log(won / (n - won)) : 0;
   std::vector<double> raw(m.rows, f.base), g(m.rows), h(m.rows);
   std::vector<double> vraw(valid.size(), f.base);
   double best = MeanLoss(vraw, yv);
@@ -315,6 +316,52 @@ void Tree::Finish() {
     if (n.input < 0) s += n.cover * n.value;
   }
   expectation = nodes.empty() || !(nodes[0].cover > 0) ? 0 : s / nodes[0].cover;
+}
+
+void Forest::RawAll(const BinnedRows& m, std::vector<double>& out) const {
+  out.assign(m.rows, base);
+  std::vector<uint64_t> sub, masks;
+  std::vector<int32_t> leaf_of;
+  std::vector<double> value;
+  std::vector<std::pair<size_t, size_t>> parts;  // (input, offset into masks)
+  for (const Tree& t : trees) {
+    const size_t n = t.nodes.size();
+    leaf_of.assign(n, -1);
+    value.clear();
+    for (size_t i = 0; i < n; ++i) {
+      if (t.nodes[i].input < 0) leaf_of[i] = static_cast<int32_t>(value.size()), value.push_back(t.nodes[i].value);
+    }
+    if (m.rows < 64 || value.size() > 64) {  // few rows, or too many leaves for a mask: walk
+      for (size_t k = 0; k < m.rows; ++k) out[k] += t.Output(&m.bins[k * m.inputs]);
+      continue;
+    }
+    sub.assign(n, 0);  // the leaves under each node (children come after their parent)
+    for (size_t i = n; i-- > 0;) {
+      const TreeNode& x = t.nodes[i];
+      sub[i] = x.input < 0 ? uint64_t{1} << leaf_of[i] : sub[x.left] | sub[x.right];
+    }
+    masks.clear(), parts.clear();
+    for (size_t f = 0; f < m.inputs; ++f) {
+      bool used = false;
+      for (const TreeNode& x : t.nodes) used = used || x.input == static_cast<int32_t>(f);
+      if (!used) continue;
+      parts.push_back({f, masks.size()});
+      for (uint32_t b = 0; b < m.bin_count[f]; ++b) {
+        uint64_t keep = sub[0];
+        for (const TreeNode& x : t.nodes) {
+          if (x.input == static_cast<int32_t>(f)) keep &= ~(x.Left(static_cast<uint8_t>(b)) ? sub[x.right] : sub[x.left]);
+        }
+        masks.push_back(keep);
+      }
+    }
+    const uint8_t* bins = m.bins.data();
+    for (size_t k = 0; k < m.rows; ++k) {
+      const uint8_t* row = bins + k * m.inputs;
+      uint64_t reach = sub[0];
+      for (const auto& [input, offset] : parts) reach &= masks[offset + row[input]];
+      out[k] += value[std::countr_zero(reach)];
+    }
+  }
 }
 
 double Forest::Expectation() const {

@@ -59,6 +59,13 @@ nlohmann::json Lift(std::span<const double> p, std::span<const uint8_t> y);
 
 double Sigmoid(double logit);
 
+// exp, log and log(1 + e^x) from +, -, *, / and exact scaling only (fdlibm's algorithms, within
+// 1 ulp), so that they give the same bits natively and in wasm: the C libraries differ in the last
+// bit (glibc picks FMA variants on CPUs that have them), and a model must not.
+double Exp(double x);
+double Log(double x);
+double Softplus(double x);
+
 // Train's options, parsed (see model.hpp).
 struct TrainOptions {
   std::string kind = "logistic";  // or "naiveBayes", "trees", "auto"

@@ -88,6 +88,10 @@ struct Forest {
   }
   // base plus every tree's expectation: the raw score that no input has moved.
   double Expectation() const;
+  // Raw of every row of m, the same numbers as Raw. Many rows are scored without walking the
+  // trees: for each tree (of at most 64 leaves), each input it tests and each bin, the leaves a row
+  // with that bin can reach are a bit mask; the AND of a row's masks is the one leaf it reaches.
+  void RawAll(const BinnedRows& m, std::vector<double>& out) const;
   // Adds each input's TreeSHAP value for `row` to phi[input]; phi sums to Raw - Expectation.
   void Shap(const uint8_t* row, std::vector<double>& phi) const;
 
