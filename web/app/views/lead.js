@@ -181,7 +181,8 @@ export async function mount(root, ctx, param) {
   function paintScore() {
     const { score, explain, prediction } = data;
     const groups = new Map();
-    for (const c of explain ?? []) {
+    // A limit that took away less than the shown precision would read "0.0": not worth a line.
+    for (const c of (explain ?? []).filter((x) => x.kind !== 'limit' || Math.abs(x.points) >= 0.05)) {
       if (!groups.has(c.kind)) groups.set(c.kind, []);
       groups.get(c.kind).push(c);
     }

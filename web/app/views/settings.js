@@ -2,6 +2,7 @@
 // and the pipeline (stage guards, reason lists). Every edit of the model is checked by the engine
 // as a what-if run over the whole workspace before it can be saved; a refused save changes nothing.
 import { GRADES, STAGES, STAGE_LABEL, button, describeError, el, gradeBadge, number, pageHeader, stageBadge, stateBox } from '../ui.js';
+import { CHANNEL_LABEL, OUTCOME_LABEL } from '../moves.js';
 
 export const title = 'Settings';
 
@@ -52,6 +53,7 @@ function fromModel(m) {
       field: c.field ?? '', list: (c.in ?? c.hasAny ?? []).join(', '), equals: c.equals == null ? '' : String(c.equals),
       min: c.min ?? null, max: c.max ?? null, when: c.when ?? '',
     })),
+    touches: Object.entries(m.engagement?.touches ?? {}).map(([key, t]) => ({ key, points: t.points ?? 0, cap: t.cap ?? null, repeat: t.repeat ?? 0 })),
     events: Object.entries(m.engagement?.events ?? {}).map(([type, e]) => ({ type, points: e.points ?? 0, cap: e.cap ?? null, repeat: e.repeat ?? 0, builtIn: DEFAULT_EVENTS.has(type) })),
     decay: { kind: decay.kind, days: decay.days ?? 30, steps: clone(decay.steps ?? [{ days: 7, factor: 1 }, { days: 30, factor: 0.5 }]) },
     fullScoreAt: m.engagement?.fullScoreAt ?? 100,
@@ -60,6 +62,12 @@ function fromModel(m) {
     matrix: { fit: [...(m.matrix?.fit ?? [70, 40])], engagement: [...(m.matrix?.engagement ?? [60, 30])] },
   };
 }
+
+/** "call.connected" → "Call: connected"; "replied" → "Any channel: replied". */
+const touchRuleLabel = (key) => {
+  const [a, b] = String(key).split('.');
+  return b === undefined ? `Any channel: ${OUTCOME_LABEL[a] ?? a}` : `${CHANNEL_LABEL[a] ?? a}: ${OUTCOME_LABEL[b] ?? b}`;
+};
 
 /** The model document for a draft, and the problems the page can see without the engine. */
 function toModel(d) {
@@ -103,6 +111,13 @@ function toModel(d) {
     events[type] = { points: need(e.points, `${path}.points`, `${type} points`), repeat: need(e.repeat, `${path}.repeat`, `${type} repeat`) };
     if (e.cap != null) events[type].cap = e.cap;
   });
+  const touches = {};
+  d.touches.forEach((t) => {
+    const path = `model.engagement.touches.${t.key}`;
+    if (touches[t.key]) problems.push({ path, message: `${touchRuleLabel(t.key)} is listed twice` });
+    touches[t.key] = { points: need(t.points, `${path}.points`, `${touchRuleLabel(t.key)} points`), repeat: need(t.repeat, `${path}.repeat`, `${touchRuleLabel(t.key)} repeat`) };
+    if (t.cap != null) touches[t.key].cap = t.cap;
+  });
   const decay = { kind: d.decay.kind };
   if (decay.kind === 'halfLife' || decay.kind === 'linear') decay.days = need(d.decay.days, 'model.engagement.decay.days', 'decay days');
   if (decay.kind === 'steps') {
@@ -115,7 +130,7 @@ function toModel(d) {
     version: 1,
     rules: d.rules,
     profile: { startGrade: d.startGrade, criteria },
-    engagement: { events, decay, fullScoreAt: need(d.fullScoreAt, 'model.engagement.fullScoreAt', 'full score at') },
+    engagement: { events, touches, decay, fullScoreAt: need(d.fullScoreAt, 'model.engagement.fullScoreAt', 'full score at') },
     weights: { fit: need(d.weights.fit, 'model.weights.fit', 'fit weight'), engagement: need(d.weights.engagement, 'model.weights.engagement', 'engagement weight') },
     thresholds: {
       mql: { total: need(d.thresholds.mql, 'model.thresholds.mql.total', 'MQL score') },
@@ -295,6 +310,7 @@ export async function mount(root, ctx, param) {
           el('div', { class: 'settings-inline' },
             labelled('Matrix A/B by fit', el('div', { class: 'settings-range' }, numberInput(draft.matrix.fit, 0, 'Matrix fit band A from', 'model.matrix.fit[0]', { step: '1' }), numberInput(draft.matrix.fit, 1, 'Matrix fit band B from', 'model.matrix.fit[1]', { step: '1' }))),
             labelled('1/2 by engagement', el('div', { class: 'settings-range' }, numberInput(draft.matrix.engagement, 0, 'Matrix engagement band 1 from', 'model.matrix.engagement[0]', { step: '1' }), numberInput(draft.matrix.engagement, 1, 'Matrix engagement band 2 from', 'model.matrix.engagement[1]', { step: '1' })))))),
+      touchesCard(),
       el('div', { class: 'card settings-card' },
         el('h3', {}, 'Points per event'),
         el('p', { class: 'muted settings-small' }, 'Cap: the most one event type can add. Repeat: count only the most recent N (0 = all). Set points to 0 to ignore a built-in type.'),
@@ -307,6 +323,38 @@ export async function mount(root, ctx, param) {
           panel.querySelector('tbody tr:last-child input')?.focus();
         }))),
     ];
+  }
+
+  /** Points a consultant's touches earn, by outcome on any channel or by channel and outcome. */
+  function touchesCard() {
+    const rows = draft.touches.map((t, i) => {
+      const path = `model.engagement.touches.${t.key}`;
+      const name = touchRuleLabel(t.key);
+      return el('tr', { dataset: { path } },
+        el('td', {}, name),
+        el('td', { class: 'num' }, numberInput(t, 'points', `${name} points`, `${path}.points`, { step: '1' })),
+        el('td', { class: 'num' }, numberInput(t, 'cap', `${name} cap`, `${path}.cap`, { step: '1', min: 0 })),
+        el('td', { class: 'num' }, numberInput(t, 'repeat', `${name} counts only the most recent`, `${path}.repeat`, { step: '1', min: 0 })),
+        el('td', {}, el('button', { type: 'button', class: 'btn btn-ghost btn-small', 'aria-label': `Stop counting ${name} (points 0)`, title: 'Set its points to 0',
+          onclick: () => { t.points = 0; paintPanel(); modelChanged(); } }, '×')));
+    });
+    const channel = el('select', { class: 'input', 'aria-label': 'Channel of a new touch rule' },
+      el('option', { value: '' }, 'Any channel'), ...Object.entries(CHANNEL_LABEL).map(([v, l]) => el('option', { value: v }, l)));
+    const outcome = el('select', { class: 'input', 'aria-label': 'Outcome of a new touch rule' },
+      ...Object.entries(OUTCOME_LABEL).map(([v, l]) => el('option', { value: v }, l)));
+    return el('div', { class: 'card settings-card' },
+      el('h3', {}, 'Points per touch'),
+      el('p', { class: 'muted settings-small' }, 'What calls, e-mails and meetings you log add to engagement. A channel\'s own line wins over "Any channel". They fade like events.'),
+      el('table', { class: 'settings-table' },
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Touch'), el('th', { scope: 'col', class: 'num' }, 'Points'), el('th', { scope: 'col', class: 'num' }, 'Cap'), el('th', { scope: 'col', class: 'num' }, 'Repeat'), el('th', { scope: 'col' }, el('span', { class: 'visually-hidden' }, 'Actions')))),
+        el('tbody', {}, ...rows)),
+      el('div', { class: 'settings-card-foot settings-inline' }, channel, outcome, button('Add touch rule', () => {
+        const key = channel.value ? `${channel.value}.${outcome.value}` : outcome.value;
+        if (!draft.touches.some((t) => t.key === key)) draft.touches.push({ key, points: 10, cap: null, repeat: 0 });
+        paintPanel();
+        modelChanged();
+        panel.querySelector(`[data-path="model.engagement.touches.${CSS.escape(key)}"] input`)?.focus();
+      })));
   }
 
   // ---- rules ----

@@ -38,12 +38,13 @@ export async function mount(root, ctx) {
     tasksCard.hidden = all.total === 0;
     const now = new Date();
     const endOfToday = new Date(now); endOfToday.setHours(23, 59, 59, 999);
-    const today = due.tasks.filter((t) => new Date(t.due) <= endOfToday).length;
+    const today = due.tasks.filter((t) => !t.overdue && new Date(t.due) <= endOfToday).length;
+    const week = due.total - due.overdue - today;
     tasksCard.replaceChildren(
       el('div', { class: 'lead-card-head' },
-        el('h2', { id: 'today-tasks-h' }, 'Tasks ', el('span', { class: 'count' }, String(today))),
+        el('h2', { id: 'today-tasks-h' }, 'Tasks ', el('span', { class: 'count', title: 'Overdue or due today' }, String(due.overdue + today))),
         el('span', { class: 'muted', id: 'today-tasks-summary' },
-          [due.overdue ? `${due.overdue} overdue` : null, `${today} due today`, due.total - today ? `${due.total - today} this week` : null,
+          [due.overdue ? `${due.overdue} overdue` : null, `${today} due today`, week ? `${week} later this week` : null,
             later > 0 ? `${later} later` : null].filter(Boolean).join(' · '))),
       due.tasks.length ? el('ul', { class: 'today-task-list', 'aria-label': 'Tasks, most overdue first' }, ...due.tasks.map((t) => {
         const name = taskLead(t);
