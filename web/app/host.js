@@ -347,7 +347,7 @@ function newId() {
 // Read-only engine methods the page may call directly.
 const READS = new Set(['query', 'summary', 'getLead', 'score', 'explain', 'whatIf', 'getScoringModel',
   'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'tasks', 'findDuplicates', 'previewMerge',
-  'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'funnel', 'plan', 'scoreAll']);
+  'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'getChannels', 'funnel', 'plan', 'scoreAll']);
 
 /** Opens storage and a workspace (the given one, else the first), seeding the demo on a first visit. */
 async function openWorkspace(workspaceId) {
@@ -747,9 +747,14 @@ const host = {
     return result;
   },
 
+  /**
+   * Adds or redirects channels, and maps source values to them (the import's value step). The
+   * whole channel map is stored, so a later call keeps what an earlier one chose.
+   */
   async setChannels(mapping) {
     try { engine.setChannels(mapping); } catch (error) { return fail(error); }
-    await commit({ configs: { channels: mapping } });
+    const channels = Object.fromEntries(engine.getChannels().map((c) => [c.name, c.values.length ? { direction: c.direction, values: c.values } : c.direction]));
+    await commit({ configs: { channels } });
   },
 
   // ---- import --------------------------------------------------------------------------------

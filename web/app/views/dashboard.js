@@ -57,8 +57,10 @@ export async function mount(root, ctx) {
   }
 
   function periodRequest(period, by) {
+    // All time has no bounds: a lead dated in the future, or before any start, is counted too.
+    if (period === 'all') return { allTime: true, ...(by ? { by } : {}) };
     const to = Date.now() + DAY;  // tomorrow: [from, to) then includes today
-    const from = period === 'all' ? Date.UTC(2000, 0, 1) : Date.now() - Number(period) * DAY;
+    const from = Date.now() - Number(period) * DAY;
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...(by ? { by } : {}) };
   }
 

@@ -1,12 +1,18 @@
-// Import wizard: pick or drop a CSV, check the suggested mapping against sample values, see a dry
-// run's validation report, import with progress, and read the result. The File goes to the worker
-// as is (structured clone) and is streamed there; nothing is stored until the whole file is read.
+// Import wizard: pick or drop a CSV, check the suggested mapping against sample values, map the
+// source values the workspace does not know to channels (remembered for the next import), see a
+// dry run's validation report (rejected rows, and warnings for cells left empty), import with
+// progress, and read the result. The File goes to the worker as is (structured clone) and is
+// streamed there; nothing is stored until the whole file is read. On every step Enter confirms
+// the primary action (a button or link keeps its own Enter).
 import * as Comlink from '../../vendor/comlink.mjs';
 import { button, describeError, download, el, number, pageHeader, stateBox } from '../ui.js';
 
 export const title = 'Import';
 
-const STEPS = ['Choose file', 'Map columns', 'Check', 'Import', 'Done'];
+// Step keys and labels; "sources" is shown only when the file has source values to map.
+const STEPS = [['pick', 'Choose file'], ['map', 'Map columns'], ['sources', 'Map sources'], ['check', 'Check'], ['import', 'Import'], ['done', 'Done']];
+const DIRECTION_GROUPS = [['inbound', 'Inbound: lead generation'], ['outbound', 'Outbound: prospecting'], ['unknown', 'Unknown direction']];
+const SHOWN_PROBLEMS = 50;
 const PRESETS = [['', 'Detect from headers'], ['hubspot', 'HubSpot export'], ['salesforce', 'Salesforce export'], ['pipedrive', 'Pipedrive export'], ['linkedin', 'LinkedIn export'], ['basic', 'Basic (name, e-mail, company)']];
 const FIELD_GROUPS = [
   ['Person', [['firstName', 'First name'], ['lastName', 'Last name'], ['fullName', 'Full name'], ['email', 'E-mail'], ['phone', 'Phone'], ['title', 'Job title']]],
@@ -67,22 +73,42 @@ function importLabel(imported, updated) {
 
 export async function mount(root, ctx) {
   const { worker } = ctx;
-  const state = { step: 0, file: null, samples: [], suggestion: null, preset: '', columns: [], onDuplicate: 'update', report: null, result: null, busy: false };
+  const state = {
+    step: 'pick', file: null, samples: [], suggestion: null, preset: '', columns: [], onDuplicate: 'update', strict: false,
+    report: null, result: null, busy: false,
+    // The value step: the source values the workspace does not know, the channels to pick from
+    // (from the engine), and the choice per value.
+    sourceValues: [], channels: [], sourceChoice: new Map(), sourceError: null, askedSources: false,
+  };
   let disposed = false;
 
   const stepper = el('ol', { class: 'import-steps', 'aria-label': 'Import steps' });
   const body = el('div', { class: 'import-body' });
   root.append(pageHeader('Import leads', `From a CSV file into ${ctx.workspace?.name ?? 'this workspace'}. Nothing is stored until you confirm.`), stepper, body);
 
+  const VIEWS = { pick: pickStep, map: mapStep, sources: sourcesStep, check: checkStep, import: importStep, done: doneStep };
   function paint() {
-    stepper.replaceChildren(...STEPS.map((label, i) => el('li', {
-      class: i < state.step ? 'is-done' : i === state.step ? 'is-current' : '',
-      'aria-current': i === state.step ? 'step' : null,
-    }, el('span', { class: 'import-step-num', 'aria-hidden': 'true' }, i < state.step ? '✓' : String(i + 1)), el('span', {}, label))));
-    body.replaceChildren(...[pickStep, mapStep, checkStep, importStep, doneStep][state.step]().filter(Boolean));
+    const steps = STEPS.filter(([key]) => key !== 'sources' || state.askedSources);
+    const at = steps.findIndex(([key]) => key === state.step);
+    stepper.replaceChildren(...steps.map(([, label], i) => el('li', {
+      class: i < at ? 'is-done' : i === at ? 'is-current' : '',
+      'aria-current': i === at ? 'step' : null,
+    }, el('span', { class: 'import-step-num', 'aria-hidden': 'true' }, i < at ? '✓' : String(i + 1)), el('span', {}, label))));
+    body.replaceChildren(...VIEWS[state.step]().filter(Boolean));
   }
   const go = (step) => { state.step = step; paint(); body.querySelector('h2')?.focus?.(); };
   const heading = (text) => el('h2', { tabindex: '-1', class: 'import-heading' }, text);
+
+  // Enter confirms the step's primary action (the button marked data-primary), wherever the focus
+  // is on the step: a select, a radio, the heading. Buttons, links and text areas keep their own Enter.
+  body.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.defaultPrevented || e.isComposing || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (e.target.closest?.('button, a, textarea, summary, [contenteditable="true"]')) return;
+    const primary = body.querySelector('[data-primary]');
+    if (!primary || primary.disabled) return;
+    e.preventDefault();
+    primary.click();
+  });
 
   // ---- 1. pick or drop ----
   let pickError = null;
@@ -93,7 +119,7 @@ export async function mount(root, ctx) {
       el('div', { class: 'import-drop-icon', 'aria-hidden': 'true' }, '⇪'),
       el('p', { class: 'import-drop-title' }, state.busy ? 'Reading the file…' : 'Drop a CSV file here'),
       el('p', { class: 'muted' }, 'Exports from HubSpot, Salesforce, Pipedrive and LinkedIn are recognised; any CSV with a header row works. Comma, semicolon or tab separated, UTF-8.'),
-      button('Choose a CSV file', () => input.click(), { kind: 'primary', id: 'import-choose', disabled: state.busy }),
+      button('Choose a CSV file', () => input.click(), { kind: 'primary', id: 'import-choose', disabled: state.busy, 'data-primary': '' }),
       input);
     zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('is-over'); });
     zone.addEventListener('dragleave', () => zone.classList.remove('is-over'));
@@ -134,7 +160,8 @@ export async function mount(root, ctx) {
       state.samples = sampleRows(sample);
       applySuggestion(suggestion);
       state.busy = false;
-      go(1);
+      state.askedSources = false;
+      go('map');
     } catch (error) {
       state.busy = false;
       pickError = { title: `“${file.name}” cannot be read as CSV`, body: describeError(error) };
@@ -213,6 +240,11 @@ export async function mount(root, ctx) {
         radio.addEventListener('change', () => { state.onDuplicate = v; });
         return el('label', { class: 'import-radio' }, radio, el('span', {}, el('strong', {}, label), el('span', { class: 'muted' }, hint)));
       }));
+    const strictBox = el('input', { type: 'checkbox', id: 'import-strict', checked: state.strict });
+    strictBox.addEventListener('change', () => { state.strict = strictBox.checked; });
+    const strict = el('fieldset', { class: 'import-dupes' }, el('legend', {}, 'When a cell cannot be read (employees “approx 200”, a date in the future)'),
+      el('label', { class: 'import-radio' }, strictBox, el('span', {}, el('strong', {}, 'Reject the whole row'),
+        el('span', { class: 'muted' }, 'Off: the lead is imported with that field empty, and the report lists a warning with the row and column. A row with no e-mail, name or company is always rejected.'))));
     mappingNote = el('div', { class: 'import-error', id: 'mapping-problem' });
     const notes = state.suggestion?.notes ?? [];
     const result = [
@@ -226,10 +258,11 @@ export async function mount(root, ctx) {
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Column in the file'), el('th', { scope: 'col' }, 'Sample values'), el('th', { scope: 'col' }, 'Lead field'), el('th', { scope: 'col' }, el('span', { class: 'visually-hidden' }, 'Suggested')))),
         el('tbody', {}, ...rows))),
       dupes,
+      strict,
       mappingNote,
       el('div', { class: 'import-actions' },
-        button('Back', () => { state.file = null; go(0); }),
-        button('Check the file', dryRun, { kind: 'primary', id: 'import-check' })),
+        button('Back', () => { state.file = null; go('pick'); }),
+        button('Check the file', dryRun, { kind: 'primary', id: 'import-check', 'data-primary': '' })),
     ];
     queueMicrotask(paintMappingState);
     return result;
@@ -238,22 +271,106 @@ export async function mount(root, ctx) {
   const options = () => ({
     mapping: { columns: Object.fromEntries(state.columns.map((c) => [c.header, c.field || null])) },
     onDuplicate: state.onDuplicate,
+    ...(state.strict ? { strict: true } : {}),
     ...(state.preset ? { preset: state.preset } : {}),
   });
 
-  // ---- 3. dry run and validation report ----
+  // ---- 3. dry run; source values to map; validation report ----
   let progress = null;
   async function dryRun() {
     if (mappingProblem()) { paintMappingState(); return; }
     state.report = null;
     state.checkError = null;
-    go(2);
+    go('check');
     try {
       state.report = await worker.importCsv(state.file, { ...options(), dryRun: true }, Comlink.proxy(onProgress));
+      // Values of the source column no channel stands for: the user maps them first.
+      const unknown = (state.report.sources ?? []).filter((v) => v.channel == null);
+      if (unknown.length) {
+        state.channels = await worker.read('getChannels');
+        state.sourceValues = unknown;
+        state.sourceError = null;
+        state.askedSources = true;
+        if (!disposed) go('sources');
+        return;
+      }
     } catch (error) {
       state.checkError = error;
     }
     if (!disposed) paint();
+  }
+
+  /** What a value is mapped to by default: the engine's suggestion, else Unknown. */
+  function defaultChoice(v) {
+    const s = v.suggestion;
+    if (!s) return 'unknown';
+    return state.channels.some((c) => c.name === s.channel) ? s.channel : `new:${s.direction}:${s.channel}`;
+  }
+  const sourceColumn = () => state.columns.find((c) => c.field === 'source')?.header;
+
+  function channelSelect(v) {
+    const chosen = state.sourceChoice.get(v.value) ?? defaultChoice(v);
+    const option = (value, label) => el('option', { value, selected: chosen === value }, label);
+    const groups = DIRECTION_GROUPS.map(([direction, label]) => {
+      const channels = state.channels.filter((c) => c.direction === direction);
+      return channels.length ? el('optgroup', { label }, ...channels.map((c) => option(c.name, c.label))) : null;
+    });
+    // A channel of its own for the value, named as the engine would name it.
+    const own = v.newChannel && !state.channels.some((c) => c.name === v.newChannel)
+      ? el('optgroup', { label: `A new channel “${v.newChannel}”` },
+        option(`new:inbound:${v.newChannel}`, `New inbound channel for “${v.value}”`),
+        option(`new:outbound:${v.newChannel}`, `New outbound channel for “${v.value}”`))
+      : null;
+    const suggested = v.suggestion && !state.channels.some((c) => c.name === v.suggestion.channel) && v.suggestion.channel !== v.newChannel
+      ? el('optgroup', { label: 'Suggested' }, option(`new:${v.suggestion.direction}:${v.suggestion.channel}`, `New ${v.suggestion.direction} channel “${v.suggestion.channel}”`))
+      : null;
+    const select = el('select', { class: 'input', 'aria-label': `Channel for the source “${v.value}”`, dataset: { value: v.value } },
+      suggested, own, ...groups.filter(Boolean));
+    select.value = chosen;
+    if (!select.value) select.value = 'unknown';  // a channel chosen before that is gone
+    state.sourceChoice.set(v.value, select.value);
+    select.addEventListener('change', () => state.sourceChoice.set(v.value, select.value));
+    return select;
+  }
+
+  function sourcesStep() {
+    const rows = state.sourceValues.map((v) => el('tr', {},
+      el('th', { scope: 'row' }, el('span', { class: 'import-header' }, v.value)),
+      el('td', { class: 'num' }, number(v.rows)),
+      el('td', {}, channelSelect(v))));
+    const total = state.sourceValues.reduce((n, v) => n + v.rows, 0);
+    const column = sourceColumn();
+    return [
+      heading('Map source values to channels'),
+      el('p', { class: 'muted' }, `${plural(total, 'row')} of ${state.file.name} ${total === 1 ? 'has' : 'have'} a source${column ? ` in “${column}”` : ''} that is not a channel of this workspace. Choose what each value stands for; the choice is kept in this workspace, so the next import reads it the same way. Unknown leaves those leads without a direction and keeps the value in the lead as originalSource.`),
+      el('div', { class: 'card import-table-card' }, el('table', { class: 'import-table', id: 'import-sources' },
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Source value'), el('th', { scope: 'col', class: 'num' }, 'Rows'), el('th', { scope: 'col' }, 'Channel'))),
+        el('tbody', {}, ...rows))),
+      state.sourceError ? el('div', { class: 'import-error is-shown', role: 'alert', id: 'import-sources-error' }, el('strong', {}, describeError(state.sourceError))) : null,
+      el('div', { class: 'import-actions' },
+        button('Back to mapping', () => go('map')),
+        button('Save and check the file', saveSources, { kind: 'primary', id: 'import-sources-save', 'data-primary': '' })),
+    ];
+  }
+
+  /** Saves each value's channel in the workspace's channel map, then checks the file again. */
+  async function saveSources() {
+    const doc = {};
+    for (const v of state.sourceValues) {
+      const choice = state.sourceChoice.get(v.value) ?? defaultChoice(v);
+      const [, direction, name] = choice.startsWith('new:') ? choice.split(':') : [null, null, choice];
+      doc[name] ??= direction ? { direction, values: [] } : { values: [] };
+      doc[name].values.push(v.value);
+    }
+    try {
+      await worker.setChannels(doc);
+    } catch (error) {
+      state.sourceError = error;
+      if (!disposed) paint();
+      return;
+    }
+    state.sourceChoice.clear();
+    await dryRun();
   }
   function onProgress(p) {
     if (!progress || disposed) return;
@@ -279,15 +396,17 @@ export async function mount(root, ctx) {
     if (state.checkError) {
       return [heading('The file could not be checked'),
         el('div', { class: 'import-error is-shown', role: 'alert', id: 'import-error' }, el('strong', {}, describeError(state.checkError)), el('p', { class: 'muted' }, 'Nothing was imported; your leads are unchanged. Fix the file or the mapping and check again.')),
-        el('div', { class: 'import-actions' }, button('Back to mapping', () => go(1)), button('Choose another file', () => go(0)))];
+        el('div', { class: 'import-actions' }, button('Back to mapping', () => go('map')), button('Choose another file', () => go('pick')))];
     }
     const willStore = r.imported + r.updated;
-    const shown = r.rejected.slice(0, 50);
+    const shown = r.rejected.slice(0, SHOWN_PROBLEMS);
     return [
       heading('Validation report'),
       el('dl', { class: 'import-stats', id: 'import-report' },
         tile('Rows read', r.rows), tile('New leads', r.imported, 'good'), tile('Updates', r.updated, 'info'),
-        tile('Skipped', r.skipped), tile('Rejected rows', r.rejectedRows, r.rejectedRows ? 'bad' : ''), tile('Duplicates', r.duplicates, r.duplicates ? 'warn' : '')),
+        tile('Skipped', r.skipped), tile('Rejected rows', r.rejectedRows, r.rejectedRows ? 'bad' : ''),
+        tile('Rows with warnings', r.warnedRows ?? 0, r.warnedRows ? 'warn' : ''), tile('Duplicates', r.duplicates, r.duplicates ? 'warn' : '')),
+      warningsCard(r, 'import-warnings'),
       r.rejected.length ? el('div', { class: 'card import-table-card' },
         el('div', { class: 'import-card-head' },
           el('h3', {}, `Problems (${number(r.rejected.length)} in ${plural(r.rejectedRows, 'row')}; those rows will not be imported)`),
@@ -304,20 +423,37 @@ export async function mount(root, ctx) {
           d.earlierRow ? `row ${d.earlierRow}` : el('a', { href: `#/lead/${encodeURIComponent(d.id)}` }, d.id ?? 'a stored lead')))),
         r.duplicateRows.length > 30 ? el('p', { class: 'muted' }, `and ${number(r.duplicateRows.length - 30)} more`) : null) : null,
       el('div', { class: 'import-actions' },
-        button('Back to mapping', () => go(1)),
+        button('Back to mapping', () => go('map')),
         willStore
-          ? button(importLabel(r.imported, r.updated), runImport, { kind: 'primary', id: 'import-run' })
+          ? button(importLabel(r.imported, r.updated), runImport, { kind: 'primary', id: 'import-run', 'data-primary': '' })
           : el('span', { class: 'muted' }, 'Nothing in this file can be imported.')),
     ];
   }
   const tile = (label, value, tone = '') => el('div', { class: `import-stat ${tone ? 'tone-' + tone : ''}` }, el('dt', {}, label), el('dd', {}, number(value)));
+
+  /** The cells left empty, by row and column (as text), apart from the rejected rows. */
+  function warningsCard(r, id) {
+    const warnings = r.warnings ?? [];
+    if (!warnings.length) return null;
+    const count = r.warningCount ?? warnings.length;
+    const shown = warnings.slice(0, SHOWN_PROBLEMS);
+    return el('div', { class: 'card import-table-card' },
+      el('div', { class: 'import-card-head' },
+        el('h3', {}, `Warnings (${plural(count, 'cell')} in ${plural(r.warnedRows, 'row')}; those rows are imported with the field empty)`)),
+      el('table', { class: 'import-table', id }, el('caption', { class: 'visually-hidden' }, 'Cells that could not be read'),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col', class: 'num' }, 'Row'), el('th', { scope: 'col' }, 'Column'), el('th', { scope: 'col' }, 'Left empty'), el('th', { scope: 'col' }, 'Why'))),
+        el('tbody', {}, ...shown.map((w) => el('tr', {}, el('td', { class: 'num' }, String(w.row)), el('td', {}, w.column || el('span', { class: 'muted' }, 'whole row')),
+          el('td', {}, FIELD_LABEL[w.field] ?? w.field), el('td', {}, w.message))))),
+      count > shown.length ? el('p', { class: 'muted import-more' }, `and ${number(count - shown.length)} more warnings.`) : null,
+      el('p', { class: 'muted import-more' }, 'Fix these cells in the CRM or the file and import it again to fill the fields in; an import updates the leads it matches.'));
+  }
 
   // ---- 4. import ----
   async function runImport() {
     state.result = null;
     state.importError = null;
     state.startedAt = new Date(Date.now() - 1000).toISOString();
-    go(3);
+    go('import');
     try {
       state.result = await worker.importCsv(state.file, options(), Comlink.proxy(onProgress));
     } catch (error) {
@@ -326,7 +462,7 @@ export async function mount(root, ctx) {
     // The top bar's lead count (and the workspace list) must show the new total at once.
     if (state.result && (state.result.imported || state.result.updated)) await ctx.refreshWorkspaces().catch(() => {});
     if (disposed) return;
-    if (state.result) go(4); else paint();
+    if (state.result) go('done'); else paint();
   }
   function importStep() {
     if (state.importError) {
@@ -336,8 +472,8 @@ export async function mount(root, ctx) {
           el('strong', {}, describeError(state.importError)),
           el('p', { class: 'muted' }, conflict ? `Another tab changed this workspace while ${state.file?.name ?? 'the file'} was being imported, so nothing was stored. leadkit has loaded the latest leads; run the import again to import the file over them.` : 'Nothing was stored: an import lands whole or not at all. Your leads are as they were.')),
         el('div', { class: 'import-actions' },
-          conflict ? button('Run the import again', runImport, { kind: 'primary', id: 'import-retry' }) : null,
-          button('Check again', dryRun), button('Choose another file', () => go(0)))];
+          conflict ? button('Run the import again', runImport, { kind: 'primary', id: 'import-retry', 'data-primary': '' }) : null,
+          button('Check again', dryRun), button('Choose another file', () => go('pick')))];
     }
     return [heading('Importing'), progressBox('Importing leads'), el('p', { class: 'muted' }, 'Keep this tab open. The leads are stored in one step once the whole file is read.')];
   }
@@ -357,12 +493,14 @@ export async function mount(root, ctx) {
       heading('Import finished'),
       el('div', { class: 'import-done card', role: 'status', id: 'import-result' },
         el('p', { class: 'import-done-title' }, stored ? `${plural(stored, 'lead')} stored in ${ctx.workspace?.name ?? 'this workspace'}` : 'No leads were stored'),
-        el('dl', { class: 'import-stats' }, tile('Imported', r.imported, 'good'), tile('Updated', r.updated, 'info'), tile('Skipped', r.skipped), tile('Rejected', r.rejectedRows, r.rejectedRows ? 'bad' : ''))),
+        el('dl', { class: 'import-stats' }, tile('Imported', r.imported, 'good'), tile('Updated', r.updated, 'info'), tile('Skipped', r.skipped), tile('Rejected', r.rejectedRows, r.rejectedRows ? 'bad' : ''),
+          tile('With warnings', r.warnedRows ?? 0, r.warnedRows ? 'warn' : ''))),
+      warningsCard(r, 'import-result-warnings'),
       stored ? el('div', { class: 'card' }, el('h3', {}, 'Latest leads'), recent) : null,
       el('div', { class: 'import-actions' },
         r.rejectedCsv ? button('Download rejected rows', () => download(`${state.file.name.replace(/\.[^.]+$/, '')}-rejected.csv`, r.rejectedCsv, 'text/csv')) : null,
-        button('Import another file', () => { state.file = null; state.report = null; state.result = null; go(0); }),
-        el('a', { class: 'btn btn-primary', href: '#/leads', id: 'import-view-leads' }, 'Open the leads table')),
+        button('Import another file', () => { state.file = null; state.report = null; state.result = null; go('pick'); }),
+        el('a', { class: 'btn btn-primary', href: '#/leads', id: 'import-view-leads', 'data-primary': '' }, 'Open the leads table')),
     ];
   }
 
