@@ -1,4 +1,5 @@
-// axe-core on every screen, in the light and the dark theme: no serious or critical violation.
+// axe-core on every screen, in the light and the dark theme, at laptop (1400×900) and phone
+// (390×844) size: no serious or critical violation.
 // The page's CSP forbids injected <script>s, so axe's source goes in through page.evaluate (the
 // DevTools protocol, which CSP does not govern); the app itself runs under its real CSP.
 import { after, before, describe, test } from 'node:test';
@@ -33,20 +34,23 @@ async function audit(page) {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-for (const scheme of ['light', 'dark']) {
-  describe(`axe, ${scheme} theme`, () => {
+const SIZES = [{ width: 1400, height: 900 }, { width: 390, height: 844 }];
+for (const viewport of SIZES) for (const scheme of ['light', 'dark']) {
+  describe(`axe, ${scheme} theme, ${viewport.width}×${viewport.height}`, () => {
     let context, page, leadId;
     before(async () => {
-      context = await launch({ colorScheme: scheme });
+      context = await launch({ colorScheme: scheme, viewport });
       page = await context.newPage();
       await page.goto(`${base}/app/#/leads`);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
       leadId = (await page.evaluate(() => window.leadkit.ctx.worker.read('query', { limit: 1 }))).rows[0].id;
+      // A task due, so that Today and the lead page show their task lists too.
+      await page.evaluate((id) => window.leadkit.ctx.worker.setTask(id, { title: 'Call back about the quote', due: new Date(Date.now() - 3_600_000) }), leadId);
     });
     after(() => context?.close());
 
     for (const route of ROUTES) {
-      test(`#/${route}`, async () => {
+      test(`#/${route} (${scheme}, ${viewport.width} px)`, async () => {
         const hash = route === 'lead' ? `#/lead/${encodeURIComponent(leadId)}` : `#/${route}`;
         await page.evaluate((h) => { location.hash = h; }, hash);
         await page.waitForFunction((r) => document.body.dataset.route === r
@@ -61,7 +65,17 @@ for (const scheme of ['light', 'dark']) {
       });
     }
 
-    test('an open dialog', async () => {
+    test(`the log-a-touch dialog (${scheme}, ${viewport.width} px)`, async () => {
+      await page.evaluate((id) => { location.hash = `#/lead/${encodeURIComponent(id)}`; }, leadId);
+      await page.waitForFunction(() => document.body.dataset.route === 'lead' && document.body.dataset.ready === 'true');
+      await page.click('.lead-touches [data-touch="call-connected"]');
+      await page.waitForSelector('dialog.modal[open] #touch-note');
+      const bad = await audit(page);
+      await page.keyboard.press('Escape');
+      assert.deepEqual(bad, []);
+    });
+
+    test(`an open dialog (${scheme}, ${viewport.width} px)`, async () => {
       await page.evaluate(() => { location.hash = '#/workspaces'; });
       await page.waitForFunction(() => document.body.dataset.route === 'workspaces' && document.body.dataset.ready === 'true');
       await page.getByRole('button', { name: 'New workspace' }).first().click();

@@ -44,7 +44,7 @@ export async function askTouch(name, preset = { channel: 'call', outcome: 'conne
   const channel = el('select', { class: 'input', id: 'touch-channel' },
     ...Object.entries(CHANNEL_LABEL).map(([v, l]) => el('option', { value: v, selected: v === preset.channel }, l)));
   const outcome = el('select', { class: 'input', id: 'touch-outcome' },
-    ...Object.entries(OUTCOME_LABEL).map(([v, l]) => el('option', { value: v, selected: v === preset.outcome }, l)));
+    ...Object.entries(OUTCOME_LABEL).map(([v, l]) => el('option', { value: v, selected: v === preset.outcome }, l[0].toUpperCase() + l.slice(1))));
   const note = el('input', { type: 'text', class: 'input', id: 'touch-note', maxlength: '1000', placeholder: 'What happened? (optional)', autocomplete: 'off' });
   const now = new Date();
   const when = el('input', { type: 'datetime-local', class: 'input', id: 'touch-at', value: localInput(now) });

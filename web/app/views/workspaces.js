@@ -34,7 +34,7 @@ export async function mount(root, ctx) {
           open ? null : button('Open', () => switchTo(w.id), { kind: 'primary', 'aria-label': `Open ${w.name}` }),
           button('Rename', () => rename(w), { 'aria-label': `Rename ${w.name}` }),
           open ? button('Back up', backup, { 'aria-label': `Back up ${w.name}` }) : null,
-          open ? button('Add leads from JSON…', () => leadsFile.click(), { 'aria-label': `Add leads from a leadkit JSON file (the website widget's export, or a backup) to ${w.name}` }) : null,
+          open ? button('Add leads from JSON…', () => leadsFile.click(), { 'aria-label': `Add leads from JSON… to ${w.name}`, title: 'The website widget\'s export, or any leadkit JSON of leads: merged by id or e-mail' }) : null,
           button('Delete', () => remove(w), { kind: 'danger', 'aria-label': `Delete ${w.name}` }))));
     }
   }
