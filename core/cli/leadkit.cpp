@@ -37,7 +37,9 @@ using nlohmann::json;
 
 constexpr const char* kUsage = R"(usage:
   leadkit import FILE.csv -o WORKSPACE.json [--into WORKSPACE.json] [--preset NAME]
-                 [--mapping MAPPING.json] [--on-duplicate update|skip|create] [--rejected OUT.csv]
+                 [--mapping MAPPING.json] [--on-duplicate update|skip|create] [--rejected OUT.csv] [--strict]
+                 (a cell that cannot be read is a warning on stderr and its field is left empty;
+                  --strict rejects its row instead)
   leadkit score --model MODEL.json FILE.csv [--preset NAME] [--mapping MAPPING.json]
                 [--columns a,b,c] [--reasons N] [--now ISO-TIME]        (scored CSV on stdout)
   leadkit export WORKSPACE.json [--model MODEL.json] [--columns a,b,c] [--reasons N]
@@ -74,8 +76,8 @@ bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-o") arg = "--out";
-    if (arg == "--table") {  // the one option without a value
-      a.options["table"] = "1";
+    if (arg == "--table" || arg == "--strict") {  // the options without a value
+      a.options[arg.substr(2)] = "1";
       continue;
     }
     if (arg.starts_with("--")) {
@@ -132,6 +134,7 @@ leadkit::Result<leadkit::ImportOptions> Options(const Args& a, int64_t now) {
   json o = json::object();
   if (auto it = a.options.find("preset"); it != a.options.end()) o["preset"] = it->second;
   if (auto it = a.options.find("on-duplicate"); it != a.options.end()) o["onDuplicate"] = it->second;
+  if (a.options.contains("strict")) o["strict"] = true;
   if (auto it = a.options.find("mapping"); it != a.options.end()) {
     std::string text;
     if (!ReadWhole(it->second, text)) return leadkit::MakeError("cannot read " + it->second);
@@ -143,6 +146,14 @@ leadkit::Result<leadkit::ImportOptions> Options(const Args& a, int64_t now) {
 }
 
 int ReportRejected(const std::string& file, const leadkit::ImportReport& r) {
+  for (const leadkit::ImportWarning& w : r.warnings) {
+    std::fprintf(stderr, "%s: row %lld%s%s: warning: %s (%s not read)\n", file.c_str(), static_cast<long long>(w.row),
+                 w.column.empty() ? "" : ", column ", w.column.c_str(), w.message.c_str(),
+                 w.field.empty() ? "the field" : w.field.c_str());
+  }
+  if (r.warning_count > r.warnings.size()) {
+    std::fprintf(stderr, "%s: and %zu more warnings\n", file.c_str(), r.warning_count - r.warnings.size());
+  }
   for (const leadkit::RejectedCell& c : r.rejected) {
     std::fprintf(stderr, "%s: row %lld%s%s: %s\n", file.c_str(), static_cast<long long>(c.row),
                  c.column.empty() ? "" : ", column ", c.column.c_str(), c.reason.c_str());
@@ -213,8 +224,9 @@ int Import(const Args& a, int64_t now) {
     rej << report.value().rejected_csv;
   }
   const leadkit::ImportReport& r = report.value();
-  std::fprintf(stderr, "%s: %lld rows: %zu imported, %zu updated, %zu skipped, %zu rejected\n",
-               file.c_str(), static_cast<long long>(r.rows), r.imported, r.updated, r.skipped, r.rejected_rows);
+  std::fprintf(stderr, "%s: %lld rows: %zu imported, %zu updated, %zu skipped, %zu rejected, %zu with warnings\n",
+               file.c_str(), static_cast<long long>(r.rows), r.imported, r.updated, r.skipped, r.rejected_rows,
+               r.warned_rows);
   return ReportRejected(file, r);
 }
 
