@@ -23,8 +23,12 @@ class TextBuilder {
     codes_.emplace("", 0);
   }
   void Add(const std::string& v) {
-    const auto [it, fresh] = codes_.emplace(v, static_cast<uint32_t>(col_.dict.size()));
-    if (fresh) col_.dict.push_back(v);
+    // find before emplace: emplace would build a node (and copy the text) for every value.
+    auto it = codes_.find(v);
+    if (it == codes_.end()) {
+      it = codes_.emplace(v, static_cast<uint32_t>(col_.dict.size())).first;
+      col_.dict.push_back(v);
+    }
     col_.codes.push_back(it->second);
   }
 
@@ -124,10 +128,12 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
     col.name = "direction";
     TextBuilder b(col);
     const LeadStore::CategoryColumn* src = store.Category(Field::kSource);
-    for (uint32_t r : rows) {
-      const auto d = ws.channels().Find(src->dict.Get(src->codes[r]));
-      b.Add(d ? std::string(DirectionName(*d)) : "");
+    std::vector<std::string> of_code(src->dict.size());  // the direction of each source, once
+    for (uint32_t code = 0; code < src->dict.size(); ++code) {
+      const auto d = ws.channels().Find(src->dict.Get(code));
+      if (d) of_code[code] = DirectionName(*d);
     }
+    for (uint32_t r : rows) b.Add(src->codes[r] < of_code.size() ? of_code[src->codes[r]] : std::string());
     t.columns.push_back(std::move(col));
   }
   const std::pair<Field, const char*> numbers[] = {{Field::kEmployees, "employees"},
