@@ -72,3 +72,56 @@ test('bad models and missing models are refused clearly', async () => {
   assert.equal(engine.getPredictiveModel(), null);
   engine.dispose();
 });
+
+// 700 closed leads whose outcome is an exclusive-or of two custom numbers (no linear model sees
+// it) and 20 open ones.
+function interactionLeads() {
+  const leads = [];
+  let s = 7;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 720; i++) {
+    const a = rnd() * 2 - 1, b = rnd() * 2 - 1;
+    const won = rnd() < ((a > 0) !== (b > 0) ? 0.85 : 0.15);
+    const closed = i < 700;
+    leads.push({
+      id: `X${i}`, company: `Firm ${i}`, industry: i % 2 ? 'SaaS' : 'Retail', custom: { a: Math.round(a * 1000) / 1000, b: Math.round(b * 1000) / 1000 },
+      stage: closed ? (won ? 'customer' : 'lost') : 'sql', ...(closed && !won ? { stageReason: 'price' } : {}),
+    });
+  }
+  return leads;
+}
+
+test('auto compares the candidates on the same folds, picks trees for an interaction and says why', async () => {
+  const engine = await createEngine();
+  engine.loadLeads(interactionLeads(), { now: NOW });
+  const r = engine.train({ kind: 'auto', now: NOW });
+  assert.deepEqual(r.candidates.map((c) => c.kind), ['logistic', 'naiveBayes', 'trees']);
+  const by = Object.fromEntries(r.candidates.map((c) => [c.kind, c]));
+  assert.ok(by.trees.auc > by.logistic.auc + 0.1, `trees ${by.trees.auc}, logistic ${by.logistic.auc}`);
+  assert.equal(r.kind, 'trees');
+  assert.match(r.reason, /margin/);
+  assert.equal(r.driverMeasure, 'meanAbsContribution');
+  assert.ok(by.trees.uncalibrated.calibration.length === 10 && by.trees.calibrationMethod === 'platt');
+  for (const c of r.candidates) assert.ok(c.logLoss > 0 && c.calibrationError >= 0 && c.calibration.length === 10);
+
+  assert.equal(r.model.kind, 'trees');
+  assert.equal(r.model.version, 2);
+  assert.equal(engine.setPredictiveModel(r.model), r.model.hash);
+  assert.equal(engine.setPredictiveModel(JSON.parse(JSON.stringify(r.model))), r.model.hash, 'the hash survives a JSON round trip');
+  const p = engine.predict('X700', { now: NOW });
+  const logit = p.contributions.reduce((sum, c) => sum + c.logOdds, p.intercept);
+  assert.ok(Math.abs(logit - p.logit) < 1e-9, 'TreeSHAP contributions add up to the logit');
+  assert.ok(p.contributions.some((c) => c.input === 'custom.a'));
+  assert.equal(p.low, null);
+  assert.equal(p.high, null);
+  const all = engine.predictAll({ now: NOW });
+  assert.equal(all.probability[all.ids.indexOf('X700')], p.probability);
+  assert.ok(Number.isNaN(all.low[0]) && Number.isNaN(all.high[0]), 'no band for trees: NaN, not 0');
+
+  const forced = engine.train({ kind: 'logistic', now: NOW });
+  assert.equal(forced.kind, 'logistic');
+  assert.equal(forced.candidates.length, 1);
+  assert.throws(() => engine.train({ kind: 'trees', trees: { maxLeaves: 1 }, now: NOW }),
+    (e) => e instanceof LeadkitError && e.where.path === 'options.trees.maxLeaves');
+  engine.dispose();
+});
