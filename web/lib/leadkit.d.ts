@@ -288,8 +288,14 @@ export interface TrainResult {
   /** the versioned model document; pass it to setPredictiveModel to adopt it */
   model: { format: 'leadkit-predictive-model'; version: number; kind: string; hash: string; [key: string]: unknown };
 }
+/** Gradient-boosted trees' options (train's `trees`); the defaults are scikit-learn's HistGradientBoostingClassifier's. */
+export interface TreeOptions {
+  learningRate?: number; maxRounds?: number; maxLeaves?: number; maxDepth?: number; minChildSamples?: number;
+  minChildWeight?: number; l2?: number; maxBins?: number; validationFraction?: number; patience?: number; seed?: number;
+}
 export interface Prediction {
-  id: string; probability: number; low: number; high: number; logit: number; intercept: number;
+  /** `low` and `high`: the 95% band, null for trees (they have none). */
+  id: string; probability: number; low: number | null; high: number | null; logit: number; intercept: number;
   contributions: Array<{ feature: string; input: string | number | null; logOdds: number }>;
   modelHash: string;
 }
@@ -470,7 +476,9 @@ export interface Engine {
   mergeJournal(): object;
   loadMergeJournal(journal: object | string): number;
   train(options?: { outcomeField?: string; positive?: string; negative?: string; folds?: number;
-    kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[]; now?: TimeInput }): TrainResult;
+    kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[];
+    /** auto: the AUC by which trees or naive Bayes must beat logistic regression (0.02) */ margin?: number;
+    trees?: TreeOptions; now?: TimeInput }): TrainResult;
   setPredictiveModel(model: TrainResult['model'] | null): string | null;
   getPredictiveModel(): TrainResult['model'] | null;
   predict(id: string, options?: { now?: TimeInput }): Prediction;

@@ -812,11 +812,13 @@ class Engine {
   /**
    * Learns conversion probability from leads whose outcome is known (stage customer = won, lost =
    * lost, unless `outcomeField` and `positive` say otherwise), with k-fold cross-validation.
-   * → `{ auc, logLoss, calibration, lift, drivers, warnings, model }`; adopt `model` with
-   * setPredictiveModel. `kind`: 'logistic' (default) or 'naiveBayes'.
+   * → `{ kind, auc, logLoss, calibration, lift, drivers, candidates, reason, warnings, model }`;
+   * adopt `model` with setPredictiveModel. `kind`: 'logistic' (default), 'naiveBayes', 'trees'
+   * (gradient-boosted, options under `trees`) or 'auto' (all three on the same folds; trees or naive
+   * Bayes replace logistic regression only when their AUC is higher by `margin`, default 0.02).
    */
-  train({ outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, now = Date.now() } = {}) {
-    const options = { outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude };
+  train({ outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, margin, trees, now = Date.now() } = {}) {
+    const options = { outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, margin, trees };
     return this.#call('trainModel', toJsonText(options, 'options'), timeMs(now));
   }
 
@@ -837,10 +839,13 @@ class Engine {
     return this.#call('predictLead', String(id), timeMs(now));
   }
 
-  /** Every lead: `{ modelHash, ids, probability, low, high }`, the numbers as Float64Arrays. */
+  /**
+   * Every lead: `{ modelHash, ids, probability, low, high }`, the numbers as Float64Arrays (`low`
+   * and `high` NaN for trees, which have no band).
+   */
   predictAll({ now = Date.now() } = {}) {
     const out = this.#call('predictAll', timeMs(now));
-    for (const key of ['probability', 'low', 'high']) out[key] = Float64Array.from(out[key]);
+    for (const key of ['probability', 'low', 'high']) out[key] = Float64Array.from(out[key], (v) => v ?? NaN);
     return out;
   }
 
