@@ -9,12 +9,10 @@ import { moveLead, pickStage } from '../moves.js';
 export const title = 'Pipeline';
 
 const PAGE = 50;
-// Without score-sorted queries (older engine builds) a column ranks this many of its leads itself.
-const FALLBACK_WINDOW = 2000;
 
 export async function mount(root, ctx) {
   const { worker } = ctx;
-  const state = { source: '', direction: '', search: '', shown: {}, scoreSort: true, scores: null };
+  const state = { source: '', direction: '', search: '', shown: {} };
   let disposed = false;
 
   const search = el('input', { type: 'search', class: 'input', placeholder: 'Search name, company or e-mail', 'aria-label': 'Search the board', size: "30", 'data-search': '', autocomplete: 'off' });
@@ -82,34 +80,10 @@ export async function mount(root, ctx) {
     return f;
   };
 
-  /** Scores for every lead, when query rows do not carry them yet. */
-  async function scoreMap() {
-    if (state.scores) return state.scores;
-    const cols = await worker.read('scoreAll');
-    const map = new Map();
-    cols.ids.forEach((id, i) => map.set(id, { total: cols.total[i], fit: cols.fit[i], engagement: cols.engagement[i], grade: cols.grade[i] }));
-    state.scores = map;
-    return map;
-  }
-
-  async function fetchColumn(stage, limit) {
-    const base = { filter: filter(stage), search: state.search || undefined };
-    if (state.scoreSort) {
-      try {
-        const result = await worker.read('query', { ...base, sort: { field: 'score', order: 'desc' }, limit });
-        if (!result.rows.length || result.rows[0].score) return result;
-      } catch (error) {
-        if (!/sort/i.test(error.message)) throw error;
-      }
-      state.scoreSort = false;
-    }
-    const [result, scores] = await Promise.all([
-      worker.read('query', { ...base, sort: { field: 'lastActivityAt', order: 'desc' }, limit: Math.max(limit, FALLBACK_WINDOW) }),
-      scoreMap(),
-    ]);
-    const rows = result.rows.map((r) => ({ ...r, score: r.score ?? scores.get(r.id) }))
-      .sort((a, b) => (b.score?.total ?? -1) - (a.score?.total ?? -1)).slice(0, limit);
-    return { total: result.total, rows };
+  // A column's leads, the highest score first.
+  function fetchColumn(stage, limit) {
+    return worker.read('query', { filter: filter(stage), search: state.search || undefined,
+      sort: { field: 'score', order: 'desc' }, limit });
   }
 
   async function loadColumn(stage) {
@@ -143,7 +117,6 @@ export async function mount(root, ctx) {
   }
 
   async function reload(stages = [...columns.keys()]) {
-    state.scores = null;
     const [summary] = await Promise.all([loadSummary(), ...stages.map(loadColumn)]);
     if (disposed) return;
     wrap.hidden = false;

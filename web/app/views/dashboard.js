@@ -1,10 +1,6 @@
 // Dashboard: where the pipeline leaks (funnel counts and conversion by stage, inbound against
-// outbound, by source), how fast leads move, and — when the engine has the funnel API — a
-// reverse-funnel planner and the lead generation vs prospecting advisor.
-//
-// The funnel API (read('funnel'), read('plan'), worker.advise) may not be in the built engine yet;
-// every use of it is feature-detected, and the screen falls back to the current stage counts from
-// read('summary'). No number on screen is NaN or Infinity: empty denominators show "—".
+// outbound, by source), how fast leads move, a reverse-funnel planner and the lead generation vs
+// prospecting advisor. No number on screen is NaN or Infinity: empty denominators show "—".
 import {
   STAGE_LABEL, button, compactMoney, describeError, directionLabel, el, money, number, pageHeader, percent,
   sourceLabel, stateBox,
@@ -18,12 +14,10 @@ const CLOSED = ['lost', 'disqualified'];
 const PERIODS = [['30', 'Last 30 days'], ['90', 'Last 90 days'], ['365', 'Last 365 days'], ['all', 'All time']];
 const DAY = 86_400_000;
 const finite = (v) => typeof v === 'number' && Number.isFinite(v);
-const ratio = (a, b) => (finite(a) && finite(b) && b > 0 ? a / b : null);
 // Exports carry what the screen shows: rates to 4 decimals, days to 0.1 (not float noise).
 const round = (v, digits) => (finite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
 const rate4 = (v) => round(v, 4);
 const days1 = (v) => round(v, 1);
-const missing = (error) => /unknown read|unknown method|not a function|is not defined|of undefined/i.test(String(error?.message ?? error));
 
 export async function mount(root, ctx) {
   const { worker } = ctx;
@@ -37,24 +31,15 @@ export async function mount(root, ctx) {
       stateBox({ title: 'No leads yet', body: 'The dashboard fills in as leads arrive. Import a CSV or add a lead to start.', action: ['Import leads', () => ctx.navigate('#/import')] }));
     return () => {};
   }
-  const hasFunnel = await probe(() => worker.read('funnel', periodRequest('all')));
-  const hasPlan = hasFunnel && await probe(() => worker.read('plan', { revenueGoal: 100000, dealValue: 10000, period: 'month' }));
-  const hasAdvise = await probe(() => worker.advise(DEFAULT_ADVICE));
 
   const periodSelect = el('select', { class: 'input', id: 'dash-period', 'aria-label': 'Period' },
     ...PERIODS.map(([v, l]) => el('option', { value: v, selected: v === state.period }, l)));
   periodSelect.addEventListener('change', () => { state.period = periodSelect.value; paint(); });
   const body = el('div', { class: 'dash-body' });
   root.append(
-    pageHeader('Dashboard', hasFunnel
-      ? 'Where the pipeline leaks, how fast leads move, and where to put your next hours.'
-      : 'Leads in each stage now, by direction and by source.',
+    pageHeader('Dashboard', 'Where the pipeline leaks, how fast leads move, and where to put your next hours.',
     el('label', { class: 'dash-period' }, el('span', { class: 'muted' }, 'Period'), periodSelect)),
     body);
-
-  async function probe(call) {
-    try { await call(); return true; } catch (error) { return !missing(error); }
-  }
 
   function periodRequest(period, by) {
     // All time has no bounds: a lead dated in the future, or before any start, is counted too.
@@ -82,45 +67,27 @@ export async function mount(root, ctx) {
     }
   }
 
-  /** Everything the screen shows for one period, from the funnel API or from summaries. */
+  /** Everything the screen shows for one period: the stage counts now and the funnel over the period. */
   async function load(period) {
-    const now = await worker.read('summary', periodFilter(period));
-    const data = { period, now, funnel: null, bySource: null, byDirection: null };
-    if (hasFunnel) {
-      const [all, bySource, byDirection] = await Promise.all([
-        worker.read('funnel', periodRequest(period)),
-        worker.read('funnel', periodRequest(period, 'source')),
-        worker.read('funnel', periodRequest(period, 'direction')),
-      ]);
-      data.funnel = all;
-      data.bySource = (bySource.groups ?? []).map((g) => ({ key: g.key, direction: g.direction, leads: g.leads, customers: reachedOf(g, 'customer'), rate: g.overall }));
-      data.byDirection = (byDirection.groups ?? []).map((g) => ({ key: g.key, leads: g.leads, customers: reachedOf(g, 'customer'), rate: g.overall, stages: g.stages }));
-    } else {
-      const filter = periodFilter(period).filter ?? {};
-      const sources = Object.keys(now.bySource ?? {});
-      const perSource = await Promise.all(sources.map((s) => worker.read('summary', { filter: { ...filter, source: s } })));
-      data.bySource = sources.map((s, i) => ({ key: s, leads: perSource[i].total, customers: perSource[i].byStage?.customer ?? 0, rate: ratio(perSource[i].byStage?.customer ?? 0, perSource[i].total), direction: directionOf(perSource[i]) }));
-      const dirs = ['inbound', 'outbound'];
-      const perDir = await Promise.all(dirs.map((d) => worker.read('summary', { filter: { ...filter, direction: d } })));
-      data.byDirection = dirs.map((d, i) => ({ key: d, leads: perDir[i].total, customers: perDir[i].byStage?.customer ?? 0, rate: ratio(perDir[i].byStage?.customer ?? 0, perDir[i].total), stages: cumulative(perDir[i].byStage) }));
-    }
-    data.bySource.sort((a, b) => b.leads - a.leads);
-    return data;
+    const [now, funnel, bySource, byDirection] = await Promise.all([
+      worker.read('summary', periodFilter(period)),
+      worker.read('funnel', periodRequest(period)),
+      worker.read('funnel', periodRequest(period, 'source')),
+      worker.read('funnel', periodRequest(period, 'direction')),
+    ]);
+    return {
+      period, now, funnel,
+      bySource: (bySource.groups ?? []).map((g) => ({ key: g.key, direction: g.direction, leads: g.leads, customers: reachedOf(g, 'customer'), rate: g.overall }))
+        .sort((a, b) => b.leads - a.leads),
+      byDirection: (byDirection.groups ?? []).map((g) => ({ key: g.key, leads: g.leads, customers: reachedOf(g, 'customer'), rate: g.overall, stages: g.stages })),
+    };
   }
 
-  const directionOf = (s) => Object.entries(s.byDirection ?? {}).sort((a, b) => b[1] - a[1])[0]?.[0];
   const reachedOf = (g, stage) => g.stages?.find((s) => s.stage === stage)?.reached ?? 0;
-
-  /** Without history: a lead now at a later ordered stage has passed every earlier one. */
-  function cumulative(byStage = {}) {
-    let acc = 0;
-    const reached = ORDERED.slice().reverse().map((s) => { acc += byStage[s] ?? 0; return [s, acc]; }).reverse();
-    return reached.map(([stage, n], i) => ({ stage, reached: n, conversion: i < reached.length - 1 ? ratio(reached[i + 1][1], n) : null }));
-  }
 
   async function render(data) {
     const { now, funnel } = data;
-    const stages = funnel?.stages ?? cumulative(now.byStage);
+    const { stages } = funnel;
     const stageCards = el('section', { class: 'dash-stages', 'aria-label': 'Leads in each stage now' },
       ...[...ORDERED, ...CLOSED].map((s) => el('div', { class: `dash-stage stage-${s}`, dataset: { stage: s } },
         el('span', { class: 'dash-stage-name' }, STAGE_LABEL[s]),
@@ -130,35 +97,27 @@ export async function mount(root, ctx) {
     const nodes = [
       el('div', { class: 'dash-kpis' },
         kpi('Leads', number(now.total), data.period === 'all' ? 'in this workspace' : 'created in the period', 'dash-total'),
-        kpi('Became customers', percent(funnel ? funnel.overall : ratio(now.byStage?.customer ?? 0, now.total), 1),
-          funnel ? 'of leads that entered the funnel' : 'of all leads, now at Customer', 'dash-overall'),
+        kpi('Became customers', percent(funnel.overall, 1), 'of leads that entered the funnel', 'dash-overall'),
         directionKpi(now),
-        funnel?.weightedPipeline
-          ? kpi('Weighted pipeline', money(funnel.weightedPipeline.total), `${number(funnel.weightedPipeline.openLeads)} open leads · value × win chance`, 'dash-weighted')
-          : kpi('Open pipeline value', money(['sql', 'opportunity', 'mql', 'nurturing', 'new'].reduce((s, k) => s + (now.valueByStage?.[k] ?? 0), 0)), 'deal value of open leads', 'dash-open-value')),
+        kpi('Weighted pipeline', money(funnel.weightedPipeline.total), `${number(funnel.weightedPipeline.openLeads)} open leads · value × win chance`, 'dash-weighted')),
       stageCards,
     ];
 
-    const funnelCard = chartCard('dash-funnel', funnel ? 'Funnel: leads that reached each stage' : 'Funnel: leads at or past each stage',
-      funnel ? 'A lead counts for every stage it passed through in the period. Conversion is to the next stage.'
-        : 'Counted from each lead’s current stage; lost and disqualified leads are shown separately.',
-      funnelTable(stages, funnel ?? { lost: now.byStage?.lost ?? 0, disqualified: now.byStage?.disqualified ?? 0 }),
+    const funnelCard = chartCard('dash-funnel', 'Funnel: leads that reached each stage',
+      'A lead counts for every stage it passed through in the period. Conversion is to the next stage.',
+      funnelTable(stages, funnel),
       () => [['stage', 'reached', 'conversion to next'], ...stages.map((s) => [STAGE_LABEL[s.stage], s.reached, rate4(s.conversion)]),
-        ['Lost', funnel?.lost ?? now.byStage?.lost ?? 0, null], ['Disqualified', funnel?.disqualified ?? now.byStage?.disqualified ?? 0, null]]);
+        ['Lost', funnel.lost, null], ['Disqualified', funnel.disqualified, null]]);
     const sourceCard = chartCard('dash-source', 'Conversion by source', 'Share of each source’s leads that became customers. Teal bars are inbound sources, violet outbound.',
       sourceTable(data.bySource),
       () => [['source', 'direction', 'leads', 'customers', 'conversion'], ...data.bySource.map((s) => [s.key, s.direction ?? '', s.leads, s.customers, rate4(s.rate)])]);
     nodes.push(el('div', { class: 'grid-2' }, funnelCard.node, sourceCard.node), directionCard(data.byDirection));
 
-    let velocityCard = null;
-    if (funnel?.velocity) {
-      velocityCard = chartCard('dash-velocity', 'Stage velocity', 'Median days a lead spends in each stage before moving on (stays that ended in the period).',
-        velocityTable(funnel.velocity),
-        () => [['stage', 'median days', 'stays'], ...funnel.velocity.map((v) => [STAGE_LABEL[v.stage], days1(v.medianDays), v.stays])]);
-      nodes.push(el('div', { class: 'grid-2' }, velocityCard.node, weightedCard(funnel.weightedPipeline)));
-    }
-    if (hasPlan || hasAdvise) nodes.push(el('div', { class: 'grid-2' }, hasPlan ? plannerCard() : el('div'), hasAdvise ? advisorCard(funnel) : el('div')));
-    if (!funnel) nodes.push(el('p', { class: 'muted dash-footnote' }, 'Stage velocity, weighted pipeline, the planner and the advisor appear once this build of the engine has the funnel API.'));
+    const velocityCard = chartCard('dash-velocity', 'Stage velocity', 'Median days a lead spends in each stage before moving on (stays that ended in the period).',
+      velocityTable(funnel.velocity),
+      () => [['stage', 'median days', 'stays'], ...funnel.velocity.map((v) => [STAGE_LABEL[v.stage], days1(v.medianDays), v.stays])]);
+    nodes.push(el('div', { class: 'grid-2' }, velocityCard.node, weightedCard(funnel.weightedPipeline)));
+    nodes.push(el('div', { class: 'grid-2' }, plannerCard(), advisorCard(funnel)));
     body.replaceChildren(...nodes);
 
     await funnelCard.draw((c) => ({
@@ -183,14 +142,12 @@ export async function mount(root, ctx) {
         scales: { x: { beginAtZero: true, ticks: { callback: (v) => `${v}%` } }, y: { ticks: { autoSkip: false } } },
       },
     }));
-    if (velocityCard) {
-      const v = funnel.velocity;
-      await velocityCard.draw((c) => ({
-        type: 'bar',
-        data: { labels: v.map((s) => STAGE_LABEL[s.stage]), datasets: [{ label: 'Median days', data: v.map((s) => (finite(s.medianDays) ? s.medianDays : null)), backgroundColor: c.info, borderRadius: 3, maxBarThickness: 56 }] },
-        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'Days' } } } },
-      }));
-    }
+    const v = funnel.velocity;
+    await velocityCard.draw((c) => ({
+      type: 'bar',
+      data: { labels: v.map((s) => STAGE_LABEL[s.stage]), datasets: [{ label: 'Median days', data: v.map((s) => (finite(s.medianDays) ? s.medianDays : null)), backgroundColor: c.info, borderRadius: 3, maxBarThickness: 56 }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'Days' } } } },
+    }));
   }
 
   /** Inbound / outbound / unknown: every lead counts once, so the three add up to the total. */
@@ -418,5 +375,3 @@ export async function mount(root, ctx) {
   await paint();
   return () => { disposed = true; destroyCharts(); };
 }
-
-const DEFAULT_ADVICE = { marketSize: 5000, niche: 0.5, dealValue: 10000, salesCycleDays: 45, marketingBudget: 2000, salesHoursPerWeek: 20, pipelineCoverage: 1, b2b: true };
