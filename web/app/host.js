@@ -6,16 +6,14 @@
 // full) the engine is reloaded from storage, so what the page shows is always what is stored.
 import * as Comlink from '../vendor/comlink.mjs';
 import { reverse } from './undo.js';
-import { createEngine, sampleLeads, LeadkitError } from '../lib/leadkit.js';
+import { advise, createEngine, preload, sampleLeads, LeadkitError } from '../lib/leadkit.js';
 import { ClosedError, ConflictError, SNAPSHOT_TYPE, describeStorageError, onStorageEvents, openStorage } from './storage.js';
-// Namespace import: advise() (issue 9) may not be exported by this build yet, and a missing named
-// import would stop the whole worker from loading.
-import * as leadkitApi from '../lib/leadkit.js';
 
 const DEMO_LEADS = 520;
 const DEMO_SEED = 2026;
 const CONFIGS = ['scoringModel', 'pipeline', 'channels', 'predictiveModel', 'mergeJournal'];
 
+/** @type {import('../lib/leadkit.js').Engine} */
 let engine = null;
 let storage = null;
 let workspace = null;   // the open workspace's record, with the revision this tab has
@@ -23,12 +21,13 @@ const undoLog = new Map();  // token → what a bulk change or delete did, lead 
 let undoCounter = 0;
 // Comlink passes a thrown Error as message, name and stack; keep `kind` and `where` too, so the
 // page can say what went wrong where.
+/** @typedef {Error & { kind?: string, code?: string, where?: import('../lib/leadkit.js').Where }} PageError */
 const throwHandler = Comlink.transferHandlers.get('throw');
 Comlink.transferHandlers.set('throw', {
   ...throwHandler,
   serialize({ value }) {
     if (!(value instanceof Error)) return throwHandler.serialize({ value });
-    const { message, name, stack, kind, code, where } = value;
+    const { message, name, stack, kind, code, where } = /** @type {PageError} */ (value);
     return [{ isError: true, value: { message, name, stack, kind, code, where } }, []];
   },
 });
@@ -63,7 +62,7 @@ async function ensureStorage() {
 /** Errors cross to the page as plain Error objects with a `where` and a `kind`. */
 function fail(error) {
   if (error instanceof ConflictError || error instanceof ClosedError || error instanceof DOMException || error?.name === 'QuotaExceededError') {
-    const e = new Error(describeStorageError(error));
+    const e = /** @type {PageError} */ (new Error(describeStorageError(error)));
     e.kind = error instanceof ClosedError ? 'closed' : error instanceof ConflictError ? (error.rev === -1 ? 'deleted' : 'conflict') : 'storage';
     throw e;
   }
@@ -71,13 +70,13 @@ function fail(error) {
     // The engine's module died (memory exhausted): open the workspace again from storage, on a
     // new module, so the next action works; the change that hit it was not saved.
     restartEngine();
-    const e = new Error('The engine stopped (it ran out of memory) and is being restarted from what is stored. The last change was not saved; please make it again.');
+    const e = /** @type {PageError} */ (new Error('The engine stopped (it ran out of memory) and is being restarted from what is stored. The last change was not saved; please make it again.'));
     e.kind = 'aborted';
     e.code = 'aborted';
     throw e;
   }
   if (error instanceof LeadkitError) {
-    const e = new Error(error.message);
+    const e = /** @type {PageError} */ (new Error(error.message));
     e.kind = 'input';
     e.code = error.code;
     e.where = error.where;
@@ -382,7 +381,7 @@ function prepareModule() {
   if (modulePrepared) return;
   modulePrepared = true;
   boot.stopPrefault?.();
-  leadkitApi.preload?.({ module: boot.module, memory: boot.memory });
+  preload({ module: boot.module, memory: boot.memory });
 }
 
 function newEngine() {
@@ -519,6 +518,7 @@ const host = {
    * snapshot) and `mode: 'keep'` makes a new workspace under `name` (default: a distinct one).
    * A bad file throws and nothing is changed.
    */
+  /** @param {string} text @param {string} [fallbackName] @param {{ mode?: 'replace' | 'keep', name?: string }} [options] */
   async importBackup(text, fallbackName, { mode, name } = {}) {
     const probe = await newEngine();
     try {
@@ -527,7 +527,7 @@ const host = {
       const report = probe.loadLeads(text);
       if (report.errors.length) {
         const [first] = report.errors;
-        throw new LeadkitError(`This backup cannot be restored: ${first.message}`, first.where, first.code ?? 'invalid_input');
+        throw new LeadkitError(`This backup cannot be restored: ${first.message}`, first.where, 'invalid_input');
       }
       if (doc.predictiveModel) probe.setPredictiveModel(doc.predictiveModel);
       const wanted = cleanName(doc.name || fallbackName || 'Restored workspace');
@@ -660,9 +660,10 @@ const host = {
   // engine.setQualification(id, criterion, status, evidence, { framework, confidence }); a change
   // object { criterion, status, evidence, framework, confidence } is accepted too.
   async setQualification(id, change, ...rest) {
+    /** @type {[string, import('../lib/leadkit.js').BantStatus, string?, object?]} */
     const args = change && typeof change === 'object'
       ? [change.criterion, change.status, change.evidence, { framework: change.framework, confidence: change.confidence, ...(rest[0] ?? {}) }]
-      : [change, ...rest];
+      : /** @type {any} */ ([change, ...rest]);
     let result;
     try { result = engine.setQualification(id, ...args); } catch (error) { return fail(error); }
     await commit({ put: leadsOf([id]) });
@@ -793,8 +794,7 @@ const host = {
   // ---- advisor (dashboard) ------------------------------------------------------------------------
   /** leadkit.advise(inputs): lead generation vs prospecting; needs no workspace. */
   async advise(inputs) {
-    if (typeof leadkitApi.advise !== 'function') throw new Error('unknown method: advise');
-    try { return await leadkitApi.advise(inputs); } catch (error) { return fail(error); }
+    try { return await advise(inputs); } catch (error) { return fail(error); }
   },
 
   // ---- duplicates ----------------------------------------------------------------------------

@@ -51,6 +51,7 @@ export class ClosedError extends Error {
 /** Called when another tab makes this one close its database (`versionchange`). */
 let onClosed = null;
 let onBlocked = null;
+/** @param {{ closed?: () => void, blocked?: () => void }} [handlers] */
 export function onStorageEvents({ closed, blocked } = {}) {
   onClosed = closed ?? null;
   onBlocked = blocked ?? null;

@@ -279,11 +279,24 @@ export interface CallListItem {
   phone?: string; email?: string; lastNote?: string;
 }
 
+export type ModelKind = 'logistic' | 'naiveBayes' | 'trees';
+export interface CalibrationBin { from: number; to: number; count: number; predicted: number; observed: number }
 export interface TrainResult {
-  auc: number; aucByFold: number[]; logLoss: number; rows: number; positives: number; negatives: number; folds: number;
-  calibration: Array<{ from: number; to: number; count: number; predicted: number; observed: number }>;
+  /** The kind trained; with `kind: 'auto'`, the one chosen (see `reason`). */
+  kind: ModelKind;
+  /** null when no fold could be measured (see `warnings`). */
+  auc: number | null; aucByFold: number[]; logLoss: number; rows: number; positives: number; negatives: number; folds: number;
+  calibration: CalibrationBin[];
   lift: Array<{ decile: number; count: number; rate: number; lift: number; cumulativeLift: number }>;
   drivers: Array<{ feature: string; weight: number }>;
+  /** What a driver's `weight` is: a coefficient, a mean absolute contribution (trees) or a log ratio (naive Bayes). */
+  driverMeasure: 'coefficient' | 'meanAbsContribution' | 'logRatio';
+  /** Every kind cross-validated on the same folds: one, or three with `kind: 'auto'`. */
+  candidates: Array<{ kind: ModelKind; auc: number | null; aucByFold: number[]; logLoss: number; calibrationError: number;
+    calibration: CalibrationBin[]; calibrationMethod?: 'platt';
+    uncalibrated?: { logLoss: number; calibrationError: number; calibration: CalibrationBin[] } }>;
+  /** Why this kind, in a sentence. */
+  reason: string;
   warnings: Array<{ code: string; message: string }>;
   /** the versioned model document; pass it to setPredictiveModel to adopt it */
   model: { format: 'leadkit-predictive-model'; version: number; kind: string; hash: string; [key: string]: unknown };
@@ -349,6 +362,10 @@ export interface FunnelResult extends FunnelTable {
   cohorts: Array<{ month: string; created: number; reached: Record<FunnelStage, number>; lost: number;
     disqualified: number; conversion: number | null }>;
 }
+
+/** The period [from, to), or `allTime: true` for every lead ever. */
+export type FunnelOptions = { by?: 'source' | 'direction' | 'none'; minSample?: number } &
+  ({ from: TimeInput; to: TimeInput; allTime?: false } | { allTime: true; from?: undefined; to?: undefined });
 
 export type PlanRateKey = 'leadToMql' | 'mqlToSql' | 'sqlToOpportunity' | 'opportunityToCustomer';
 export interface PlanSource { value: number; source: 'given' | 'measured' | 'default'; samples?: number }
@@ -419,13 +436,18 @@ export interface Engine {
   upsertLead(lead: Lead, options?: { now?: TimeInput }): string;
   getLead(id: string): Lead | null;
   removeLead(id: string): boolean;
-  query(options?: QueryOptions & { view?: 'full' }): { total: number; rows: LeadRow[] };
-  query(options: QueryOptions & { view: 'row' }): { total: number; rows: TableRow[] };
+  query<V extends 'full' | 'row' = 'full'>(options?: QueryOptions & { view?: V }):
+    { total: number; rows: V extends 'row' ? TableRow[] : LeadRow[] };
   summary(options?: Pick<QueryOptions, 'filter' | 'search' | 'now'>): Summary;
   setChannels(mapping: Record<string, Direction | { direction?: Direction; values?: string[] }>): void;
   /** Every channel with its label, direction and the source values mapped to it. */
   getChannels(): Array<{ name: string; label: string; direction: Direction; values: string[] }>;
   readonly size: number;
+  /**
+   * Bytes of wasm memory in use by all engines of this module (the allocator's top); the memory
+   * itself is larger. A new memory for the same data needs this much (web/app/worker.js).
+   */
+  readonly heapBytes: number;
   /** The backup text; throws LeadkitError (with its code) when it cannot be made, never returns an error. */
   exportJson(): string;
   /** The workspace as a binary snapshot for loadLeads / loadLeadsBlob: a third of exportJson's size, read ~3× faster. */
@@ -476,7 +498,7 @@ export interface Engine {
   mergeJournal(): object;
   loadMergeJournal(journal: object | string): number;
   train(options?: { outcomeField?: string; positive?: string; negative?: string; folds?: number;
-    kind?: 'logistic' | 'naiveBayes'; c?: number; minLevelCount?: number; exclude?: string[];
+    kind?: ModelKind | 'auto'; c?: number; minLevelCount?: number; exclude?: string[];
     /** auto: the AUC by which trees or naive Bayes must beat logistic regression (0.02) */ margin?: number;
     trees?: TreeOptions; now?: TimeInput }): TrainResult;
   setPredictiveModel(model: TrainResult['model'] | null): string | null;
@@ -484,8 +506,7 @@ export interface Engine {
   predict(id: string, options?: { now?: TimeInput }): Prediction;
   predictAll(options?: { now?: TimeInput }): { modelHash: string; ids: string[]; probability: Float64Array; low: Float64Array; high: Float64Array };
   /** Throws LeadkitError with `where.path` ('from', 'to', 'by') for a bad or empty period. */
-  funnel(options: { from: TimeInput; to: TimeInput; by?: 'source' | 'direction' | 'none'; minSample?: number }
-    | { allTime: true; by?: 'source' | 'direction' | 'none'; minSample?: number }): FunnelResult;
+  funnel(options: FunnelOptions): FunnelResult;
   /** Throws LeadkitError with `where.path` (e.g. 'dealValue', 'rates.mqlToSql') for bad input. */
   plan(options: PlanOptions): Plan;
   /** The module-level `advise`, synchronously. */
@@ -494,7 +515,12 @@ export interface Engine {
 }
 
 /** Starts loading and compiling the wasm module, so that a later createEngine need not wait for it. */
-export function preload(): void;
+export function preload(options?: {
+  /** The compiled module, started earlier (web/app/worker.js compiles it while the worker loads). */
+  module?: Promise<WebAssembly.Module>;
+  /** Memory for the module: maximum 32768 pages (2 GiB, the module's own limit). */
+  memory?: WebAssembly.Memory;
+}): void;
 export function createEngine(): Promise<Engine>;
 /** `count` is a whole number up to 1,000,000 (more: code `too_large`). */
 export function sampleLeads(count: number, options?: { seed?: number; now?: TimeInput }): Promise<Lead[]>;

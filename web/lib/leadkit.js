@@ -3,6 +3,10 @@
 // only error type callers ever see is LeadkitError.
 import createLeadkitModule from './dist/leadkit.mjs';
 
+/** @typedef {typeof import('./leadkit.js')} Api the declarations in leadkit.d.ts, which tsc holds this file to */
+/** @typedef {import('./leadkit.js').Engine} EngineApi */
+/** @typedef {import('./dist/leadkit.mjs').LeadkitModule} LeadkitModule */
+
 /**
  * The one error type of the API. `code` is one of the core's short list (invalid_input,
  * not_found, conflict, busy, too_large, unsupported, internal, aborted): branch on it, never on
@@ -98,7 +102,8 @@ async function* chunksOf(input, textSlices = false) {
 async function firstBytes(input, limit) {
   const parts = [];
   let size = 0;
-  for await (const chunk of chunksOf(typeof input === 'string' ? input.slice(0, limit) : input)) {
+  const chunks = /** @type {AsyncGenerator<Uint8Array>} */ (chunksOf(typeof input === 'string' ? input.slice(0, limit) : input));
+  for await (const chunk of chunks) {
     parts.push(chunk.subarray(0, limit - size));
     size += parts.at(-1).length;
     if (size >= limit) break;
@@ -109,6 +114,7 @@ async function firstBytes(input, limit) {
   return out;
 }
 
+/** @param {{ module?: Promise<WebAssembly.Module>, memory?: WebAssembly.Memory }} [options] */
 async function loadModule({ module, memory } = {}) {
   const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
   if (!isNode) {
@@ -131,6 +137,7 @@ async function loadModule({ module, memory } = {}) {
 }
 
 // The module, loaded on first use and again after an abort.
+/** @returns {Promise<LeadkitModule>} */
 function currentModule() {
   if (!modulePromise) {
     const loading = loadModule(preloaded ? { module: preloaded } : {});
@@ -157,6 +164,12 @@ function abortedError() {
  * Runs fn(m) on module `m`. After an abort the module is dropped: the next module-level call
  * makes a new one, and engines made on this one refuse every call with code `aborted`.
  */
+/**
+ * @template T
+ * @param {LeadkitModule} m
+ * @param {(m: LeadkitModule) => T} fn
+ * @returns {T}
+ */
 function guarded(m, fn) {
   if (deadModules.has(m)) throw abortedError();
   try {
@@ -169,6 +182,11 @@ function guarded(m, fn) {
   }
 }
 
+/**
+ * @template T
+ * @param {(m: LeadkitModule) => T} fn
+ * @returns {Promise<T>}
+ */
 async function withModule(fn) {
   const m = await currentModule();
   return guarded(m, fn);
@@ -260,17 +278,20 @@ function isoTime(t) {
  * lean, score, reasons: [{ input, text, weight }], sensitivities: [{ input, text, value }] }`.
  * Async because it may have to load the wasm module; `engine.advise` is the same call, sync.
  */
+/** @type {Api['advise']} */
 export async function advise(inputs) {
   const text = analyticsJson(inputs, 'inputs');
   return withModule((m) => unwrap(m.advise(text)));
 }
 
 /** The number of engines not yet disposed, across this module: for leak tests. */
+/** @type {Api['liveEngines']} */
 export async function liveEngines() {
   return withModule((m) => m.liveWorkspaces());
 }
 
 /** Realistic synthetic leads (the demo workspace): the same seed gives the same leads. */
+/** @type {Api['sampleLeads']} */
 export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {}) {
   if (typeof count !== 'number') throw new LeadkitError('expected a whole number of leads', { path: 'count' });
   if (typeof seed !== 'number') throw new LeadkitError('expected a whole number', { path: 'seed' });
@@ -283,17 +304,21 @@ export async function sampleLeads(count, { seed = 2026, now = Date.now() } = {})
  * hand over what it started earlier: `module`, a promise of the compiled WebAssembly.Module, and
  * `memory`, a WebAssembly.Memory whose maximum is 32768 pages (2 GiB, the module's own limit).
  */
+/** @type {Api['preload']} */
 export function preload({ module, memory } = {}) {
   preloaded ??= module ?? null;
   modulePromise ??= loadModule({ module, memory });
   modulePromise.catch(() => {});  // createEngine reports a failure
 }
 
+/** @type {Api['createEngine']} */
 export async function createEngine() {
   return withModule((m) => new Engine(m));
 }
 
+/** @implements {EngineApi} */
 class Engine {
+  /** @type {LeadkitModule} */
   #m;
   #h;
 
@@ -306,6 +331,7 @@ class Engine {
    * The bytes of wasm memory in use by all engines of this module: the allocator's top. The
    * memory itself is larger (it grows in steps); the bytes above this have never been written.
    */
+  /** @type {EngineApi['heapBytes']} */
   get heapBytes() {
     return this.#run((m) => m.heapTop());
   }
@@ -323,6 +349,7 @@ class Engine {
   }
 
   // module.name(handle, ...args), its envelope unwrapped.
+  /** @param {import('./dist/leadkit.mjs').WorkspaceCall} name @param {...unknown} args */
   #call(name, ...args) {
     return this.#run((m) => unwrap(m[name](this.#handle(), ...args)));
   }
@@ -344,6 +371,7 @@ class Engine {
    * (Uint8Array), or a binary snapshot from exportSnapshot (Uint8Array). All or nothing: when any
    * lead is invalid nothing is stored and every problem is listed with its path.
    */
+  /** @type {EngineApi['loadLeads']} */
   loadLeads(leads, { now = Date.now() } = {}) {
     const at = timeMs(now);
     const text = leads instanceof Uint8Array ? null : toJsonText(leads, 'leads');
@@ -390,6 +418,7 @@ class Engine {
    * kept in IndexedDB: its bytes are streamed straight into the engine's memory, so JS never holds
    * them whole. Otherwise as loadLeads: all or nothing, errors with their line and column.
    */
+  /** @type {EngineApi['loadLeadsBlob']} */
   async loadLeadsBlob(blob, { now = Date.now() } = {}) {
     now = timeMs(now);
     const head = new Uint8Array(await blob.slice(0, SNAPSHOT_MAGIC.length).arrayBuffer());
@@ -480,6 +509,7 @@ class Engine {
     }
   }
 
+  /** @type {EngineApi['upsertLead']} */
   upsertLead(lead, { now = Date.now() } = {}) {
     if (lead === null || typeof lead !== 'object' || Array.isArray(lead)) {
       throw new LeadkitError('a lead is an object', { path: 'lead' });
@@ -487,10 +517,12 @@ class Engine {
     return this.#call('upsertLead', toJsonText(lead, 'lead'), timeMs(now));
   }
 
+  /** @type {EngineApi['getLead']} */
   getLead(id) {
     return this.#call('getLead', String(id));
   }
 
+  /** @type {EngineApi['removeLead']} */
   removeLead(id) {
     return this.#call('removeLead', String(id));
   }
@@ -501,11 +533,13 @@ class Engine {
    * probability filter and sort like stored fields; scores are kept until the leads, the model or
    * the minute of `now` change, so paging a table sorted by score does not rescore.
    */
+  /** @type {EngineApi['query']} */
   query({ filter, search, sort, offset, limit, now = Date.now(), view } = {}) {
     return this.#call('query', toJsonText({ filter, search, sort, offset, limit, now: timeMs(now), view }, 'query'));
   }
 
   /** Counts by stage, direction and source, and deal value by stage, of the filtered leads. */
+  /** @type {EngineApi['summary']} */
   summary({ filter, search, now = Date.now() } = {}) {
     return this.#call('summary', toJsonText({ filter, search, now: timeMs(now) }, 'query'));
   }
@@ -515,11 +549,13 @@ class Engine {
    * values as a CRM writes them to the channel, remembered for later imports:
    * `{ direct_traffic: { direction: 'inbound', values: ['Direct Traffic'] }, event: { values: ['Offline Sources'] } }`.
    */
+  /** @type {EngineApi['setChannels']} */
   setChannels(mapping) {
     this.#call('setChannels', toJsonText(mapping, 'channels'));
   }
 
   /** Every channel, `[{ name, label, direction, values }]`: inbound first, then outbound, then unknown. */
+  /** @type {EngineApi['getChannels']} */
   getChannels() {
     return this.#call('getChannels');
   }
@@ -528,11 +564,13 @@ class Engine {
    * Sets the scoring model: at least `{ rules: "<rule text>" }`. A bad rule throws LeadkitError
    * whose `where` has `line` and `column`; a bad member, its `path`. Returns the model's hash.
    */
+  /** @type {EngineApi['setScoringModel']} */
   setScoringModel(model) {
     return this.#call('setScoringModel', toJsonText(model, 'model'));
   }
 
   /** The current model with every default filled in. */
+  /** @type {EngineApi['getScoringModel']} */
   getScoringModel() {
     return this.#call('getScoringModel');
   }
@@ -541,6 +579,7 @@ class Engine {
    * Scores every lead at `now`: `{ modelHash, ids, fit, engagement, total, grade, matrix, stage }`,
    * one entry per lead in each; the numbers as Float64Arrays.
    */
+  /** @type {EngineApi['scoreAll']} */
   scoreAll({ now = Date.now() } = {}) {
     const r = this.#call('scoreAll', timeMs(now));
     for (const key of ['fit', 'engagement', 'total']) r[key] = Float64Array.from(r[key]);
@@ -548,16 +587,19 @@ class Engine {
   }
 
   /** `{ fit, engagement, total, grade, matrix, stage, modelHash }` of one lead at `now`. */
+  /** @type {EngineApi['score']} */
   score(id, { now = Date.now() } = {}) {
     return this.#call('scoreLead', String(id), timeMs(now));
   }
 
   /** Every contribution to a lead's total, `[{ kind, label, points }]`; they add up to it. */
+  /** @type {EngineApi['explain']} */
   explain(id, { now = Date.now() } = {}) {
     return this.#call('explainLead', String(id), timeMs(now));
   }
 
   /** What a draft model would change, without saving it: counts and the leads that move. */
+  /** @type {EngineApi['whatIf']} */
   whatIf(draftModel, { now = Date.now() } = {}) {
     return this.#call('whatIf', toJsonText(draftModel, 'model'), timeMs(now));
   }
@@ -576,6 +618,7 @@ class Engine {
    * sources: [{ value, rows, channel, newChannel?, suggestion? }], duplicates, duplicateRows,
    * rejectedCsv, mapping }`.
    */
+  /** @type {EngineApi['importCsv']} */
   async importCsv(input, { preset, mapping, onDuplicate, delimiter, strict, onProgress, dryRun = false,
     now = Date.now() } = {}) {
     const m = this.#m;
@@ -630,6 +673,7 @@ class Engine {
    * The mapping an import of `input` would use (read from its first 64 KB, nothing stored):
    * `{ preset, columns: [{ header, field }], defaultSource, dateOrder, notes }`.
    */
+  /** @type {EngineApi['suggestMapping']} */
   async suggestMapping(input, { preset, mapping } = {}) {
     const head = await firstBytes(input, 64 * 1024);
     const text = utf8Decoder.decode(head, { stream: true });
@@ -652,6 +696,7 @@ class Engine {
    * unless `scores` is false. Also `reasons` (how many, default 3), `ids` (only these leads),
    * `delimiter` and `guardFormulas` (default true: cells starting with = + - @ get a ').
    */
+  /** @type {EngineApi['exportCsv']} */
   exportCsv({ now = Date.now(), ...options } = {}) {
     return this.#call('exportCsv', toJsonText(options, 'options'), timeMs(now));
   }
@@ -660,6 +705,7 @@ class Engine {
    * Replaces the whole workspace (leads, channels, scoring model) with a backup from exportJson,
    * given as text or object. All or nothing: a bad backup throws and changes nothing.
    */
+  /** @type {EngineApi['importJson']} */
   importJson(backup, { now = Date.now() } = {}) {
     const time = timeMs(now);
     const bytes = utf8.encode(toJsonText(backup, 'backup'));
@@ -681,10 +727,12 @@ class Engine {
    * left out keep their defaults. A bad setting throws LeadkitError with `where.path`. Returns the
    * settings with every default filled in (as `getPipeline()`).
    */
+  /** @type {EngineApi['setPipeline']} */
   setPipeline(settings) {
     return this.#call('setPipeline', toJsonText(settings, 'settings'));
   }
 
+  /** @type {EngineApi['getPipeline']} */
   getPipeline() {
     return this.#call('getPipeline');
   }
@@ -693,12 +741,14 @@ class Engine {
    * Records what is known of one criterion (`status`: unknown, partly, met or not_met) and returns
    * the framework's verdict: `{ verdict: 'qualified' | 'needsWork' | 'disqualify', reasons, ... }`.
    */
+  /** @type {EngineApi['setQualification']} */
   setQualification(leadId, criterion, status, evidence, { framework, confidence, now = Date.now() } = {}) {
     const change = { criterion, status, evidence, framework, confidence };
     return this.#call('setQualification', String(leadId), toJsonText(change, 'change'), timeMs(now));
   }
 
   /** The verdict of `framework` (default: the workspace's) for a lead, with every criterion. */
+  /** @type {EngineApi['qualification']} */
   qualification(leadId, { framework = '' } = {}) {
     return this.#call('getQualification', String(leadId), String(framework));
   }
@@ -708,6 +758,7 @@ class Engine {
    * refused move throws LeadkitError naming the rule or guard in `where.path` (e.g.
    * `guards.sql.criteriaMetAtLeast`) and changes nothing.
    */
+  /** @type {EngineApi['transition']} */
   transition(leadId, toStage, { reason, note, actor, now = Date.now() } = {}) {
     const request = { to: toStage, reason, note, actor };
     return this.#call('transition', String(leadId), toJsonText(request, 'request'), timeMs(now));
@@ -728,6 +779,7 @@ class Engine {
    * later `due` snoozes it), or removes one (`{ id, remove: true }`). `due` takes a Date, epoch
    * milliseconds or ISO 8601 text. Returns `{ leadId, task }` or `{ leadId, removed }`.
    */
+  /** @type {EngineApi['setTask']} */
   setTask(leadId, change, { now = Date.now() } = {}) {
     const c = { ...change };
     if (c.due !== undefined && c.due !== null) c.due = new Date(timeMs(c.due, 'due')).toISOString();
@@ -741,6 +793,7 @@ class Engine {
    * nothing; `dryRun` only says what would happen. Returns `{ total, added, merged, unchanged,
    * leads: [{ id, action, matchedBy? }], changedIds }`.
    */
+  /** @type {EngineApi['mergeLeads']} */
   mergeLeads(text, { dryRun = false, now = Date.now() } = {}) {
     if (typeof text !== 'string') throw new LeadkitError('expected the JSON text of leads', { path: 'text' }, 'invalid_input');
     return this.#call('mergeJsonLeads', text, Boolean(dryRun), timeMs(now));
@@ -754,12 +807,14 @@ class Engine {
   }
 
   /** Enrols a lead in a cadence (by key), or removes it with `null`; returns its cadence status. */
+  /** @type {EngineApi['enroll']} */
   enroll(leadId, cadence, { startAt, now = Date.now() } = {}) {
     const request = { cadence, startAt: startAt === undefined ? undefined : new Date(timeMs(startAt, 'startAt')).toISOString() };
     return this.#call('enroll', String(leadId), toJsonText(request, 'request'), timeMs(now));
   }
 
   /** `{ state, contactStatus, cadence, done, of, next?, flag?, flagReason?, suggestedReason? }` */
+  /** @type {EngineApi['cadenceStatus']} */
   cadenceStatus(leadId, { now = Date.now() } = {}) {
     return this.#call('cadenceStatus', String(leadId), timeMs(now));
   }
@@ -769,6 +824,7 @@ class Engine {
    * dealValue, priority, contactStatus, daysSinceTouch, due, reasons: [{ factor, share, text }], phone?, email?,
    * lastNote? }] }`.
    */
+  /** @type {EngineApi['callList']} */
   callList({ now = Date.now(), limit, weights, stages } = {}) {
     return this.#call('callList', toJsonText({ limit, weights, stages }, 'options'), timeMs(now));
   }
@@ -777,6 +833,7 @@ class Engine {
    * Likely duplicates: `{ groups: [{ ids, similarity, reasons: [{ rule, field, ids, values,
    * similarity }] }], total, truncated }`. Options: `minSimilarity` (default 0.85), `limit`, `ids`.
    */
+  /** @type {EngineApi['findDuplicates']} */
   findDuplicates({ minSimilarity, limit, ids } = {}) {
     return this.#call('findDuplicates', toJsonText({ minSimilarity, limit, ids }, 'options'));
   }
@@ -786,25 +843,30 @@ class Engine {
    * values: [{ id, value }], chosen, conflict }], merged }`. `choices`: `{ survivor, fields: {
    * phone: '<id>', ... } }`.
    */
+  /** @type {EngineApi['previewMerge']} */
   previewMerge(ids, choices = {}) {
     return this.#call('previewMerge', toJsonText({ ids, choices }, 'merge'));
   }
 
   /** Merges `ids` into one lead keeping every event, touch and history entry. → `{ mergeId, survivor, removed, lead }` */
+  /** @type {EngineApi['merge']} */
   merge(ids, choices = {}, { now = Date.now() } = {}) {
     return this.#call('mergeLeads', toJsonText({ ids, choices }, 'merge'), timeMs(now));
   }
 
   /** Puts back exactly the leads a merge replaced; refused if the merged lead changed since. */
+  /** @type {EngineApi['undoMerge']} */
   undoMerge(mergeId) {
     return this.#call('undoMerge', String(mergeId));
   }
 
   /** The merge journal as a document to persist beside the workspace; loadMergeJournal restores it. */
+  /** @type {EngineApi['mergeJournal']} */
   mergeJournal() {
     return this.#call('getMergeJournal');
   }
 
+  /** @type {EngineApi['loadMergeJournal']} */
   loadMergeJournal(journal) {
     return this.#call('setMergeJournal', toJsonText(journal, 'journal'));
   }
@@ -817,16 +879,19 @@ class Engine {
    * (gradient-boosted, options under `trees`) or 'auto' (all three on the same folds; trees or naive
    * Bayes replace logistic regression only when their AUC is higher by `margin`, default 0.02).
    */
+  /** @type {EngineApi['train']} */
   train({ outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, margin, trees, now = Date.now() } = {}) {
     const options = { outcomeField, positive, negative, folds, kind, c, minLevelCount, exclude, margin, trees };
     return this.#call('trainModel', toJsonText(options, 'options'), timeMs(now));
   }
 
   /** Adopts a model document from train() (or an exported one); null discards it. → its hash */
+  /** @type {EngineApi['setPredictiveModel']} */
   setPredictiveModel(model) {
     return this.#call('setPredictiveModel', toJsonText(model, 'model'));
   }
 
+  /** @type {EngineApi['getPredictiveModel']} */
   getPredictiveModel() {
     return this.#call('getPredictiveModel');
   }
@@ -835,6 +900,7 @@ class Engine {
    * `{ probability, low, high, logit, intercept, contributions: [{ feature, input, logOdds }],
    * modelHash }`: the intercept plus every contribution is the logit, exactly.
    */
+  /** @type {EngineApi['predict']} */
   predict(id, { now = Date.now() } = {}) {
     return this.#call('predictLead', String(id), timeMs(now));
   }
@@ -843,6 +909,7 @@ class Engine {
    * Every lead: `{ modelHash, ids, probability, low, high }`, the numbers as Float64Arrays (`low`
    * and `high` NaN for trees, which have no band).
    */
+  /** @type {EngineApi['predictAll']} */
   predictAll({ now = Date.now() } = {}) {
     const out = this.#call('predictAll', timeMs(now));
     for (const key of ['probability', 'low', 'high']) out[key] = Float64Array.from(out[key], (v) => v ?? NaN);
@@ -856,6 +923,7 @@ class Engine {
    * divide by are null with `flag: 'noLeads'`; see the README for the exact semantics.
    * `allTime: true` instead of from and to counts every lead, whenever it was created.
    */
+  /** @param {Partial<Parameters<EngineApi['funnel']>[0]>} [options] */
   funnel({ from, to, by, minSample, allTime } = {}) {
     const request = { from: isoTime(from), to: isoTime(to), by, minSample, allTime };
     return this.#call('funnel', analyticsJson(request, 'request'));
@@ -867,6 +935,7 @@ class Engine {
    * are measured over [from, to) (default: the 365 days before `now`), or defaulted; the result
    * says which.
    */
+  /** @param {Partial<Parameters<EngineApi['plan']>[0]>} [options] */
   plan({ revenueGoal, dealValue, period, rates, attemptsPerReply, outboundShare, from, to, minSample,
     now = Date.now() } = {}) {
     const request = { revenueGoal, dealValue, period, rates, attemptsPerReply, outboundShare,
@@ -875,10 +944,12 @@ class Engine {
   }
 
   /** The same as the module's `advise`, synchronously. */
+  /** @type {EngineApi['advise']} */
   advise(inputs) {
     return this.#run((m) => unwrap(m.advise(analyticsJson(inputs, 'inputs'))));
   }
 
+  /** @type {EngineApi['size']} */
   get size() {
     return this.#run((m) => m.leadCount(this.#handle()));
   }
@@ -887,6 +958,7 @@ class Engine {
    * The whole workspace as a versioned backup (JSON text); loadLeads(text) restores it. Throws
    * LeadkitError (with its code) when it cannot be made; the text is only ever the backup.
    */
+  /** @type {EngineApi['exportJson']} */
   exportJson() {
     return this.#exported('exportJson', (view) => utf8Decoder.decode(view));
   }
@@ -897,10 +969,12 @@ class Engine {
    * JSON by its first bytes. It is for this engine to read back, not a file format to keep:
    * backups people keep are exportJson.
    */
+  /** @type {EngineApi['exportSnapshot']} */
   exportSnapshot() {
     return this.#exported('exportSnapshot', (view) => view.slice());  // a copy: the view is into wasm memory
   }
 
+  /** @type {EngineApi['dispose']} */
   dispose() {
     if (this.#h !== 0 && !deadModules.has(this.#m)) this.#run((m) => m.dropWorkspace(this.#h));
     this.#h = 0;
