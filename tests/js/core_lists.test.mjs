@@ -27,7 +27,7 @@ const lists = {
   modelKind: declared('ModelKind'),
   planRate: declared('PlanRateKey'),
   decayKind: quoted(read('core/src/engagement.cpp'), /\{"kind", "(\w+)"\}/g),
-  channel: quoted(read('core/src/channel.cpp').split('\n').slice(40, 60).join('\n'), /\{"(\w+)", "[^"]+"\}/g),
+  channel: quoted(/kLabels\[\] = \{[\s\S]*?\};/.exec(read('core/src/channel.cpp'))?.[0] ?? '', /\{"(\w+)", "[^"]+"\}/g),
   eventType: quoted(/DefaultEvents\(\) \{[\s\S]*?\n\}/.exec(read('core/src/engagement.cpp'))?.[0] ?? '', /\{"(\w+)", -?\d/g),
   field: quoted(read('core/src/rules_fields.cpp'), /\{"([\w.]+)", \{Src::/g),
 };
