@@ -353,6 +353,31 @@ std::string ExplainLead(int handle, const std::string& id, double now_ms) {
   });
 }
 
+// Everything the lead page shows of one lead, in one call: {lead, score, explain, qualification,
+// cadence, prediction (null without an adopted model)}.
+std::string LeadPage(int handle, const std::string& id, double now_ms) {
+  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
+    const auto now = static_cast<int64_t>(now_ms);
+    auto lead = ws.GetJson(id);
+    if (!lead) return Fail(ErrorCode::kNotFound, "no lead has the id " + json(id.substr(0, 128)).dump(), {{"path", "id"}});
+    auto score = ws.Score(id, now);
+    auto explain = ws.Explain(id, now);
+    auto qualification = ws.Qualification(id, "");
+    auto cadence = ws.CadenceOf(id, now);
+    if (!score) return Fail(score.error());
+    if (!explain) return Fail(explain.error());
+    if (!qualification) return Fail(qualification.error());
+    if (!cadence) return Fail(cadence.error());
+    json page = {{"lead", std::move(*lead)}, {"score", std::move(score).value()}, {"explain", std::move(explain).value()},
+                 {"qualification", std::move(qualification).value()}, {"cadence", std::move(cadence).value()},
+                 {"prediction", nullptr}};
+    if (const auto model = PredictiveModels().find(handle); model != PredictiveModels().end()) {
+      if (auto p = model->second.Predict(ws, id, now)) page["prediction"] = std::move(p).value();
+    }
+    return Ok(std::move(page));
+  });
+}
+
 std::string WhatIf(int handle, const std::string& text, double now_ms) {
   return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
     json draft;
@@ -755,6 +780,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("cadenceStatus", &CadenceStatus);
   emscripten::function("callList", &CallList);
   emscripten::function("setTask", &SetTask);
+  emscripten::function("leadPage", &LeadPage);
   emscripten::function("mergeJsonLeads", &MergeJsonLeads);
   emscripten::function("tasks", &Tasks);
   emscripten::function("findDuplicates", &FindDuplicates);

@@ -41,6 +41,8 @@ export interface LeadkitModule {
 
   upsertLead(handle: Handle, leadJson: string, now: Ms): Envelope;
   getLead(handle: Handle, id: string): Envelope;
+  /** Everything a lead's page shows, in one envelope. */
+  leadPage(handle: Handle, id: string, now: Ms): Envelope;
   removeLead(handle: Handle, id: string): Envelope;
   query(handle: Handle, specJson: string): Envelope;
   summary(handle: Handle, specJson: string): Envelope;

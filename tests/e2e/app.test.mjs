@@ -317,14 +317,16 @@ test('workspaces: create, rename (kept after a reload), switch, back up, restore
   assert.equal(backup.name, 'Demo workspace');
   assert.equal(backup.leads.length, 520);
 
-  // Restore it as a new workspace.
+  // Restore it: its name is taken, so it asks; Enter keeps both, under a distinct name.
   await page.setInputFiles('input[type=file][aria-label="Backup file to restore"]', {
     name: 'Demo-copy.leadkit.json', mimeType: 'application/json', buffer: readFileSync(path),
   });
+  await page.waitForSelector('dialog.modal[open]:has-text("A workspace named “Demo workspace” exists")');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('.toast:has-text("with 520 leads")');
   await page.waitForFunction(() => window.leadkit.ctx.workspace.id !== 'demo');  // the toast comes before the switch
   const restored = await page.evaluate(() => window.leadkit.ctx.workspace);
-  assert.equal(restored.name, 'Demo workspace');
+  assert.equal(restored.name, 'Demo workspace (2)');
   assert.notEqual(restored.id, 'demo');
   assert.equal((await query(page, { limit: 1 })).total, 520);
 
@@ -344,7 +346,7 @@ test('workspaces: create, rename (kept after a reload), switch, back up, restore
   await page.getByRole('button', { name: 'Delete Acme AG' }).click();
   await answer(page, 'Delete workspace');
   await page.waitForFunction(() => ![...document.querySelectorAll('.workspace-card h2')].some((h) => h.firstChild.textContent === 'Acme AG'));
-  await page.locator(`.workspace-card[aria-label="Demo workspace"].is-open`).getByRole('button', { name: 'Delete Demo workspace' }).click();
+  await page.locator(`.workspace-card[aria-label="Demo workspace (2)"].is-open`).getByRole('button', { name: 'Delete Demo workspace (2)' }).click();
   await answer(page, 'Delete workspace');
   await page.waitForFunction(() => document.querySelectorAll('.workspace-card').length === 1);
   assert.deepEqual(await cards(), ['Demo workspace']);

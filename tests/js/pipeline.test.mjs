@@ -65,7 +65,7 @@ test('a cadence gives the next touch due and flags a lead that never replied', a
   const steps = engine.getPipeline().cadences[0].steps;
   for (const [i, step] of steps.entries()) {
     const at = new Date(start + step.day * DAY + i).toISOString();
-    status = engine.logTouch('fit-quiet', { channel: step.channel, outcome: 'no_answer', at }, { now: NOW }).cadence;
+    status = engine.logTouch('fit-quiet', { channel: step.channel, outcome: 'no_answer', at }, { now: Date.parse(at) }).cadence;
   }
   assert.equal(status.state, 'finished');
   assert.equal(status.flag, 'recycleOrDisqualify');

@@ -15,7 +15,10 @@ try {
 /** The workspace this tab had open last time, if any. */
 export const savedWorkspace = saved;
 
+/** This tab's id: its worker signs the changes it broadcasts, so the tab can tell its own. */
+export const tabId = Math.random().toString(36).slice(2);
 const name = new URLSearchParams();
+name.set('tab', tabId);
 if (saved) name.set('open', saved);
 if (saved && heap) name.set('heap', heap);
 export const engineWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: String(name) });

@@ -17,6 +17,8 @@ const CONFIGS = ['scoringModel', 'pipeline', 'channels', 'predictiveModel', 'mer
 let engine = null;
 let storage = null;
 let workspace = null;   // the open workspace's record, with the revision this tab has
+// The tab this worker serves (boot.js names the worker with it), to sign what it broadcasts.
+const TAB = typeof self === 'object' && typeof self.name === 'string' ? new URLSearchParams(self.name).get('tab') : null;
 const undoLog = new Map();  // token → what a bulk change or delete did, lead by lead
 let undoCounter = 0;
 // Comlink passes a thrown Error as message, name and stack; keep `kind` and `where` too, so the
@@ -305,7 +307,7 @@ async function commitNow(change, generation) {
     const rewriteSnapshot = change.snapshot == null && workspace.rewriteSnapshot;
     // The stored record, over this tab's own state of it (logSize, rewriteSnapshot).
     workspace = { ...workspace, ...await storage.commit(workspace.id, workspace.rev, change), logSize, rewriteSnapshot };
-    channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev });
+    channel?.postMessage({ type: 'changed', workspaceId: workspace.id, rev: workspace.rev, tab: TAB });
     scheduleCompaction();
     return workspace.rev;
   } catch (error) {
@@ -345,7 +347,7 @@ function newId() {
 
 // Read-only engine methods the page may call directly.
 const READS = new Set(['query', 'summary', 'getLead', 'score', 'explain', 'whatIf', 'getScoringModel',
-  'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'tasks', 'findDuplicates', 'previewMerge',
+  'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'tasks', 'leadPage', 'findDuplicates', 'previewMerge',
   'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'getChannels', 'funnel', 'plan', 'scoreAll']);
 
 /** Opens storage and a workspace (the given one, else the first), seeding the demo on a first visit. */
@@ -622,6 +624,29 @@ const host = {
     return engine.getLead(id);
   },
 
+  /**
+   * Saves a lead page's form: `fields` (the form's values; a key of `keys` missing from it is
+   * cleared) over the lead as stored now, so a touch logged or a move made since the form was
+   * filled stays. Returns the lead page's new state (as read('leadPage')): one message, three
+   * engine calls.
+   */
+  async saveFields(id, fields, keys) {
+    let view;
+    try {
+      const stored = engine.getLead(id);
+      if (!stored) throw new LeadkitError('This lead is no longer in this workspace.', { path: 'id' }, 'not_found');
+      const next = { ...stored, custom: fields.custom ?? stored.custom };
+      delete next.direction;  // derived from the source
+      for (const key of keys) {
+        if (key in fields) next[key] = fields[key]; else delete next[key];
+      }
+      engine.upsertLead(next);
+      view = engine.leadPage(id);
+    } catch (error) { return fail(error); }
+    await commit({ put: [view.lead] });
+    return view;
+  },
+
   async removeLeads(ids) {
     const before = leadsOf(ids);
     for (const id of ids) engine.removeLead(id);
@@ -636,11 +661,24 @@ const host = {
     return result;
   },
 
-  async logTouch(id, touch) {
+  /**
+   * Logs a touch. With `{ page: true }` the reply carries the lead page's new state (`page`, as
+   * read('leadPage')), so the page repaints from this one reply: two engine calls in all.
+   */
+  async logTouch(id, touch, { page = false } = {}) {
     let result;
-    try { result = engine.logTouch(id, touch); } catch (error) { return fail(error); }
-    await commit({ put: leadsOf([id]) });
-    return result;
+    let view = null;
+    try {
+      result = engine.logTouch(id, touch);
+      if (page) view = engine.leadPage(id);
+    } catch (error) { return fail(error); }
+    await commit({ put: view ? [view.lead] : leadsOf([id]) });
+    return view ? { ...result, page: view } : result;
+  },
+
+  /** Calls made into the engine's module since it was created (a test counts them per action). */
+  engineCalls() {
+    return engine?.calls ?? 0;
   },
 
   async setTask(id, change, options) {

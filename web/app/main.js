@@ -1,7 +1,7 @@
 // The page shell: a hash router over the screens in views/, the workspace switcher, and the link
 // to the worker that owns the engine and storage. Screens only render what the worker returns.
 import * as Comlink from '../vendor/comlink.mjs';
-import { CURRENT_KEY, HEAP_KEY, engineWorker, savedWorkspace } from './boot.js';
+import { CURRENT_KEY, HEAP_KEY, engineWorker, savedWorkspace, tabId } from './boot.js';
 import { describeError, el, stateBox, toast } from './ui.js';
 
 const ROUTES = {
@@ -160,6 +160,7 @@ if (typeof BroadcastChannel === 'function') {
       return;
     }
     if (e.data?.type !== 'changed' || e.data.workspaceId !== ctx.workspace?.id) return;
+    if (e.data.tab && e.data.tab === tabId) return;  // this tab's own write: nothing to reload
     if (HOLDS_STATE.has(parseHash().name)) { deferredSync = true; return; }
     if (await syncWithStorage()) {
       toast('This workspace was changed in another tab; showing the latest version.');

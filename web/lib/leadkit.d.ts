@@ -470,6 +470,11 @@ export interface Engine {
   getPipeline(): Required<PipelineSettings>;
   setQualification(leadId: string, criterion: string, status: BantStatus, evidence?: string,
     options?: { framework?: string; confidence?: number; now?: TimeInput }): Verdict;
+  /** How many calls have crossed into the WebAssembly module. */
+  readonly calls: number;
+  /** Everything a lead's page shows, in one call. */
+  leadPage(leadId: string, options?: { now?: TimeInput }):
+    { lead: Lead; score: LeadScore; explain: Contribution[]; qualification: Verdict; cadence: CadenceStatus; prediction: Prediction | null };
   qualification(leadId: string, options?: { framework?: string }): Verdict;
   /** Throws LeadkitError naming the failed guard in `where.path`. */
   transition(leadId: string, toStage: Stage, options?: { reason?: string; note?: string; actor?: string; now?: TimeInput }):

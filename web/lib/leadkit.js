@@ -345,7 +345,15 @@ class Engine {
   // Every call into the module goes through here: after an abort the engine refuses all calls
   // with code `aborted`, and the module-level functions make a new module.
   #run(fn) {
+    this.#calls += 1;
     return guarded(this.#m, fn);
+  }
+
+  #calls = 0;
+  /** How many calls crossed into the WebAssembly module so far (for tests that count them). */
+  /** @type {EngineApi['calls']} */
+  get calls() {
+    return this.#calls;
   }
 
   // module.name(handle, ...args), its envelope unwrapped.
@@ -745,6 +753,15 @@ class Engine {
   setQualification(leadId, criterion, status, evidence, { framework, confidence, now = Date.now() } = {}) {
     const change = { criterion, status, evidence, framework, confidence };
     return this.#call('setQualification', String(leadId), toJsonText(change, 'change'), timeMs(now));
+  }
+
+  /**
+   * Everything a lead's page shows, in one call: `{ lead, score, explain, qualification, cadence,
+   * prediction }` (prediction null without an adopted predictive model).
+   */
+  /** @type {EngineApi['leadPage']} */
+  leadPage(leadId, { now = Date.now() } = {}) {
+    return this.#call('leadPage', String(leadId), timeMs(now));
   }
 
   /** The verdict of `framework` (default: the workspace's) for a lead, with every criterion. */

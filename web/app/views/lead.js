@@ -34,6 +34,8 @@ const KNOWN_SOURCES = [
 ];
 const byLabel = (a, b) => sourceLabel(a).localeCompare(sourceLabel(b));
 const NUMERIC = new Set(['employees', 'annualRevenue', 'dealValue']);
+// What the form edits: saving sets these (clearing those left empty) over the lead as stored.
+const FORM_KEYS = [...FIELDS.map(([k]) => k), 'notes'];
 const STATUSES = [['unknown', 'Unknown'], ['partly', 'Partly'], ['met', 'Met'], ['not_met', 'Not met']];
 const VERDICT = { qualified: ['Qualified', 'good'], needsWork: ['Needs work', 'warn'], disqualify: ['Disqualify', 'bad'] };
 const KIND_LABEL = { fit: 'Fit', engagement: 'Engagement', rule: 'Rule', limit: 'Limit' };
@@ -97,17 +99,22 @@ export async function mount(root, ctx, param) {
   form.restoreDraft();
 
   let data = {};
+  // Two messages to the worker: the lead page's view (lead, score, explanation, qualification,
+  // cadence, prediction: one engine call) and the pipeline settings.
   async function load() {
     const id = lead.id;
-    const model = await worker.read('getPredictiveModel').catch(() => null);
-    const [fresh, score, explain, qual, cadence, pipeline, prediction] = await Promise.all([
-      worker.read('getLead', id), worker.read('score', id), worker.read('explain', id),
-      worker.read('qualification', id), worker.read('cadenceStatus', id), worker.read('getPipeline'),
-      model ? worker.read('predict', id).catch(() => null) : null,
+    const [view, pipeline] = await Promise.all([
+      worker.read('leadPage', id).catch((error) => (error.code === 'not_found' ? null : Promise.reject(error))),
+      worker.read('getPipeline'),
     ]);
-    if (!fresh) { ctx.navigate('#/leads'); return; }
-    lead = fresh;
-    data = { score, explain, qual, cadence, pipeline, prediction, model };
+    if (!view) { ctx.navigate('#/leads'); return; }
+    data.pipeline = pipeline;
+    show(view);
+  }
+  /** Paints a lead page view, as read('leadPage') or a change's reply gives it. */
+  function show(view) {
+    lead = view.lead;
+    data = { score: view.score, explain: view.explain, qual: view.qualification, cadence: view.cadence, pipeline: data.pipeline, prediction: view.prediction };
     if (!disposed) paint();
   }
 
@@ -344,8 +351,9 @@ export async function mount(root, ctx, param) {
     const touch = await askTouch(fullName(lead), preset);
     if (!touch) return;
     try {
-      await ctx.run(worker.logTouch(lead.id, touch), { success: `Logged ${touchLabel(touch).toLowerCase()}` });
-      await load();
+      // One message: the reply carries the page's new state.
+      const result = await ctx.run(worker.logTouch(lead.id, touch, { page: true }), { success: `Logged ${touchLabel(touch).toLowerCase()}` });
+      show(result.page);
     } catch { /* toasted */ }
   }
 
@@ -524,8 +532,8 @@ export async function mount(root, ctx, param) {
       try {
         // The form's fields over the lead as stored now, not as last shown: a touch logged or a
         // move made since then must not be undone by saving the form.
-        const fresh = isNew ? null : await worker.read('getLead', lead.id);
-        const stored = await worker.saveLead(fresh ? withFormFields(fresh, next) : next);
+        const view = isNew ? null : await worker.saveFields(lead.id, next, FORM_KEYS);
+        const stored = view ? view.lead : await worker.saveLead(next);
         if (isNew) {
           toast(`Added ${fullName(stored)}`, { tone: 'success' });
           snapshot = sent;
@@ -538,7 +546,7 @@ export async function mount(root, ctx, param) {
         if (values() === sent) fill(lead); else snapshot = sent;
         markDirty();
         showState(dirty() ? 'dirty' : 'saved');
-        if (!disposed) load().catch(() => {});
+        if (!disposed) show(view);
         return 'saved';
       } catch (error) {
         showState('error', `Not saved: ${error?.kind === 'conflict' || error?.kind === 'storage' ? describeError(error) : 'correct the field marked above'}`);
@@ -640,15 +648,6 @@ export async function mount(root, ctx, param) {
     }
 
     /** `stored` with the fields this form edits taken from `next` (a collect() result). */
-    function withFormFields(stored, next) {
-      const out = { ...stored, custom: next.custom };
-      delete out.direction;
-      for (const key of [...FIELDS.map(([k]) => k), 'notes']) {
-        if (key in next) out[key] = next[key]; else delete out[key];
-      }
-      return out;
-    }
-
     function collect({ focus = true } = {}) {
       const next = isNew ? {} : { ...lead };
       delete next.direction;  // derived from source

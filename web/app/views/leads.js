@@ -40,7 +40,7 @@ const DEEP_PAGE = 500 / PAGE;
 const COLUMNS = [
   ['lead', 'Lead', 'lastName', false, twoLineCell((l) => fullName(l), (l) => l.email ?? '')],
   ['company', 'Company', 'company', false, twoLineCell((l) => l.company ?? '—', (l) => [l.industry, l.country].filter(Boolean).join(' · '))],
-  ['score', 'Score · fit grade', 'score', true, scoreCell],
+  ['score', 'Score', 'score', true, scoreCell],
   ['stage', 'Stage', 'stage', false, stageCell],
   ['source', 'Source', 'source', false, twoLineCell((l) => sourceLabel(l.source), (l) => directionLabel(l.direction), (l) => 'dir-' + l.direction)],
   ['value', 'Deal value', 'dealValue', true, textCell((l) => (l.dealValue == null ? '—' : money(l.dealValue, l.currency)))],
