@@ -1,7 +1,6 @@
 // Cross-validation and the final fit of the predictive model, and the model document.
 #include <algorithm>
 #include <cmath>
-#include <cctype>
 #include <cstdio>
 #include <numeric>
 
@@ -39,7 +38,8 @@ EncoderOptions EncoderFor(const std::string& kind, EncoderOptions eo, const Trai
 // calibration).
 std::vector<double> FoldScores(const std::string& kind, const RawTable& raw, const EncoderOptions& eo,
                                const TrainOptions& t, const std::vector<uint32_t>& train,
-                               const std::vector<uint8_t>& y_train, const std::vector<uint32_t>& test) {
+                               const std::vector<uint8_t>& y_train, const std::vector<uint32_t>& test,
+                               int* rounds) {
   const Encoder enc = Encoder::Fit(raw, train, eo);
   std::vector<double> logit(test.size());
   if (kind == "logistic") {
@@ -56,6 +56,7 @@ std::vector<double> FoldScores(const std::string& kind, const RawTable& raw, con
     std::vector<uint32_t> idx(train.size());
     std::iota(idx.begin(), idx.end(), 0u);
     const ForestFit fit = FitForest(m, idx, y_train, t.trees);
+    if (rounds) *rounds = fit.rounds;
     for (size_t k = 0; k < test.size(); ++k) logit[k] = fit.forest.Raw(&m.bins[(train.size() + k) * m.inputs]);
   } else {
     const NaiveBayesFit fit = FitNaiveBayes(enc, raw, train, y_train);
@@ -100,7 +101,9 @@ Candidate CrossValidate(const std::string& kind, const RawTable& raw, const std:
       else train.push_back(rows[i]), y_train.push_back(y[i]);
     }
     if (test.empty()) continue;
-    const auto s = FoldScores(kind, raw, eo, t, train, y_train, test);
+    int rounds = 0;
+    const auto s = FoldScores(kind, raw, eo, t, train, y_train, test, &rounds);
+    if (kind == "trees") c.rounds.push_back(rounds);
     for (size_t j = 0; j < s.size(); ++j) score[at[j]] = s[j];
   }
   c.oof.resize(rows.size());
@@ -138,10 +141,6 @@ Candidate CrossValidate(const std::string& kind, const RawTable& raw, const std:
   return c;
 }
 
-const char* KindName(const std::string& kind) {
-  return kind == "logistic" ? "logistic regression" : kind == "trees" ? "gradient-boosted trees" : "naive Bayes";
-}
-
 std::string Fixed(double v, int digits = 3) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -163,49 +162,44 @@ json CandidateJson(const Candidate& c, const std::vector<uint8_t>& y) {
     j["uncalibrated"] = {{"logLoss", LogLoss(raw_p, y)}, {"calibrationError", CalibrationError(raw_cal)},
                          {"calibration", raw_cal}};
     j["calibrationMethod"] = "platt";
+    j["rounds"] = c.rounds;  // trees kept by each fold's model
   }
   return j;
 }
 
-// Which candidate auto picks, and why in a sentence. Logistic regression is the default; another
-// candidate replaces it only when its AUC is higher by at least the margin.
+// Which candidate auto picks, and why in a sentence. Logistic regression is the default; trees
+// replace it only when their AUC is higher by at least the margin. Naive Bayes is the baseline
+// the others are read against, never picked: its probabilities are the least calibrated.
 size_t Choose(const std::vector<Candidate>& cs, double margin, std::string& reason) {
-  size_t logistic = 0, best = cs.size();
+  size_t logistic = 0, trees = cs.size();
   for (size_t i = 0; i < cs.size(); ++i) {
     if (cs[i].kind == "logistic") logistic = i;
+    if (cs[i].kind == "trees") trees = i;
   }
   const Candidate& l = cs[logistic];
-  if (!l.measured()) {
+  if (!l.measured() || trees == cs.size()) {
     reason = "No AUC could be measured, so the default, logistic regression, is kept.";
     return logistic;
   }
-  for (size_t i = 0; i < cs.size(); ++i) {
-    if (i == logistic || !cs[i].measured() || cs[i].auc() < l.auc() + margin) continue;
-    if (best == cs.size() || cs[i].auc() > cs[best].auc()) best = i;
+  const Candidate& t = cs[trees];
+  const double d = t.auc() - l.auc();
+  if (t.measured() && d >= margin) {
+    reason = "Gradient-boosted trees: cross-validated AUC " + Fixed(t.auc()) + " against " + Fixed(l.auc()) +
+             " for logistic regression, " + Fixed(d) + " higher, more than the " + Fixed(margin, 2) +
+             " margin. The inputs interact in ways a linear model cannot express; the trees' probabilities "
+             "are calibrated on out-of-fold scores.";
+    return trees;
   }
-  if (best != cs.size()) {
-    const Candidate& w = cs[best];
-    reason = std::string(KindName(w.kind)) + ": cross-validated AUC " + Fixed(w.auc()) + " against " +
-             Fixed(l.auc()) + " for logistic regression, " + Fixed(w.auc() - l.auc()) +
-             " higher, more than the " + Fixed(margin, 2) + " margin.";
-    reason[0] = static_cast<char>(std::toupper(reason[0]));
-    if (w.kind == "trees") {
-      reason += " The inputs interact in ways a linear model cannot express; the trees' probabilities are "
-                "calibrated on out-of-fold scores.";
-    }
-    return best;
-  }
-  reason = "Logistic regression: ";
-  for (const Candidate& c : cs) {
-    if (c.kind != "trees") continue;
-    const double d = c.auc() - l.auc();
-    reason += !c.measured() ? "the trees' AUC could not be measured"
-              : "the trees' AUC (" + Fixed(c.auc()) + ") is " + Fixed(std::abs(d)) +
-                    (d >= 0 ? " higher, less than the " + Fixed(margin, 2) + " margin that would justify them"
-                            : " lower");
-    reason += ", and a linear model explains itself with one weight per input and gives a confidence band.";
-  }
-  if (reason.back() == ' ') reason += "its AUC is " + Fixed(l.auc()) + " and no other candidate beat it by " + Fixed(margin, 2) + ".";
+  bool no_trees = !t.rounds.empty();
+  for (const json& r : t.rounds) no_trees = no_trees && r == 0;
+  reason = "Logistic regression: " +
+           (!t.measured() ? std::string("the trees' AUC could not be measured")
+            : no_trees    ? "no fold kept a single tree (too few leads to split, or no split that held up on "
+                            "the validation rows)"
+                          : "the trees' AUC (" + Fixed(t.auc()) + ") is " + Fixed(std::abs(d)) +
+                             (d >= 0 ? " higher, less than the " + Fixed(margin, 2) + " margin that would justify them"
+                                     : " lower")) +
+           ", and a linear model explains itself with one weight per input and gives a confidence band.";
   return logistic;
 }
 

@@ -223,7 +223,7 @@ void PredictiveModel::Score(const RawTable& raw, std::span<const uint32_t> rows,
       std::fill(phi.begin(), phi.end(), 0.0);
       forest_.Shap(row, phi);
       for (size_t i = 0; i < m.inputs; ++i) {
-        if (phi[i] == 0) continue;
+        if (a * phi[i] == 0) continue;
         const EncodedInput& in = inputs[i];
         const uint32_t bin = row[i];
         std::string label = in.name;

@@ -57,7 +57,7 @@ class Grower {
     Tree tree;
     tree.nodes.push_back({});
     leaves.clear();
-    Leaf root{0, 0, idx.size(), {}, 0};
+    Leaf root{0, 0, idx.size(), {}, 0, -1, {}};
     root.hist = Take();
     Build(idx, 0, idx.size(), pool_[root.hist]);
     for (uint32_t row : idx) root.total += {g[row], h[row], 1};
@@ -93,8 +93,8 @@ class Grower {
         nl += l, nr += 1u - l;
       }
       std::copy(tmp_.begin(), tmp_.begin() + static_cast<std::ptrdiff_t>(nr), idx.begin() + static_cast<std::ptrdiff_t>(nl));
-      Leaf a{l, parent.begin, nl, s.left, parent.depth + 1};
-      Leaf b{r, nl, parent.end, s.right, parent.depth + 1};
+      Leaf a{l, parent.begin, nl, s.left, parent.depth + 1, -1, {}};
+      Leaf b{r, nl, parent.end, s.right, parent.depth + 1, -1, {}};
       a.total.n = static_cast<double>(a.end - a.begin), b.total.n = static_cast<double>(b.end - b.begin);
       const bool last = static_cast<int>(leaves.size()) + 1 >= o_.max_leaves;
       const bool split_a = !last && Splittable(a), split_b = !last && Splittable(b);
@@ -588,6 +588,10 @@ Platt FitPlatt(std::span<const double> raw, std::span<const uint8_t> y) {
   for (uint8_t v : y) won += v;
   const double lost = static_cast<double>(y.size()) - won;
   const double hi = (won + 1) / (won + 2), lo = 1 / (lost + 2);
+  // Scores that are all the same (no tree was kept) say nothing about a lead: the calibrated
+  // probability is the smoothed base rate, whatever the trees fitted later on every row say.
+  const auto [min, max] = std::minmax_element(raw.begin(), raw.end());
+  if (raw.empty() || !(*max - *min > 1e-9 * (1 + std::abs(*max)))) return {0, Log((won + 1) / (lost + 1))};
   double a = 1, b = 0;
   const auto loss = [&](double sa, double sb) {
     double s = 0;

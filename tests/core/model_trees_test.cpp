@@ -283,7 +283,25 @@ TEST(Trees, OptionsAreCheckedAndEarlyStoppingStopsOnNoise) {
   // A depth limit holds.
   const json shallow = TrainOk(ws, {{"kind", "trees"}, {"trees", {{"maxDepth", 2}}}})["model"];
   const Encoder enc = Encoder::FromJson(shallow["encoder"], "e").value();
-  for (const Tree& t : Forest::FromJson(shallow["weights"], enc, "w").value().trees) EXPECT_LE(t.depth, 2);
+  const Forest forest = Forest::FromJson(shallow["weights"], enc, "w").value();
+  for (const Tree& t : forest.trees) EXPECT_LE(t.depth, 2);
+}
+
+TEST(Trees, WhenNoFoldKeepsATreeTheModelPredictsTheBaseRateAndAutoSaysWhy) {
+  // 50 leads: too few for a split with 20 rows per child inside a fold, enough on every row.
+  const Workspace ws = Load(InteractionLeads(50, 50));
+  const json r = TrainOk(ws, {{"kind", "auto"}});
+  const json& trees = Candidate(r, "trees");
+  for (const json& n : trees["rounds"]) EXPECT_EQ(n, 0);
+  EXPECT_EQ(r["kind"], "logistic");
+  EXPECT_NE(r["reason"].get<std::string>().find("no fold kept a single tree"), std::string::npos) << r["reason"];
+  // Forced, the trees' calibration has slope 0: every lead gets the (smoothed) base rate, and no
+  // input is credited with moving it.
+  const auto m = PredictiveModel::FromJson(TrainOk(ws, {{"kind", "trees"}})["model"]).value();
+  EXPECT_EQ(m.document()["weights"]["calibration"]["slope"], 0.0);
+  const json all = m.PredictAll(ws, kNow);
+  for (const json& p : all["probability"]) EXPECT_EQ(p, all["probability"][0]);
+  EXPECT_TRUE(m.Predict(ws, "T-3", kNow).value()["contributions"].empty());
 }
 
 TEST(Trees, NumbersAreBinnedAtMidpointsOrQuantilesAndCategoriesKeepTheirLevels) {

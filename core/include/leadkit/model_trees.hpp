@@ -113,7 +113,7 @@ ForestFit FitForest(const BinnedRows& m, std::span<const uint32_t> rows, std::sp
 
 // Platt scaling: probability = sigmoid(slope * raw + offset), fitted by Newton's method on Platt's
 // smoothed targets ((won + 1) / (won + 2) and 1 / (lost + 2)), which keeps it finite when the
-// scores separate the outcomes.
+// scores separate the outcomes. Scores that are all equal get slope 0: the base rate.
 struct Platt {
   double slope = 1, offset = 0;
 };

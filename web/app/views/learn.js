@@ -9,7 +9,11 @@ import { themedChart } from '../charts.js';
 export const title = 'Learn from history';
 
 const OPEN = ['new', 'nurturing', 'mql', 'sql', 'opportunity'];
-const KINDS = [['logistic', 'Logistic regression (recommended)'], ['naiveBayes', 'Naive Bayes (simple baseline)']];
+const KINDS = [
+  ['auto', 'Best of three (recommended)'], ['logistic', 'Logistic regression'], ['trees', 'Gradient-boosted trees'],
+  ['naiveBayes', 'Naive Bayes (simple baseline)'],
+];
+const kindName = (k) => KINDS.find(([v]) => v === k)?.[1].replace(/ \(.*/, '') ?? k ?? '';
 const finite = (v) => typeof v === 'number' && Number.isFinite(v);
 const fixed = (v, digits = 3) => (finite(v) ? v.toFixed(digits) : '—');
 // Below this cross-validated AUC a model ranks leads barely better than a coin toss.
@@ -41,6 +45,7 @@ export async function mount(root, ctx) {
         el('h2', {}, 'What it learns from'),
         el('p', {}, `Leads at stage Customer count as won (${number(won)} here), leads at stage Lost as lost (${number(lost)} here). `,
           'Every field, engagement event and touch is a possible signal. The model is checked by k-fold cross-validation before you decide to use it.'),
+        el('p', {}, 'Best of three scores logistic regression, gradient-boosted trees and naive Bayes on the same folds. It keeps logistic regression, which explains itself weight by weight, unless the trees rank leads clearly better: they can see combinations, such as a plan that pays off only with many seats.'),
         won + lost < 20 || !won || !lost
           ? el('p', { class: 'learn-note tone-warn', role: 'note' }, outcomeAdvice(won, lost))
           : null),
@@ -96,15 +101,18 @@ export async function mount(root, ctx) {
     const folds = (r.aucByFold ?? []).map((a, i) => el('li', {}, el('span', { class: 'muted' }, `Fold ${i + 1}`), el('span', { class: 'num' }, fixed(a, 2))));
     const warnings = (r.warnings ?? []).map((w) => el('li', { dataset: { code: w.code } }, el('strong', {}, warningTitle(w.code)), ' ', w.message));
 
+    const chosen = (r.candidates ?? []).find((c) => c.kind === r.model?.kind) ?? {};
+    const raw = chosen.uncalibrated;
     const calibrationCanvas = el('canvas', { role: 'img', 'aria-label': 'Calibration chart: predicted against observed conversion per probability bin' });
     const liftCanvas = el('canvas', { role: 'img', 'aria-label': 'Lift by decile chart' });
 
-    resultBox.replaceChildren(
+    resultBox.replaceChildren(...[
       el('div', { class: 'learn-metrics' },
         metric('Cross-validated AUC', fixed(r.auc, 3), verdict, 'learn-auc'),
         metric('Log-loss', fixed(r.logLoss, 3), 'lower is better; 0.693 is a coin toss', 'learn-logloss'),
         metric('Leads with an outcome', number(r.rows), `${number(r.positives)} won · ${number(r.negatives)} lost`, 'learn-rows'),
-        metric('Trained in', `${seconds.toFixed(1)} s`, `${number(r.folds)} folds · ${KINDS.find(([k]) => k === r.model?.kind)?.[1].replace(/ \(.*/, '') ?? r.model?.kind ?? ''}`, 'learn-time')),
+        metric('Trained in', `${seconds.toFixed(1)} s`, `${number(r.folds)} folds · ${kindName(r.model?.kind)}`, 'learn-time')),
+      candidatesCard(r),
       el('div', { class: 'card learn-actions' },
         el('div', {},
           el('h2', {}, 'Use this model?'),
@@ -117,32 +125,36 @@ export async function mount(root, ctx) {
       warnings.length ? el('div', { class: 'card learn-warnings', role: 'note' }, el('h2', {}, 'Read with care'), el('ul', {}, ...warnings)) : null,
       el('div', { class: 'grid-2' },
         el('div', { class: 'card' }, el('h2', {}, 'Top drivers'),
-          el('p', { class: 'muted learn-caption' }, 'How strongly each input moves the odds of winning: bars to the right raise the chance, to the left lower it.'),
-          driverList(r.drivers ?? [])),
+          el('p', { class: 'muted learn-caption' }, r.driverMeasure === 'meanAbsContribution'
+            ? 'How much each input moves a lead’s odds of winning, on average over the leads (mean absolute contribution in log-odds, from TreeSHAP). Trees let an input raise the chance for some leads and lower it for others, so the bars have no direction; a lead’s page shows which way each input moved it.'
+            : 'How strongly each input moves the odds of winning: bars to the right raise the chance, to the left lower it.'),
+          driverList(r.drivers ?? [], r.driverMeasure === 'meanAbsContribution')),
         el('div', { class: 'card' }, el('h2', {}, 'AUC by fold'),
           el('p', { class: 'muted learn-caption' }, 'Each fold is scored by a model that never saw it. A wide spread means too few examples.'),
           folds.length ? el('ul', { class: 'learn-folds' }, ...folds) : el('p', { class: 'muted' }, 'No folds were scored.'))),
       el('div', { class: 'grid-2' },
         el('div', { class: 'card' }, el('h2', {}, 'Calibration'),
-          el('p', { class: 'muted learn-caption' }, 'Do predicted probabilities come true? Points on the diagonal are well calibrated.'),
+          el('p', { class: 'muted learn-caption' }, 'Do predicted probabilities come true? Points on the diagonal are well calibrated.',
+            raw ? ` The trees’ raw scores are recalibrated (Platt scaling, fitted on out-of-fold scores): calibration error ${fixed(chosen.calibrationError)}, ${fixed(raw.calibrationError)} before.` : ''),
           el('div', { class: 'learn-chart' }, calibrationCanvas),
-          calibrationTable(r.calibration ?? [])),
+          calibrationTable(r.calibration ?? [], raw?.calibration)),
         el('div', { class: 'card' }, el('h2', {}, 'Lift by decile'),
           el('p', { class: 'muted learn-caption' }, 'Leads ranked by predicted probability, in tenths: how much more often each tenth converts than average.'),
           el('div', { class: 'learn-chart' }, liftCanvas),
-          liftTable(r.lift ?? []))));
+          liftTable(r.lift ?? [])))].filter(Boolean));
 
-    const calibration = (r.calibration ?? []).filter((b) => b.count > 0 && finite(b.predicted) && finite(b.observed));
+    const points = (bins) => (bins ?? []).filter((b) => b.count > 0 && finite(b.predicted) && finite(b.observed)).map((b) => ({ x: b.predicted, y: b.observed }));
     charts.push(await themedChart(calibrationCanvas, (c) => ({
       type: 'scatter',
       data: {
         datasets: [
-          { label: 'Bins', data: calibration.map((b) => ({ x: b.predicted, y: b.observed })), backgroundColor: c.accent, borderColor: c.accent, pointRadius: 4 },
+          { label: raw ? 'Calibrated' : 'Bins', data: points(r.calibration), backgroundColor: c.accent, borderColor: c.accent, pointRadius: 4 },
+          ...(raw ? [{ label: 'Before calibration', data: points(raw.calibration), backgroundColor: c.text3, borderColor: c.text3, pointRadius: 3, pointStyle: 'triangle' }] : []),
           { label: 'Perfect', type: 'line', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: c.text3, borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
         ],
       },
       options: {
-        plugins: { legend: { display: false } },
+        plugins: { legend: { display: !!raw } },
         scales: {
           x: { min: 0, max: 1, title: { display: true, text: 'Predicted' } },
           y: { min: 0, max: 1, title: { display: true, text: 'Observed' } },
@@ -171,26 +183,52 @@ export async function mount(root, ctx) {
   }
 
   function warningTitle(code) {
-    return { fewExamples: 'Few examples.', foldsReduced: 'Fewer folds.', constantInputs: 'Unused inputs.' }[code] ?? 'Note.';
+    return { fewExamples: 'Few examples.', foldsReduced: 'Fewer folds.', constantInputs: 'Unused inputs.', noTrees: 'No trees.' }[code] ?? 'Note.';
   }
 
-  function driverList(drivers) {
+  /** Every candidate's cross-validated figures side by side, the chosen one marked, and why. */
+  function candidatesCard(r) {
+    const cs = r.candidates ?? [];
+    if (cs.length < 2) return null;
+    const best = Math.max(...cs.map((c) => (finite(c.auc) ? c.auc : -1)));
+    return el('div', { class: 'card learn-candidates', id: 'learn-candidates' },
+      el('h2', {}, `Chosen: ${kindName(r.kind)}`),
+      el('p', { class: 'learn-reason', id: 'learn-reason' }, r.reason ?? ''),
+      el('table', { class: 'learn-table learn-candidates-table', 'aria-label': 'Candidate models on the same folds' },
+        el('thead', {}, el('tr', {},
+          el('th', { scope: 'col' }, 'Model'), el('th', { scope: 'col', class: 'num' }, 'AUC'),
+          el('th', { scope: 'col', class: 'num' }, 'Log-loss'), el('th', { scope: 'col', class: 'num' }, 'Calibration error'),
+          el('th', { scope: 'col', class: 'num' }, 'AUC by fold'))),
+        el('tbody', {}, ...cs.map((c) => el('tr', { class: c.kind === r.kind ? 'is-chosen' : '', dataset: { kind: c.kind }, 'aria-current': c.kind === r.kind ? 'true' : null },
+          el('th', { scope: 'row' }, kindName(c.kind), c.kind === r.kind ? el('span', { class: 'badge learn-chosen' }, 'chosen') : null,
+            c.rounds?.length && c.rounds.every((n) => n === 0) ? el('span', { class: 'muted' }, ' · no fold kept a tree') : null),
+          el('td', { class: `num${c.auc === best ? ' learn-best' : ''}` }, fixed(c.auc)),
+          el('td', { class: 'num' }, fixed(c.logLoss)),
+          el('td', { class: 'num' }, fixed(c.calibrationError), c.uncalibrated ? el('span', { class: 'muted' }, ` (${fixed(c.uncalibrated.calibrationError)} before)`) : null),
+          el('td', { class: 'num muted' }, (c.aucByFold ?? []).map((a) => fixed(a, 2)).join(' ')))))),
+      el('p', { class: 'muted learn-footnote' }, 'All three are scored on the same folds, each fold by a model that never saw it. Calibration error is the average gap between predicted and observed conversion over the reliability table’s bins. Naive Bayes is the baseline; it is never chosen.'));
+  }
+
+  function driverList(drivers, unsigned = false) {
     const top = drivers.filter((d) => finite(d.weight)).sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, 10);
     if (!top.length) return el('p', { class: 'muted' }, 'No input carried any weight.');
     const max = Math.max(...top.map((d) => Math.abs(d.weight))) || 1;
     return el('ol', { class: 'learn-drivers', 'aria-label': 'Top drivers' }, ...top.map((d) => {
-      const bar = el('span', { class: `learn-driver-bar ${d.weight >= 0 ? 'is-up' : 'is-down'}` });
-      bar.style.width = `${(Math.abs(d.weight) / max) * 50}%`;
+      const bar = el('span', { class: `learn-driver-bar ${unsigned ? 'is-size' : d.weight >= 0 ? 'is-up' : 'is-down'}` });
+      bar.style.width = `${(Math.abs(d.weight) / max) * (unsigned ? 100 : 50)}%`;
       return el('li', { class: 'learn-driver' },
         el('span', { class: 'learn-driver-name', title: d.feature }, d.feature),
-        el('span', { class: 'learn-driver-track', 'aria-hidden': 'true' }, bar),
-        el('span', { class: 'num learn-driver-weight' }, `${d.weight >= 0 ? '+' : '−'}${Math.abs(d.weight).toFixed(2)}`));
+        el('span', { class: `learn-driver-track${unsigned ? ' is-unsigned' : ''}`, 'aria-hidden': 'true' }, bar),
+        el('span', { class: 'num learn-driver-weight' }, `${unsigned ? '' : d.weight >= 0 ? '+' : '−'}${Math.abs(d.weight).toFixed(2)}`));
     }));
   }
 
-  function calibrationTable(bins) {
-    return table(['Predicted range', 'Leads', 'Predicted', 'Observed'], bins.map((b) => [
+  /** The reliability table; with the trees' raw bins, those too (the same ranges, other leads in each). */
+  function calibrationTable(bins, raw) {
+    const head = ['Predicted range', 'Leads', 'Predicted', 'Observed', ...(raw ? ['Before calibration: leads', 'observed'] : [])];
+    return table(head, bins.map((b, i) => [
       `${percent(b.from)}–${percent(b.to)}`, number(b.count), b.count ? percent(b.predicted, 1) : '—', b.count ? percent(b.observed, 1) : '—',
+      ...(raw ? [number(raw[i]?.count ?? 0), raw[i]?.count ? percent(raw[i].observed, 1) : '—'] : []),
     ]), 'Calibration table');
   }
 
@@ -248,8 +286,10 @@ export async function mount(root, ctx) {
         el('div', {},
           el('h2', {}, 'Model in use'),
           el('p', { class: 'muted' },
-            `${KINDS.find(([k]) => k === m.kind)?.[1].replace(/ \(.*/, '') ?? m.kind} · trained ${dateTime(m.trainedAt)} · AUC ${fixed(metrics.auc, 3)} on ${number(metrics.rows)} leads · `,
-            el('code', { class: 'learn-hash', title: 'Model hash, stamped on every prediction' }, m.hash ?? '—'))),
+            `${kindName(m.kind)} · trained ${dateTime(m.trainedAt)} · AUC ${fixed(metrics.auc, 3)} on ${number(metrics.rows)} leads · `,
+            el('code', { class: 'learn-hash', title: 'Model hash, stamped on every prediction' }, m.hash ?? '—')),
+          m.selection?.reason ? el('p', { class: 'muted learn-reason' }, m.selection.reason) : null,
+          m.kind === 'trees' ? el('p', { class: 'muted' }, 'Trees give no 95% band: their probabilities are calibrated on out-of-fold scores, but no standard error comes with them.') : null),
         el('div', { class: 'page-actions' }, button('Remove model', remove, { kind: 'danger', id: 'learn-remove' }))),
       el('h3', { class: 'learn-sample-title' }, 'Open leads most likely to convert'),
       el('table', { class: 'learn-table learn-sample', 'aria-label': 'Open leads with their predicted probability' },
