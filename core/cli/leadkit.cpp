@@ -146,13 +146,15 @@ leadkit::Result<leadkit::ImportOptions> Options(const Args& a, int64_t now) {
 }
 
 int ReportRejected(const std::string& file, const leadkit::ImportReport& r) {
-  for (const leadkit::ImportWarning& w : r.warnings) {
+  constexpr size_t kPrintedWarnings = 100;  // a column of bad cells in a large file says enough by then
+  for (size_t i = 0; i < r.warnings.size() && i < kPrintedWarnings; ++i) {
+    const leadkit::ImportWarning& w = r.warnings[i];
     std::fprintf(stderr, "%s: row %lld%s%s: warning: %s (%s not read)\n", file.c_str(), static_cast<long long>(w.row),
                  w.column.empty() ? "" : ", column ", w.column.c_str(), w.message.c_str(),
                  w.field.empty() ? "the field" : w.field.c_str());
   }
-  if (r.warning_count > r.warnings.size()) {
-    std::fprintf(stderr, "%s: and %zu more warnings\n", file.c_str(), r.warning_count - r.warnings.size());
+  if (r.warning_count > kPrintedWarnings) {
+    std::fprintf(stderr, "%s: and %zu more warnings\n", file.c_str(), r.warning_count - kPrintedWarnings);
   }
   for (const leadkit::RejectedCell& c : r.rejected) {
     std::fprintf(stderr, "%s: row %lld%s%s: %s\n", file.c_str(), static_cast<long long>(c.row),

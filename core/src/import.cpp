@@ -111,6 +111,7 @@ struct RowState {
   const ChannelMap& channels;
   std::string_view preset;
   int64_t now_ms;
+  std::string_view import_day;  // "2026-12-07": the day of now_ms, for messages
   std::string& row_email;  // the row's e-mail, normalised once for the duplicate check
   int email_col;
   SourceTally& sources;
@@ -276,7 +277,7 @@ std::string ParseDate(RowState& s, const Cell& c) {
   if (!t) return "expected a date such as 2026-03-01 or 03/01/2026, got " + Quoted(c.v);
   if (*t > s.now_ms + kMsPerDay) {
     return "is in the future: " + Quoted(c.v) + " is after the day of the import (" +
-           FormatIsoTime(s.now_ms).substr(0, 10) + ")";
+           std::string(s.import_day) + ")";
   }
   s.lead.*kMember = *t;
   return {};
@@ -540,6 +541,7 @@ struct CsvImport::Impl {
   static constexpr size_t kWholeRow = SIZE_MAX;
   std::vector<RowIssue> row_issues;
   SourceTally sources;
+  std::string import_day;
   int id_col = -1, email_col = -1, created_col = -1;
   std::string row_email;  // the current row's, normalised
 };
@@ -714,7 +716,9 @@ void CsvImport::ApplyCells(std::span<const std::string_view> fields, Lead& lead,
     const bool rejects = options_.strict || need == Need::kRequired || (need == Need::kIdentity && !has_id);
     m.row_issues.push_back({c, std::move(reason), rejects});
   };
-  RowState s{lead, workspace_.channels(), m.mapping.preset, options_.now_ms, m.row_email, m.email_col, m.sources, {}, {}};
+  if (m.import_day.empty()) m.import_day = FormatIsoTime(options_.now_ms).substr(0, 10);
+  RowState s{lead,         workspace_.channels(), m.mapping.preset, options_.now_ms, m.import_day,
+             m.row_email,  m.email_col,           m.sources,        {},              {}};
   const size_t n = std::min(fields.size(), m.mapping.columns.size());
   for (size_t c = 0; c < n; ++c) {
     const ColumnMapping& col = m.mapping.columns[c];

@@ -14,7 +14,9 @@ import { createEngine } from '../../web/lib/leadkit.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ROWS = Number(process.argv[2] ?? 100_000);
 const CLI_ROWS = 1_000_000;
-const NOW = 1_790_000_000_000;
+// After every Create Date in the file (2026-01-01 to 2026-12-28): a date after the import is a
+// warning, and this measures a clean import.
+const NOW = 1_798_761_600_000;  // 2027-01-01
 
 const FIRST = ['Ana', 'Bo', 'Chen', 'Dana', 'Eli', 'Fatima', 'Goran', 'Hana', 'Ivan', 'Jules', 'Kofi', 'Lena'];
 const LAST = ['Ruiz', 'Li', 'Okafor', 'Schmidt', 'Novak', 'Haddad', 'Kim', 'Silva', 'Berg', 'Rossi'];
