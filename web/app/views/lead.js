@@ -133,6 +133,7 @@ export async function mount(root, ctx, param) {
   function paintHeader() {
     const { score, cadence, pipeline } = data;
     const headingHadFocus = document.activeElement?.id === 'lead-name';
+    const moveHadFocus = document.activeElement?.id === 'lead-move';
     const last = lastTouch(lead);
     const stageSelect = el('select', { class: 'input', id: 'lead-move', 'aria-label': `Move ${fullName(lead)} to stage` },
       el('option', { value: '' }, 'Move to…'),
@@ -177,6 +178,7 @@ export async function mount(root, ctx, param) {
           button('Delete', removeLead, { kind: 'danger', 'aria-label': `Delete ${fullName(lead)}` })),
         moveError));
     if (headingHadFocus) header.querySelector('h1').focus();
+    if (moveHadFocus) header.querySelector('#lead-move').focus();
   }
   const kpi = (label, value) => el('div', { class: 'lead-kpi' }, el('dt', {}, label), el('dd', {}, value));
   function reasonLabel(stage, key) {
@@ -252,6 +254,11 @@ export async function mount(root, ctx, param) {
 
   // ---- BANT ----------------------------------------------------------------------------------
   function paintBant() {
+    // A keyboard user changing a status keeps their place: the same control has focus after.
+    const active = sections.bant.contains(document.activeElement) ? document.activeElement : null;
+    const refocus = active ? (active.type === 'radio' ? `input[name="${active.name}"][value="${active.value}"]`
+      : active.classList.contains('lead-evidence') || active.classList.contains('lead-confidence')
+        ? `[data-criterion="${active.closest('[data-criterion]')?.dataset.criterion}"] .${[...active.classList].find((c) => c.startsWith('lead-'))}` : null) : null;
     const q = data.qual;
     const [label, tone] = VERDICT[q.verdict] ?? [q.verdict, 'grey'];
     const list = el('div', { class: 'lead-criteria' });
@@ -291,6 +298,7 @@ export async function mount(root, ctx, param) {
         el('span', { class: 'muted' }, `${q.met} of ${q.of} met · ${q.qualifyAt} needed`), suggest),
       q.reasons?.length ? el('ul', { class: 'lead-reasons' }, ...q.reasons.map((r) => el('li', {}, r))) : null,
       list);
+    if (refocus) sections.bant.querySelector(refocus)?.focus();
   }
   async function moveFromVerdict(stage) {
     try {
