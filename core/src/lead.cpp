@@ -626,6 +626,12 @@ json LeadToJson(const Lead& lead, const ChannelMap& channels, LeadView view) {
       for (const Touch& t : lead.touches) last = std::max(last, t.at);
       j["lastTouchAt"] = FormatIsoTime(last);
     }
+    // The next step: the open task due first.
+    const Task* next = nullptr;
+    for (const Task& t : lead.tasks) {
+      if (!t.done_at && (!next || t.due < next->due)) next = &t;
+    }
+    if (next) j["nextTask"] = {{"id", next->id}, {"title", next->title}, {"due", FormatIsoTime(next->due)}};
     return j;
   }
   put_text("phone", lead.phone);

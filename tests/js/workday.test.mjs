@@ -58,6 +58,10 @@ test('tasks: add, list overdue first, snooze, done; bad input is refused where i
   throwsAt(() => engine.setTask('z1', { title: 'x', due: 'Tuesday' }, { now: NOW }), 'invalid_input', 'due');
   throwsAt(() => engine.setTask('z1', { title: '', due: NOW }, { now: NOW }), 'invalid_input', 'title');
   throwsAt(() => engine.tasks({ now: NOW, limit: 0 }), 'invalid_input', 'limit');
+  // The table's row carries the next step: the open task due first.
+  const row = engine.query({ view: 'row', limit: 10 }).rows.find((r) => r.id === 'a1');
+  assert.equal(row.nextTask.title, 'Send the proposal');
+  assert.equal(engine.query({ view: 'row', limit: 10 }).rows.find((r) => r.id === 'z1').nextTask, undefined, 'a done task is no next step');
   // In the backup and back.
   const copy = await createEngine();
   copy.loadLeads(engine.exportJson());

@@ -153,7 +153,8 @@ std::optional<Lead> LeadFromJson(const nlohmann::json& j, const std::string& pat
 
 // kFull: the whole lead, as backups and getLead write it. kRow: what a table row shows (id,
 // names, e-mail, company, industry, country, source, direction, stage, stageReason, dealValue,
-// currency, tags, createdAt) with touchCount and lastTouchAt instead of the activity.
+// currency, tags, createdAt) with touchCount, lastTouchAt and nextTask (the open task due first)
+// instead of the activity.
 enum class LeadView { kFull, kRow };
 nlohmann::json LeadToJson(const Lead& lead, const ChannelMap& channels, LeadView view = LeadView::kFull);
 // {status, evidence?, confidence?, at?}

@@ -7,6 +7,7 @@ import {
   GRADES, STAGES, STAGE_LABEL, button, compactMoney, confirmDialog, daysAgo, describeError, directionLabel, el,
   fullName, money, pageHeader, shortDate, sourceLabel, stateBox, text, toast,
 } from '../ui.js';
+import { dueLabel } from '../moves.js';
 
 export const title = 'Leads';
 
@@ -45,7 +46,7 @@ const COLUMNS = [
   ['source', 'Source', 'source', false, twoLineCell((l) => sourceLabel(l.source), (l) => directionLabel(l.direction), (l) => 'dir-' + l.direction)],
   ['value', 'Deal value', 'dealValue', true, textCell((l) => (l.dealValue == null ? '—' : money(l.dealValue, l.currency)))],
   ['touches', 'Touches', 'touchCount', true, textCell((l) => String(l.touchCount ?? 0))],
-  ['lastTouch', 'Last touch', 'lastTouchAt', true, textCell((l) => daysAgo(l.lastTouchAt))],
+  ['lastTouch', 'Last touch', 'lastTouchAt', true, lastTouchCell],
   ['created', 'Created', 'createdAt', true, textCell((l) => shortDate(l.createdAt), 'muted')],
 ];
 
@@ -99,6 +100,20 @@ function scoreCell(cell) {
     setAttr(grade, 'title', `Fit grade ${s.grade}; the score ${Math.round(s.total)} is the total of fit, engagement and rules`);
     setText(grade.lastChild, s.grade);
     show(cell, num, grade);
+  };
+}
+/**
+ * When the lead was last touched; a phone's lead card shows the next step (the open task due
+ * first) there instead, when there is one.
+ */
+function lastTouchCell(cell) {
+  const last = el('span', { class: 'last-touch' }, '');
+  const next = el('span', { class: 'next-step' }, '');
+  return (l) => {
+    setText(last.firstChild, daysAgo(l.lastTouchAt));
+    setText(next.firstChild, l.nextTask ? `${l.nextTask.title} · ${dueLabel(l.nextTask.due)}` : '');
+    cell.classList.toggle('has-next', Boolean(l.nextTask));
+    show(cell, last, next);
   };
 }
 /** The stage badge (ui.stageBadge): its label, with the stage's reason as a tooltip. */
