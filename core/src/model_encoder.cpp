@@ -18,6 +18,19 @@ constexpr double kClip = 1e6;
 
 std::string LevelLabel(const std::string& level) { return level.empty() ? "(missing)" : level; }
 
+// The count of a[0..n) that are <= x (std::upper_bound) without branches on the data: trees bin
+// every number of every lead through 254 cuts, where a branchy search mispredicts half the time.
+size_t UpperBound(const double* a, size_t n, double x) {
+  if (n == 0) return 0;
+  const double* base = a;
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half] <= x ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - a) + (*base <= x);
+}
+
 // The bin edges scikit-learn's HistGradientBoosting uses: with at most `bins` distinct values, the
 // midpoints between them (each value its own bin); otherwise the 1/bins .. (bins-1)/bins
 // percentiles (numpy's "midpoint" method), duplicates dropped.
@@ -255,10 +268,8 @@ void Encoder::Bins(const RawTable& raw, std::span<const uint32_t> rows,
       }
       double x = NAN;
       if (col) x = col->numeric ? col->numbers[rows[k]] : b.number_of_code[i][col->codes[rows[k]]];
-      out[k * n + i] = !std::isfinite(x)
-                           ? static_cast<int32_t>(in.cuts.size() + 1)
-                           : static_cast<int32_t>(std::upper_bound(in.cuts.begin(), in.cuts.end(), x) -
-                                                  in.cuts.begin());
+      out[k * n + i] = !std::isfinite(x) ? static_cast<int32_t>(in.cuts.size() + 1)
+                                         : static_cast<int32_t>(UpperBound(in.cuts.data(), in.cuts.size(), x));
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "leadkit/model_encoder.hpp"
 
@@ -39,6 +40,15 @@ class TextBuilder {
 
 double Finite(double v) { return std::isfinite(v) ? v : kMissing; }
 
+// Custom keys are short ("plan", "seats"): comparing them in line beats a call to memcmp.
+bool SameText(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 json CellValue(const std::string& cell) {
@@ -60,24 +70,28 @@ namespace {
 // A column from scalar values: numeric when every present one is a number or every one a
 // boolean, text otherwise.
 RawColumn ColumnOf(std::string name, const std::vector<const json*>& values) {
-  bool numbers = true, booleans = true;
-  for (const json* v : values) {
-    if (!v || v->is_null()) continue;
-    numbers = numbers && v->is_number();
-    booleans = booleans && v->is_boolean();
-  }
   RawColumn col;
   col.name = std::move(name);
-  if (numbers || booleans) {
-    col.numbers.reserve(values.size());
-    for (const json* v : values) {
-      col.numbers.push_back(!v ? kMissing
-                            : v->is_number() ? Finite(v->get<double>())
-                            : v->is_boolean() ? (v->get<bool>() ? 1.0 : 0.0)
-                                              : kMissing);
+  // Read as numbers in one pass; a text value, or numbers mixed with booleans, makes it text.
+  bool numbers = false, booleans = false, other = false;
+  col.numbers.reserve(values.size());
+  for (const json* v : values) {
+    if (!v || v->is_null()) {
+      col.numbers.push_back(kMissing);
+    } else if (v->is_number()) {
+      numbers = true;
+      col.numbers.push_back(Finite(v->get<double>()));
+    } else if (v->is_boolean()) {
+      booleans = true;
+      col.numbers.push_back(v->get<bool>() ? 1.0 : 0.0);
+    } else {
+      other = true;
+      break;
     }
-    return col;
   }
+  if (!other && !(numbers && booleans)) return col;
+  col.numbers.clear();
+  col.numbers.shrink_to_fit();
   TextBuilder b(col);
   for (const json* v : values) {
     if (!v || v->is_null()) b.Add("");
@@ -102,8 +116,13 @@ std::string LevelText(double v) {
   return json(v).dump();
 }
 
-RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t now_ms) {
+RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t now_ms, const Encoder* only) {
   const LeadStore& store = ws.store();
+  std::unordered_set<std::string_view> wanted;
+  if (only) {
+    for (const EncodedInput& in : only->inputs()) wanted.insert(in.name);
+  }
+  const auto want = [&](std::string_view name) { return !only || wanted.count(name) > 0; };
   RawTable t;
   t.rows = rows.size();
   for (uint32_t r : rows) t.ids.push_back(store.IdAt(r));
@@ -113,6 +132,7 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
                                                       {Field::kSource, "source"},
                                                       {Field::kTitle, "title"}};
   for (const auto& [f, name] : categories) {
+    if (!want(name)) continue;
     const LeadStore::CategoryColumn* c = store.Category(f);
     RawColumn col;
     col.name = name;
@@ -123,7 +143,7 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
     for (uint32_t r : rows) col.codes.push_back(c->codes[r]);
     t.columns.push_back(std::move(col));
   }
-  {
+  if (want("direction")) {
     RawColumn col;
     col.name = "direction";
     TextBuilder b(col);
@@ -140,6 +160,7 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
                                                    {Field::kAnnualRevenue, "annualRevenue"},
                                                    {Field::kDealValue, "dealValue"}};
   for (const auto& [f, name] : numbers) {
+    if (!want(name)) continue;
     RawColumn col;
     col.name = name;
     for (uint32_t r : rows) col.numbers.push_back(Finite((*store.Numbers(f))[r]));
@@ -148,6 +169,7 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
   for (size_t k = 0; k < kBantKeys.size(); ++k) {
     RawColumn col;
     col.name = "bant." + std::string(kBantKeys[k]);
+    if (!want(col.name)) continue;
     TextBuilder b(col);
     for (uint32_t r : rows) {
       const auto s = static_cast<BantStatus>(store.bant_status()[r][k]);
@@ -182,11 +204,17 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
     const double last = store.last_activity_at()[r];
     since.numbers.push_back(std::isnan(last) ? kMissing : (static_cast<double>(now_ms) - last) / kMsPerDay);
   }
-  t.columns.push_back(std::move(events));
-  for (size_t code = 1; code < per_type.size(); ++code) t.columns.push_back(std::move(per_type[code]));
-  t.columns.push_back(std::move(touches));
-  t.columns.push_back(std::move(replies));
-  t.columns.push_back(std::move(since));
+  const auto keep = [&](RawColumn& col) {
+    if (want(col.name)) t.columns.push_back(std::move(col));
+  };
+  keep(events);
+  for (size_t code = 1; code < per_type.size(); ++code) keep(per_type[code]);
+  keep(touches);
+  keep(replies);
+  keep(since);
+  bool any_custom = !only;
+  for (std::string_view name : wanted) any_custom = any_custom || name.starts_with("custom.");
+  if (!any_custom) return t;
   // Custom fields, in key order so the inputs come out the same whatever order leads came in.
   // Leads mostly share one set of keys, so each key is first looked for where the lead before
   // had its key of the same position.
@@ -200,7 +228,7 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
     size_t pos = 0;
     for (auto it = c.begin(); it != c.end(); ++it, ++pos) {
       size_t col;
-      if (pos < previous.size() && keys[previous[pos]] == it.key()) {
+      if (pos < previous.size() && SameText(keys[previous[pos]], it.key())) {
         col = previous[pos];
       } else {
         const auto [at, fresh] = column_of.emplace(it.key(), custom.size());
@@ -212,7 +240,9 @@ RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t
       custom[col][i] = &it.value();
     }
   }
-  for (const auto& [key, col] : column_of) t.columns.push_back(ColumnOf("custom." + key, custom[col]));
+  for (const auto& [key, col] : column_of) {
+    if (want("custom." + key)) t.columns.push_back(ColumnOf("custom." + key, custom[col]));
+  }
   return t;
 }
 

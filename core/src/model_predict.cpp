@@ -17,7 +17,7 @@ constexpr double kZ95 = 1.959963984540054;  // two-sided 95% normal quantile
 
 // The model's text for hashing, the same after any JSON round trip: every number is written as
 // the double it is with 17 significant digits, so 5 and 5.0, or a shortest form JS chose and the
-// one nlohmann chose, hash alike. Objects are already in key order.
+// one nlohmann chose, hash alike, and -0 as 0. Objects are already in key order.
 void CanonicalText(const json& j, std::string& out) {
   switch (j.type()) {
     case json::value_t::object: {
@@ -45,8 +45,9 @@ void CanonicalText(const json& j, std::string& out) {
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
     case json::value_t::number_float: {
+      // -0 prints as 0: JSON.stringify(-0) is "0", so a document that went through JS has lost it.
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", j.get<double>());
+      std::snprintf(buf, sizeof buf, "%.17g", j.get<double>() == 0 ? 0.0 : j.get<double>());
       out += buf;
       break;
     }
@@ -313,14 +314,14 @@ Result<json> PredictiveModel::Predict(const Workspace& ws, std::string_view id, 
   const auto row = ws.store().RowOf(id);
   if (!row) return MakeError("no lead with id \"" + std::string(id.substr(0, 256)) + "\"", "id");
   const std::vector<uint32_t> one = {*row};
-  const RawTable raw = LeadInputs(ws, one, now_ms);
+  const RawTable raw = LeadInputs(ws, one, now_ms, &encoder_);
   return PredictionToJson(PredictRow(raw, 0, true), id, hash_);
 }
 
 json PredictiveModel::PredictAll(const Workspace& ws, int64_t now_ms) const {
   std::vector<uint32_t> all(ws.store().size());
   std::iota(all.begin(), all.end(), 0u);
-  const RawTable raw = LeadInputs(ws, all, now_ms);
+  const RawTable raw = LeadInputs(ws, all, now_ms, &encoder_);
   std::vector<uint32_t> rows(raw.rows);
   std::iota(rows.begin(), rows.end(), 0u);
   std::vector<Prediction> out;

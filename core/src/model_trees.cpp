@@ -124,7 +124,7 @@ class Grower {
     for (Leaf& leaf : leaves) {
       if (leaf.hist >= 0) Give(leaf.hist);
       TreeNode& node = tree.nodes[leaf.node];
-      node.value = -leaf.total.g / (leaf.total.h + o_.l2) * o_.learning_rate;
+      node.value = (0 - leaf.total.g) / (leaf.total.h + o_.l2) * o_.learning_rate;  // 0 - g: never -0
       if (!std::isfinite(node.value)) node.value = 0;
     }
     // Covers: the rows under each node, filled from the leaves up (children follow parents).
@@ -318,48 +318,72 @@ void Tree::Finish() {
   expectation = nodes.empty() || !(nodes[0].cover > 0) ? 0 : s / nodes[0].cover;
 }
 
+namespace {
+
+// Adds each row's leaf value of tree t to out: per input the tree tests, per bin, the leaves a row
+// with that bin can still reach; the AND over the inputs leaves one bit. Mask is uint32_t for
+// trees of up to 32 leaves (the default 31), so one tree's tables stay in the first-level cache.
+template <typename Mask>
+void AddTree(const Tree& t, const BinnedRows& m, std::vector<double>& out) {
+  const size_t n = t.nodes.size();
+  std::vector<int32_t> leaf_of(n, -1);
+  std::vector<double> value;
+  for (size_t i = 0; i < n; ++i) {
+    if (t.nodes[i].input < 0) leaf_of[i] = static_cast<int32_t>(value.size()), value.push_back(t.nodes[i].value);
+  }
+  std::vector<Mask> sub(n, 0), masks;  // sub: the leaves under each node (children follow parents)
+  for (size_t i = n; i-- > 0;) {
+    const TreeNode& x = t.nodes[i];
+    sub[i] = x.input < 0 ? Mask{1} << leaf_of[i] : sub[x.left] | sub[x.right];
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> parts;  // (input, offset into masks)
+  for (size_t f = 0; f < m.inputs; ++f) {
+    bool used = false;
+    for (const TreeNode& x : t.nodes) used = used || x.input == static_cast<int32_t>(f);
+    if (!used) continue;
+    parts.push_back({static_cast<uint32_t>(f), static_cast<uint32_t>(masks.size())});
+    for (uint32_t b = 0; b < m.bin_count[f]; ++b) {
+      Mask keep = sub[0];
+      for (const TreeNode& x : t.nodes) {
+        if (x.input == static_cast<int32_t>(f)) keep &= ~(x.Left(static_cast<uint8_t>(b)) ? sub[x.right] : sub[x.left]);
+      }
+      masks.push_back(keep);
+    }
+  }
+  const uint8_t* bins = m.bins.data();
+  const Mask* table = masks.data();
+  const size_t w = m.inputs;
+  size_t k = 0;
+  for (; k + 4 <= m.rows; k += 4) {  // four rows at a time: four independent chains of ANDs
+    const uint8_t* row = bins + k * w;
+    Mask r0 = sub[0], r1 = sub[0], r2 = sub[0], r3 = sub[0];
+    for (const auto& [input, offset] : parts) {
+      const Mask* at = table + offset;
+      r0 &= at[row[input]], r1 &= at[row[w + input]], r2 &= at[row[2 * w + input]], r3 &= at[row[3 * w + input]];
+    }
+    out[k] += value[std::countr_zero(r0)], out[k + 1] += value[std::countr_zero(r1)];
+    out[k + 2] += value[std::countr_zero(r2)], out[k + 3] += value[std::countr_zero(r3)];
+  }
+  for (; k < m.rows; ++k) {
+    const uint8_t* row = bins + k * w;
+    Mask reach = sub[0];
+    for (const auto& [input, offset] : parts) reach &= table[offset + row[input]];
+    out[k] += value[std::countr_zero(reach)];
+  }
+}
+
+}  // namespace
+
 void Forest::RawAll(const BinnedRows& m, std::vector<double>& out) const {
   out.assign(m.rows, base);
-  std::vector<uint64_t> sub, masks;
-  std::vector<int32_t> leaf_of;
-  std::vector<double> value;
-  std::vector<std::pair<size_t, size_t>> parts;  // (input, offset into masks)
   for (const Tree& t : trees) {
-    const size_t n = t.nodes.size();
-    leaf_of.assign(n, -1);
-    value.clear();
-    for (size_t i = 0; i < n; ++i) {
-      if (t.nodes[i].input < 0) leaf_of[i] = static_cast<int32_t>(value.size()), value.push_back(t.nodes[i].value);
-    }
-    if (m.rows < 64 || value.size() > 64) {  // few rows, or too many leaves for a mask: walk
+    const size_t leaves = (t.nodes.size() + 1) / 2;  // a binary tree
+    if (m.rows < 64 || leaves > 64) {  // few rows, or too many leaves for a mask: walk
       for (size_t k = 0; k < m.rows; ++k) out[k] += t.Output(&m.bins[k * m.inputs]);
-      continue;
-    }
-    sub.assign(n, 0);  // the leaves under each node (children come after their parent)
-    for (size_t i = n; i-- > 0;) {
-      const TreeNode& x = t.nodes[i];
-      sub[i] = x.input < 0 ? uint64_t{1} << leaf_of[i] : sub[x.left] | sub[x.right];
-    }
-    masks.clear(), parts.clear();
-    for (size_t f = 0; f < m.inputs; ++f) {
-      bool used = false;
-      for (const TreeNode& x : t.nodes) used = used || x.input == static_cast<int32_t>(f);
-      if (!used) continue;
-      parts.push_back({f, masks.size()});
-      for (uint32_t b = 0; b < m.bin_count[f]; ++b) {
-        uint64_t keep = sub[0];
-        for (const TreeNode& x : t.nodes) {
-          if (x.input == static_cast<int32_t>(f)) keep &= ~(x.Left(static_cast<uint8_t>(b)) ? sub[x.right] : sub[x.left]);
-        }
-        masks.push_back(keep);
-      }
-    }
-    const uint8_t* bins = m.bins.data();
-    for (size_t k = 0; k < m.rows; ++k) {
-      const uint8_t* row = bins + k * m.inputs;
-      uint64_t reach = sub[0];
-      for (const auto& [input, offset] : parts) reach &= masks[offset + row[input]];
-      out[k] += value[std::countr_zero(reach)];
+    } else if (leaves <= 32) {
+      AddTree<uint32_t>(t, m, out);
+    } else {
+      AddTree<uint64_t>(t, m, out);
     }
   }
 }

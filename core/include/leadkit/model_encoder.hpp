@@ -44,7 +44,10 @@ struct Table {
 // engagement aggregates (eventCount, events per type, touchCount, replies,
 // daysSinceLastActivity) and every custom field, typed by its values. Stage, stage reason and
 // history are never read: they are, or follow from, the usual outcome.
-RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t now_ms);
+// With `only`, just the columns its inputs read (a prediction needs no other).
+class Encoder;
+RawTable LeadInputs(const Workspace& ws, std::span<const uint32_t> rows, int64_t now_ms,
+                    const Encoder* only = nullptr);
 // Every column of a table, typed by its values: numbers when every non-empty cell is a finite
 // number or "nan"/"inf" (read as missing), 0/1 when every one is true/false, text otherwise.
 // `id_column` (when present) names the rows; else they are named by row number, header = 1.
