@@ -124,19 +124,6 @@ void DropImportsOf(int handle) {
   std::erase_if(Imports(), [handle](const auto& entry) { return entry.second.workspace == handle; });
 }
 
-// Adopted predictive models, per workspace handle: the app keeps the model document in its own
-// store and sets it again when it opens a workspace.
-std::unordered_map<int, leadkit::PredictiveModel>& PredictiveModels() {
-  static std::unordered_map<int, leadkit::PredictiveModel> models;
-  return models;
-}
-
-// Each workspace's merge journal, so merges can be undone; the app persists it (mergeJournal).
-std::unordered_map<int, leadkit::MergeJournal>& Journals() {
-  static std::unordered_map<int, leadkit::MergeJournal> journals;
-  return journals;
-}
-
 // One snapshot being streamed in per workspace (snapshotBegin .. snapshotEnd).
 std::unordered_map<int, std::unique_ptr<leadkit::SnapshotReading>>& SnapshotReadings() {
   static std::unordered_map<int, std::unique_ptr<leadkit::SnapshotReading>> readings;
@@ -146,8 +133,6 @@ std::unordered_map<int, std::unique_ptr<leadkit::SnapshotReading>>& SnapshotRead
 bool DropWorkspace(int handle) {
   SnapshotReadings().erase(handle);
   DropImportsOf(handle);
-  PredictiveModels().erase(handle);
-  Journals().erase(handle);  // an import holds a reference to its workspace
   return Workspaces().erase(handle) > 0;
 }
 
@@ -236,8 +221,7 @@ std::string Query(int handle, const std::string& spec_text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json spec;
     if (auto bad = ParseArg(spec_text, spec); !bad.empty()) return bad;
-    const auto model = PredictiveModels().find(handle);  // adds probability to rows and fields
-    auto r = ws.Query(spec, model == PredictiveModels().end() ? nullptr : &model->second);
+    auto r = ws.Query(spec, ws.predictive());  // with a model, rows and fields have probability
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
@@ -246,8 +230,7 @@ std::string Summary(int handle, const std::string& spec_text) {
   return WithWorkspace(handle, [&](Workspace& ws) {
     json spec;
     if (auto bad = ParseArg(spec_text, spec); !bad.empty()) return bad;
-    const auto model = PredictiveModels().find(handle);
-    auto r = ws.Summary(spec, model == PredictiveModels().end() ? nullptr : &model->second);
+    auto r = ws.Summary(spec, ws.predictive());
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
@@ -371,8 +354,8 @@ std::string LeadPage(int handle, const std::string& id, double now_ms) {
     json page = {{"lead", std::move(*lead)}, {"score", std::move(score).value()}, {"explain", std::move(explain).value()},
                  {"qualification", std::move(qualification).value()}, {"cadence", std::move(cadence).value()},
                  {"prediction", nullptr}};
-    if (const auto model = PredictiveModels().find(handle); model != PredictiveModels().end()) {
-      if (auto p = model->second.Predict(ws, id, now)) page["prediction"] = std::move(p).value();
+    if (const leadkit::PredictiveModel* model = ws.predictive()) {
+      if (auto p = model->Predict(ws, id, now)) page["prediction"] = std::move(p).value();
     }
     return Ok(std::move(page));
   });
@@ -485,40 +468,37 @@ std::string TrainModel(int handle, const std::string& text, double now_ms) {
 }
 
 std::string SetPredictiveModel(int handle, const std::string& text) {
-  return JsonCall(handle, text, [&](Workspace&, const json& doc) -> leadkit::Result<json> {
+  return JsonCall(handle, text, [&](Workspace& ws, const json& doc) -> leadkit::Result<json> {
     if (doc.is_null()) {
-      PredictiveModels().erase(handle);
+      ws.SetPredictive(nullptr);
       return json(nullptr);
     }
     auto m = leadkit::PredictiveModel::FromJson(doc);
     if (!m) return m.error();
     const std::string hash = m.value().hash();
-    PredictiveModels().insert_or_assign(handle, std::move(m.value()));
+    ws.SetPredictive(std::make_shared<const leadkit::PredictiveModel>(std::move(m.value())));
     return json(hash);
   });
 }
 
 std::string GetPredictiveModel(int handle) {
-  return WithWorkspace(handle, [&](Workspace&) {
-    const auto it = PredictiveModels().find(handle);
-    return Ok(it == PredictiveModels().end() ? json(nullptr) : it->second.document());
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    return Ok(ws.predictive() ? ws.predictive()->document() : json(nullptr));
   });
 }
 
 std::string PredictLead(int handle, const std::string& id, double now_ms) {
   return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
-    const auto it = PredictiveModels().find(handle);
-    if (it == PredictiveModels().end()) return Fail(ErrorCode::kNotFound, "no predictive model is set; train one and adopt it first");
-    auto r = it->second.Predict(ws, id, static_cast<int64_t>(now_ms));
+    if (!ws.predictive()) return Fail(ErrorCode::kNotFound, "no predictive model is set; train one and adopt it first");
+    auto r = ws.predictive()->Predict(ws, id, static_cast<int64_t>(now_ms));
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
 
 std::string PredictAll(int handle, double now_ms) {
   return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) {
-    const auto it = PredictiveModels().find(handle);
-    if (it == PredictiveModels().end()) return Fail(ErrorCode::kNotFound, "no predictive model is set; train one and adopt it first");
-    return Ok(it->second.PredictAll(ws, static_cast<int64_t>(now_ms)));
+    if (!ws.predictive()) return Fail(ErrorCode::kNotFound, "no predictive model is set; train one and adopt it first");
+    return Ok(ws.predictive()->PredictAll(ws, static_cast<int64_t>(now_ms)));
   });
 }
 
@@ -552,28 +532,25 @@ std::string MergeLeads(int handle, const std::string& text, double now_ms) {
   return JsonCallAt(handle, now_ms, text, [&](Workspace& ws, const json& arg) -> leadkit::Result<json> {
     auto ids = MergeIds(arg);
     if (!ids) return ids.error();
-    return Journals()[handle].Merge(ws, ids.value(), arg.value("choices", json::object()),
-                                    static_cast<int64_t>(now_ms));
+    return ws.Merge(ids.value(), arg.value("choices", json::object()), static_cast<int64_t>(now_ms));
   });
 }
 
 std::string UndoMerge(int handle, const std::string& merge_id) {
   return WithWorkspace(handle, [&](Workspace& ws) {
-    auto r = Journals()[handle].Undo(ws, merge_id);
+    auto r = ws.UndoMerge(merge_id);
     return r ? Ok(std::move(r).value()) : Fail(r.error());
   });
 }
 
 std::string GetMergeJournal(int handle) {
-  return WithWorkspace(handle, [&](Workspace&) { return Ok(Journals()[handle].ToJson()); });
+  return WithWorkspace(handle, [&](Workspace& ws) { return Ok(ws.MergeJournalJson()); });
 }
 
 std::string SetMergeJournal(int handle, const std::string& text) {
-  return JsonCall(handle, text, [&](Workspace&, const json& doc) -> leadkit::Result<json> {
-    auto j = leadkit::MergeJournal::FromJson(doc);
-    if (!j) return j.error();
-    Journals()[handle] = std::move(j.value());
-    return json(Journals()[handle].size());
+  return JsonCall(handle, text, [&](Workspace& ws, const json& doc) -> leadkit::Result<json> {
+    if (auto st = ws.SetMergeJournal(doc); !st) return st.error();
+    return json(doc.value("merges", json::array()).size());
   });
 }
 

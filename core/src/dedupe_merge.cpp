@@ -366,7 +366,8 @@ Result<MergeJournal> MergeJournal::FromJson(const json& j) {
   }
   MergeJournal journal;
   const json next = j.value("nextId", json());
-  if (!next.is_number_unsigned() || next.get<uint64_t>() < 1) {
+  // Signed or unsigned: a document read back from text or from the JSON reader may hold either.
+  if (!next.is_number_integer() || next.get<int64_t>() < 1) {
     return MakeError("expected a positive integer, got " + DescribeJsonValue(next), "nextId");
   }
   journal.next_id_ = next.get<uint64_t>();

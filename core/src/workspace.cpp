@@ -7,6 +7,7 @@
 
 #include "leadkit/iso_time.hpp"
 #include "leadkit/json_doc.hpp"
+#include "leadkit/dedupe.hpp"
 #include "leadkit/model.hpp"
 
 namespace leadkit {
@@ -81,9 +82,10 @@ LoadReport Malformed(std::string_view text, size_t offset, const std::string& me
 
 LoadReport Workspace::Load(const json& doc, int64_t now_ms) { return LoadJson(doc.dump(), now_ms); }
 
-bool Workspace::ReadBackupHeader(JsonValue root, ChannelMap& channels,
-                                 std::optional<ScoringModel>& model,
-                                 std::optional<Pipeline>& pipeline, LoadReport& report) const {
+bool Workspace::ReadBackupHeader(JsonValue root, ChannelMap& channels, Settings& settings,
+                                 LoadReport& report) const {
+  std::optional<ScoringModel>& model = settings.model;
+  std::optional<Pipeline>& pipeline = settings.pipeline;
   const JsonValue format = root.find("format");
   if (!format || !format.is_string() || format.str() != "leadkit-workspace") {
     report.errors.push_back({"format", "expected an array of leads or a leadkit backup "
@@ -121,17 +123,61 @@ bool Workspace::ReadBackupHeader(JsonValue root, ChannelMap& channels,
     }
     pipeline = std::move(p.value());
   }
+  if (const JsonValue pm = root.find("predictiveModel"); pm && !pm.is_null()) {
+    // Parsed as the model's own hash reads numbers (nlohmann's), so the document keeps its hash.
+    auto m = PredictiveModel::FromJson(json::parse(pm.raw(), nullptr, false));
+    if (!m) {
+      const Error& e = m.error();
+      report.errors.push_back({"predictiveModel" + (e.where.path.empty() ? "" : "." + e.where.path), e.message});
+      return false;
+    }
+    settings.predictive = std::make_shared<const PredictiveModel>(std::move(m.value()));
+  }
+  if (const JsonValue mj = root.find("mergeJournal"); mj && !mj.is_null()) {
+    json doc = json::parse(mj.raw(), nullptr, false);
+    if (auto j = MergeJournal::FromJson(doc); !j) {
+      const Error& e = j.error();
+      report.errors.push_back({"mergeJournal" + (e.where.path.empty() ? "" : "." + e.where.path), e.message});
+      return false;
+    }
+    settings.journal = std::move(doc);
+  }
   return true;
 }
 
-void Workspace::AdoptSettings(ChannelMap channels, std::optional<ScoringModel> model,
-                              std::optional<Pipeline> pipeline) {
+void Workspace::AdoptSettings(ChannelMap channels, Settings settings) {
   channels_ = std::move(channels);
-  if (model) {
-    model_ = std::move(*model);
+  if (settings.model) {
+    model_ = std::move(*settings.model);
     model_set_ = true;
   }
-  if (pipeline) pipeline_ = std::move(*pipeline);
+  if (settings.pipeline) pipeline_ = std::move(*settings.pipeline);
+  if (settings.predictive) predictive_ = std::move(settings.predictive);
+  if (settings.journal) journal_ = std::move(*settings.journal);
+}
+
+Result<json> Workspace::Merge(std::span<const std::string> ids, const json& choices, int64_t now_ms) {
+  MergeJournal journal;
+  if (!journal_.is_null()) journal = MergeJournal::FromJson(journal_).value();  // checked when set
+  auto r = journal.Merge(*this, ids, choices, now_ms);
+  if (r) journal_ = journal.ToJson();
+  return r;
+}
+
+Result<json> Workspace::UndoMerge(std::string_view merge_id) {
+  MergeJournal journal;
+  if (!journal_.is_null()) journal = MergeJournal::FromJson(journal_).value();
+  auto r = journal.Undo(*this, merge_id);
+  if (r) journal_ = journal.ToJson();
+  return r;
+}
+
+json Workspace::MergeJournalJson() const { return journal_.is_null() ? MergeJournal().ToJson() : journal_; }
+
+Status Workspace::SetMergeJournal(const json& doc) {
+  if (auto j = MergeJournal::FromJson(doc); !j) return j.error();
+  journal_ = doc;
+  return Ok{};
 }
 
 // Leads are read one at a time into a reused JsonDoc, so the load never holds the whole document
@@ -141,8 +187,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   size_t pos = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // a UTF-8 byte order mark
   pos = SkipSpace(text, pos);
   ChannelMap channels = channels_;
-  std::optional<ScoringModel> model;  // a backup's scoring model, set only if the load lands
-  std::optional<Pipeline> pipeline;   // and its pipeline settings
+  Settings settings;  // a backup's scoring model, pipeline and so on, adopted only if the load lands
   std::string_view leads_text = text;  // the text holding the array of leads
   size_t leads_pos = pos;
   if (pos < text.size() && text[pos] == '{') {
@@ -152,7 +197,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
       return Malformed(text, pos, "unexpected text after the JSON value");
     }
     const JsonValue root = top.root();
-    if (!ReadBackupHeader(root, channels, model, pipeline, report)) return report;
+    if (!ReadBackupHeader(root, channels, settings, report)) return report;
     const JsonValue leads = root.find("leads");
     if (!leads) {
       report.errors.push_back({"leads", "is required"});
@@ -222,7 +267,7 @@ LoadReport Workspace::LoadJson(std::string_view text, int64_t now_ms) {
   std::sort(batch_ids.begin(), batch_ids.end());
   for (size_t i : needs_id) parsed[i].id = NewId(batch_ids);
 
-  AdoptSettings(std::move(channels), std::move(model), std::move(pipeline));
+  AdoptSettings(std::move(channels), std::move(settings));
   store_.Reserve(store_.size() + parsed.size());
   for (Lead& lead : parsed) store_.Upsert(std::move(lead));
   report.loaded = parsed.size();
@@ -515,6 +560,8 @@ json Workspace::BackupSettings() const {
   json out{{"format", "leadkit-workspace"}, {"version", kBackupVersion}, {"channels", channels_.ToJson()}};
   if (model_set_) out["model"] = model_.normalized();
   if (!pipeline_.source().empty()) out["pipeline"] = pipeline_.source();
+  if (predictive_) out["predictiveModel"] = predictive_->document();
+  if (!journal_.is_null()) out["mergeJournal"] = journal_;
   return out;
 }
 
@@ -536,8 +583,10 @@ std::string Workspace::ExportText() const {
     out += LeadToJson(store_.GetRow(row), channels_).dump();
   }
   out += ']';
+  if (!journal_.is_null()) out += ",\"mergeJournal\":" + journal_.dump();
   if (model_set_) out += ",\"model\":" + model_.normalized().dump();
   if (!pipeline_.source().empty()) out += ",\"pipeline\":" + pipeline_.source().dump();
+  if (predictive_) out += ",\"predictiveModel\":" + predictive_->document().dump();
   out += ",\"version\":" + std::to_string(kBackupVersion) + "}";
   return out;
 }

@@ -552,12 +552,17 @@ size_t Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view bytes, s
     const size_t count = r.Count();
     if (!r.ok()) return stopped(kBodyStart);
     JsonDoc header;
-    if (!header.ParseAll(header_text)) {
+    // Shallow, as a backup's header is read: each setting keeps its source text, so documents
+    // that carry a hash of their text (the predictive model) are read as they were written.
+    size_t header_end = 0;
+    if (!header.Parse(header_text, header_end, 1) ||
+        header_text.find_first_not_of(" \t\r\n", header_end) != std::string_view::npos) {
       s.errors.push_back(Refusal("its settings are not JSON"));
       return keep();
     }
     LoadReport report;
-    if (!ReadBackupHeader(header.root(), s.channels, s.model, s.pipeline, report)) {
+    Settings settings;
+    if (!ReadBackupHeader(header.root(), s.channels, settings, report)) {
       for (const Issue& e : report.errors) s.errors.push_back(Refusal("its settings: " + e.ToString()));
       return keep();
     }
@@ -567,6 +572,10 @@ size_t Workspace::ContinueSnapshot(SnapshotReading& s, std::string_view bytes, s
                                  std::to_string(room) + " bytes can"));
       return keep();
     }
+    s.model = std::move(settings.model);
+    s.pipeline = std::move(settings.pipeline);
+    s.predictive = std::move(settings.predictive);
+    s.journal = std::move(settings.journal);
     s.header_read = true;
     s.count = count;
     s.staged.Reserve(std::min(count, room / 256));  // a lead is ~400 bytes; a forged count gets no more
@@ -617,7 +626,8 @@ LoadReport Workspace::EndSnapshot(std::unique_ptr<SnapshotReading> reading, std:
   if (s.pos != end) return refuse(std::to_string(end - s.pos) + " bytes follow its last lead");
   if (s.staged.size() != s.count) return refuse("two of its leads have the same id");
 
-  AdoptSettings(std::move(s.channels), std::move(s.model), std::move(s.pipeline));
+  AdoptSettings(std::move(s.channels), Settings{std::move(s.model), std::move(s.pipeline),
+                                                 std::move(s.predictive), std::move(s.journal)});
   if (store_.size() == 0) {
     store_ = std::move(s.staged);
   } else {

@@ -5,6 +5,7 @@
 
 #include "fixtures.hpp"
 #include "leadkit/iso_time.hpp"
+#include "leadkit/model.hpp"
 #include "leadkit/workspace.hpp"
 
 namespace leadkit {
@@ -213,6 +214,57 @@ TEST(Workday, WidgetLeadsMergeByIdOrEmailKeepingTheirEvents) {
   ASSERT_FALSE(broken);
   EXPECT_GT(broken.error().where.line, 0);
   EXPECT_EQ(ws.ExportText(), text);
+}
+
+// The whole workspace travels in one backup and one snapshot: an adopted predictive model and the
+// merge journal too, so a merge made before a backup can be undone after restoring it.
+TEST(Workday, ABackupCarriesThePredictiveModelAndAMergeThatCanStillBeUndone) {
+  json leads = json::array();
+  for (int i = 0; i < 80; ++i) {
+    const bool won = i % 3 == 0;
+    leads.push_back({{"id", "L-" + std::to_string(i)}, {"company", "Co " + std::to_string(i)},
+                     {"industry", won ? "SaaS" : (i % 2 ? "Retail" : "Health")}, {"employees", 20 + i * 7},
+                     {"stage", won ? "customer" : "lost"}, {"stageReason", won ? "" : "price"}});
+  }
+  leads.push_back({{"id", "d-1"}, {"firstName", "Ana"}, {"lastName", "Silva"}, {"email", "ana@dup.io"}, {"company", "Dup"}});
+  leads.push_back({{"id", "d-2"}, {"firstName", "Ana"}, {"lastName", "Silva"}, {"email", "ana.silva@dup.io"}, {"company", "Dup"}, {"phone", "+1 555 0101"}});
+  Workspace ws;
+  ASSERT_TRUE(ws.Load(leads, kNow).errors.empty());
+  auto trained = Train(ws, json::object(), kNow);
+  ASSERT_TRUE(trained) << trained.error().ToString();
+  auto model = PredictiveModel::FromJson(trained.value()["model"]);
+  ASSERT_TRUE(model);
+  const std::string hash = model.value().hash();
+  ws.SetPredictive(std::make_shared<const PredictiveModel>(std::move(model.value())));
+  const std::vector<std::string> ids = {"d-1", "d-2"};
+  auto merged = ws.Merge(ids, json::object(), kNow);
+  ASSERT_TRUE(merged) << merged.error().ToString();
+  const std::string merge_id = merged.value()["mergeId"];
+  ASSERT_FALSE(ws.store().Get("d-2"));
+
+  for (const bool snapshot : {false, true}) {
+    Workspace back;
+    const LoadReport r = snapshot ? back.LoadSnapshot(ws.ExportSnapshot()) : back.LoadJson(ws.ExportText(), kNow);
+    ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+    EXPECT_EQ(back.ExportText(), ws.ExportText());
+    ASSERT_TRUE(back.predictive());
+    EXPECT_EQ(back.predictive()->hash(), hash);
+    EXPECT_EQ(back.predictive()->Predict(back, "L-3", kNow).value(), ws.predictive()->Predict(ws, "L-3", kNow).value());
+    auto undone = back.UndoMerge(merge_id);
+    ASSERT_TRUE(undone) << undone.error().ToString();
+    EXPECT_TRUE(back.store().Get("d-1"));
+    EXPECT_TRUE(back.store().Get("d-2"));
+  }
+  // Export() and ExportText() agree, with the new members in their place.
+  EXPECT_EQ(ws.Export().dump(), ws.ExportText());
+  // A damaged journal or model in a backup is refused where it is, and nothing is loaded.
+  json doc = json::parse(ws.ExportText());
+  doc["mergeJournal"]["merges"] = "lots";
+  Workspace bad;
+  const LoadReport r = bad.LoadJson(doc.dump(), kNow);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_EQ(r.errors[0].path.rfind("mergeJournal", 0), 0u) << r.errors[0].path;
+  EXPECT_EQ(bad.store().size(), 0u);
 }
 
 }  // namespace

@@ -121,3 +121,28 @@ test('restoring a backup whose name is taken asks first, then keeps both or repl
   assert.ok(tab.read('getLead', 'b1'));
   assert.equal((await host.workspaces()).length, 3);
 });
+
+test('a backup holds the adopted predictive model and the merge journal: a merge is undone after a restore', async () => {
+  const engine = await createEngine();
+  for (let i = 0; i < 60; i++) {
+    const won = i % 3 === 0;
+    engine.upsertLead({ id: `L-${i}`, company: `Co ${i}`, industry: won ? 'SaaS' : 'Retail', employees: 20 + i * 7,
+      stage: won ? 'customer' : 'lost', stageReason: won ? undefined : 'price' }, { now: NOW });
+  }
+  engine.upsertLead({ id: 'd-1', firstName: 'Ana', lastName: 'Silva', email: 'ana@dup.io', company: 'Dup' }, { now: NOW });
+  engine.upsertLead({ id: 'd-2', firstName: 'Ana', lastName: 'Silva', email: 'ana.silva@dup.io', company: 'Dup', phone: '+1 555 0101' }, { now: NOW });
+  const { model } = engine.train({ now: NOW });
+  const hash = engine.setPredictiveModel(model);
+  const { mergeId } = engine.merge(['d-1', 'd-2'], {}, { now: NOW });
+  const backup = engine.exportJson();
+  const copy = await createEngine();
+  copy.importJson(backup);
+  assert.equal(copy.getPredictiveModel().hash, hash, 'the adopted model came with the backup');
+  assert.deepEqual(copy.predict('L-3', { now: NOW }), engine.predict('L-3', { now: NOW }));
+  assert.equal(copy.getLead('d-2'), null);
+  copy.undoMerge(mergeId);
+  assert.equal(copy.getLead('d-2').phone, '+1 555 0101', 'the merge is undone after the restore');
+  assert.equal(copy.exportJson().length > 0, true);
+  engine.dispose();
+  copy.dispose();
+});

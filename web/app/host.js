@@ -449,12 +449,10 @@ const host = {
   async exportBackup() {
     try {
       if (!engine || !workspace) throw new Error('No workspace is open, so there is nothing to back up.');
-      const backup = JSON.parse(engine.exportJson());
-      backup.name = workspace.name;
-      backup.exportedAt = new Date().toISOString();
-      const model = engine.getPredictiveModel();
-      if (model) backup.predictiveModel = model;
-      const text = JSON.stringify(backup);
+      // The engine's backup holds the whole workspace (leads, settings, the adopted predictive
+      // model, the merge journal); the file adds its name and date in front, without a parse.
+      const body = engine.exportJson();
+      const text = `{"name":${JSON.stringify(workspace.name)},"exportedAt":"${new Date().toISOString()}",${body.slice(1)}`;
       const probe = await newEngine();
       try {
         const report = probe.loadLeads(text);

@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,6 +54,8 @@ struct SnapshotReading {
   ChannelMap channels;
   std::optional<ScoringModel> model;
   std::optional<Pipeline> pipeline;
+  std::shared_ptr<const PredictiveModel> predictive;  // the adopted model, if the header has one
+  std::optional<nlohmann::json> journal;               // the merge journal, if the header has one
   LeadStore staged;        // the leads read, a batch at a time
   std::vector<Lead> batch; // leads read but not yet in `staged`
   // batch_props[i][k]: the code in `staged` of batch[i].events[k]'s props. Most events of a
@@ -151,6 +154,17 @@ class Workspace {
   uint64_t next_id() const { return next_id_; }
   void set_next_id(uint64_t next) { next_id_ = next; }
 
+  // The adopted predictive model (null: none). It is part of the workspace: backups and snapshots
+  // carry it (as "predictiveModel"), and loading one adopts it.
+  const PredictiveModel* predictive() const { return predictive_.get(); }
+  void SetPredictive(std::shared_ptr<const PredictiveModel> model) { predictive_ = std::move(model); }
+  // Merging duplicates with undo (see dedupe.hpp), the journal kept in the workspace and carried by
+  // backups and snapshots ("mergeJournal"), so a merge can be undone after a restore.
+  Result<nlohmann::json> Merge(std::span<const std::string> ids, const nlohmann::json& choices, int64_t now_ms);
+  Result<nlohmann::json> UndoMerge(std::string_view merge_id);
+  nlohmann::json MergeJournalJson() const;  // the journal document (an empty one when none)
+  Status SetMergeJournal(const nlohmann::json& doc);  // checked; replaces the journal
+
   // Goes up with every change to the leads or channels.
   uint64_t revision() const { return revision_; }
 
@@ -208,10 +222,15 @@ class Workspace {
   // A backup's settings: {format, version, channels, model?, pipeline?}, without the leads.
   nlohmann::json BackupSettings() const;
   // Lands settings a load read and checked: the channel mapping, and the model and pipeline if any.
-  void AdoptSettings(ChannelMap channels, std::optional<ScoringModel> model,
-                     std::optional<Pipeline> pipeline);
-  bool ReadBackupHeader(JsonValue root, ChannelMap& channels, std::optional<ScoringModel>& model,
-                        std::optional<Pipeline>& pipeline, LoadReport& report) const;
+  // What a backup's header holds besides its leads, read and checked.
+  struct Settings {
+    std::optional<ScoringModel> model;
+    std::optional<Pipeline> pipeline;
+    std::shared_ptr<const PredictiveModel> predictive;
+    std::optional<nlohmann::json> journal;
+  };
+  void AdoptSettings(ChannelMap channels, Settings settings);
+  bool ReadBackupHeader(JsonValue root, ChannelMap& channels, Settings& settings, LoadReport& report) const;
   void AddLeads(LeadBatch& batch);  // stores validated leads, giving ids to those without one
   // The derived columns a query reads, from derived_ (refilled when its key is stale); refuses a
   // derived field without `now`, or probability without a predictive model. Rows that are only
@@ -250,6 +269,8 @@ class Workspace {
   ScoringModel model_ = ScoringModel::FromJson(nlohmann::json::object()).value();
   bool model_set_ = false;
   Pipeline pipeline_;
+  std::shared_ptr<const PredictiveModel> predictive_;  // immutable once made: copies may share it
+  nlohmann::json journal_;  // the merge journal document; null until the first merge
   uint64_t next_id_ = 1;
   uint64_t revision_ = 0;
 };
