@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
@@ -318,8 +319,48 @@ std::string GetScoringModel(int handle) {
   return WithWorkspace(handle, [](Workspace& ws) { return Ok(ws.model().normalized()); });
 }
 
+// Every lead's scores as columns in the export buffer (read with exportedView, released with
+// releaseExport), not as JSON: for n leads, fit, engagement and total as n doubles each, then the
+// grade and stage codes as n bytes each, the matrix cells as 2n bytes, and the ids joined by "\n".
+// The reply says n, the model's hash and the names of the codes.
 std::string ScoreAll(int handle, double now_ms) {
-  return WithWorkspaceAt(handle, now_ms, [&](Workspace& ws) { return Ok(ws.ScoreAll(static_cast<int64_t>(now_ms))); });
+  if (auto bad = BadNow(now_ms); !bad.empty()) return bad;
+  ReleaseExport();
+  return WithWorkspace(handle, [&](Workspace& ws) {
+    std::vector<leadkit::Score> scores;
+    const auto n = static_cast<uint32_t>(ws.store().size());
+    ws.model().ScoreRows(ws.store(), ws.channels(), static_cast<int64_t>(now_ms), 0, n, scores);
+    std::string& out = ExportBuffer();
+    size_t ids_bytes = 0;
+    for (uint32_t r = 0; r < n; ++r) ids_bytes += ws.store().IdAt(r).size() + 1;
+    out.assign(n * (3 * sizeof(double) + 4), '\0');
+    out.reserve(out.size() + ids_bytes);
+    char* p = out.data();
+    for (const auto column : {&leadkit::Score::fit, &leadkit::Score::engagement, &leadkit::Score::total}) {
+      for (uint32_t r = 0; r < n; ++r, p += sizeof(double)) std::memcpy(p, &(scores[r].*column), sizeof(double));
+    }
+    for (uint32_t r = 0; r < n; ++r) *p++ = static_cast<char>(scores[r].grade);
+    for (uint32_t r = 0; r < n; ++r) *p++ = static_cast<char>(scores[r].stage);
+    for (uint32_t r = 0; r < n; ++r) *p++ = scores[r].matrix[0], *p++ = scores[r].matrix[1];
+    // An id holding a line break (text is allowed) cannot be joined by one: then they go as JSON.
+    bool joinable = true;
+    for (uint32_t r = 0; r < n && joinable; ++r) joinable = ws.store().IdAt(r).find('\n') == std::string::npos;
+    json ids_json = nullptr;
+    if (joinable) {
+      for (uint32_t r = 0; r < n; ++r) {
+        if (r) out += '\n';
+        out += ws.store().IdAt(r);
+      }
+    } else {
+      ids_json = json::array();
+      for (uint32_t r = 0; r < n; ++r) ids_json.push_back(ws.store().IdAt(r));
+    }
+    json grades = json::array(), stages = json::array();
+    for (int g = 0; g < leadkit::kGradeCount; ++g) grades.push_back(leadkit::GradeName(g));
+    for (int st = 0; st < leadkit::kStageCount; ++st) stages.push_back(leadkit::StageName(static_cast<leadkit::Stage>(st)));
+    return Ok({{"count", n}, {"modelHash", ws.model().hash()}, {"grades", std::move(grades)},
+               {"stages", std::move(stages)}, {"ids", std::move(ids_json)}});
+  });
 }
 
 std::string ScoreLead(int handle, const std::string& id, double now_ms) {

@@ -51,6 +51,7 @@ export interface LeadkitModule {
 
   setScoringModel(handle: Handle, modelJson: string): Envelope;
   getScoringModel(handle: Handle): Envelope;
+  /** `{ count, modelHash, grades, stages, ids? }`; the columns are then read with exportedView and released with releaseExport. */
   scoreAll(handle: Handle, now: Ms): Envelope;
   scoreLead(handle: Handle, id: string, now: Ms): Envelope;
   explainLead(handle: Handle, id: string, now: Ms): Envelope;

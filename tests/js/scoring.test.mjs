@@ -74,6 +74,13 @@ test('scoreAll returns one entry per lead, agreeing with score', async () => {
     assert.equal(all.grade[i], one.grade);
     assert.equal(all.stage[i], one.stage);
   });
+  // An id with a line break in it comes back whole too.
+  engine.upsertLead({ id: 'two\nlines', email: 'x@y.io' }, { now: NOW });
+  const again = engine.scoreAll({ now: NOW });
+  assert.equal(again.ids.length, 6);
+  assert.ok(again.ids.includes('two\nlines'));
+  assert.equal(again.total[again.ids.indexOf('two\nlines')], engine.score('two\nlines', { now: NOW }).total);
+  assert.deepEqual(again.matrix.slice(0, 5), all.matrix);
   engine.dispose();
 });
 

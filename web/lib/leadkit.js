@@ -589,9 +589,26 @@ class Engine {
    */
   /** @type {EngineApi['scoreAll']} */
   scoreAll({ now = Date.now() } = {}) {
-    const r = this.#call('scoreAll', timeMs(now));
-    for (const key of ['fit', 'engagement', 'total']) r[key] = Float64Array.from(r[key]);
-    return r;
+    const time = timeMs(now);
+    // The columns cross as bytes in the heap, copied out once: no JSON of 100k numbers.
+    return this.#run((m) => {
+      try {
+        const { count: n, modelHash, grades, stages, ids: listed } = unwrap(m.scoreAll(this.#handle(), time));
+        const bytes = m.exportedView().slice();
+        const column = (k) => new Float64Array(bytes.buffer, k * n * 8, n);
+        const codes = new Uint8Array(bytes.buffer, 24 * n, 4 * n);
+        const grade = new Array(n), stage = new Array(n), matrix = new Array(n);
+        for (let i = 0; i < n; i++) {
+          grade[i] = grades[codes[i]];
+          stage[i] = stages[codes[n + i]];
+          matrix[i] = String.fromCharCode(codes[2 * n + 2 * i], codes[2 * n + 2 * i + 1]);
+        }
+        const ids = listed ?? (n ? utf8Decoder.decode(bytes.subarray(28 * n)).split('\n') : []);
+        return { modelHash, ids, fit: column(0), engagement: column(1), total: column(2), grade, matrix, stage };
+      } finally {
+        m.releaseExport();
+      }
+    });
   }
 
   /** `{ fit, engagement, total, grade, matrix, stage, modelHash }` of one lead at `now`. */
