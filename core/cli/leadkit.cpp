@@ -44,7 +44,7 @@ constexpr const char* kUsage = R"(usage:
                 [--columns a,b,c] [--reasons N] [--now ISO-TIME]        (scored CSV on stdout)
   leadkit export WORKSPACE.json [--model MODEL.json] [--columns a,b,c] [--reasons N]
   leadkit mapping FILE.csv [--preset NAME]          (the suggested mapping as JSON on stdout)
-  leadkit train FILE.csv -o MODEL.json [--kind logistic|naiveBayes] [--outcome FIELD --positive VALUE]
+  leadkit train FILE.csv -o MODEL.json [--kind logistic|naiveBayes|trees|auto] [--outcome FIELD --positive VALUE]
                 [--negative VALUE] [--folds K] [--fold-column FIELD] [--c C] [--min-level-count N]
                 [--table] [--preset NAME] [--mapping MAPPING.json]
                 (metrics as JSON on stdout, a summary and warnings on stderr; --table learns from
@@ -535,11 +535,13 @@ int TrainCommand(const Args& a, int64_t now) {
   out << r["model"].dump();
   if (!out) return Fail("cannot write " + a.options.at("out"));
   r.erase("model");
+  const std::string kind = r.value("kind", "logistic") + (options.value("kind", "") == "auto" ? " (chosen by auto)" : "");
   std::fprintf(stderr, "%s: %s on %lld rows (%lld won, %lld lost), %lld folds: AUC %.4f, log-loss %.4f\n",
-               file.c_str(), a.options.contains("kind") ? a.options.at("kind").c_str() : "logistic",
+               file.c_str(), kind.c_str(),
                r["rows"].get<long long>(), r["positives"].get<long long>(), r["negatives"].get<long long>(),
                r["folds"].get<long long>(), r["auc"].is_number() ? r["auc"].get<double>() : 0.5,
                r["logLoss"].get<double>());
+  if (options.value("kind", "") == "auto") std::fprintf(stderr, "%s\n", r.value("reason", "").c_str());
   for (const json& w : r["warnings"]) std::fprintf(stderr, "warning: %s\n", w["message"].get<std::string>().c_str());
   std::printf("%s\n", r.dump(2).c_str());
   return status;
@@ -594,6 +596,7 @@ int PredictCommand(const Args& a, int64_t now) {
     std::snprintf(num[0], sizeof num[0], "%.6f", p.probability);
     std::snprintf(num[1], sizeof num[1], "%.6f", p.low);
     std::snprintf(num[2], sizeof num[2], "%.6f", p.high);
+    if (std::isnan(p.low)) num[1][0] = num[2][0] = '\0';  // trees have no band: empty cells
     w.Row({raw.ids[i], num[0], num[1], num[2], reasons, model.value().hash()});
   }
   std::fwrite(w.text().data(), 1, w.text().size(), stdout);

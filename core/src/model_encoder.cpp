@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "leadkit/model_encoder.hpp"
 
@@ -31,23 +32,40 @@ size_t UpperBound(const double* a, size_t n, double x) {
   return static_cast<size_t>(base - a) + (*base <= x);
 }
 
+constexpr size_t kTreeCutSample = 50'000;
+
 // The bin edges scikit-learn's HistGradientBoosting uses: with at most `bins` distinct values, the
 // midpoints between them (each value its own bin); otherwise the 1/bins .. (bins-1)/bins
 // percentiles (numpy's "midpoint" method), duplicates dropped.
 void TreeCuts(std::vector<double>& v, size_t bins, std::vector<double>& cuts) {
-  std::sort(v.begin(), v.end());
+  // Few distinct values: found without sorting every value (each kept as first seen).
   std::vector<double> distinct;
+  std::unordered_set<double> seen;
   for (double x : v) {
-    if (distinct.empty() || x > distinct.back()) distinct.push_back(x);
+    if (!seen.insert(x).second) continue;
+    distinct.push_back(x);
     if (distinct.size() > bins) break;
   }
-  const auto push = [&](double c) {
-    if (c > v.front() && (cuts.empty() || c > cuts.back())) cuts.push_back(c);
-  };
   if (distinct.size() <= bins) {
+    std::sort(distinct.begin(), distinct.end());
+    const auto push = [&](double c) {
+      if (c > distinct.front() && (cuts.empty() || c > cuts.back())) cuts.push_back(c);
+    };
     for (size_t i = 1; i < distinct.size(); ++i) push(distinct[i - 1] * 0.5 + distinct[i] * 0.5);
     return;
   }
+  // Many: quantiles of every k-th value, at most kTreeCutSample of them (scikit-learn samples 200k
+  // rows at random; a stride keeps it deterministic).
+  if (v.size() > kTreeCutSample) {
+    const size_t stride = (v.size() + kTreeCutSample - 1) / kTreeCutSample;
+    size_t n = 0;
+    for (size_t i = 0; i < v.size(); i += stride) v[n++] = v[i];
+    v.resize(n);
+  }
+  std::sort(v.begin(), v.end());
+  const auto push = [&](double c) {
+    if (c > v.front() && (cuts.empty() || c > cuts.back())) cuts.push_back(c);
+  };
   const double last = static_cast<double>(v.size() - 1);
   for (size_t q = 1; q < bins; ++q) {
     const double at = last * (static_cast<double>(q) / static_cast<double>(bins));
@@ -135,10 +153,13 @@ Encoder Encoder::Fit(const RawTable& raw, std::span<const uint32_t> rows, const 
         const auto [lo, hi] = std::minmax_element(present.begin(), present.end());
         useful = *lo != *hi || missing > 0;
         if (o.bins && useful) {
-          std::sort(present.begin(), present.end());
+          // The quintiles' order statistics, as a full sort would give them, in linear time.
+          const double lowest = *lo;
           for (int q = 1; q < 5; ++q) {
-            const double cut = present[present.size() * q / 5];
-            if (cut > present.front() && (in.cuts.empty() || cut > in.cuts.back())) in.cuts.push_back(cut);
+            const auto at = present.begin() + static_cast<std::ptrdiff_t>(present.size() * q / 5);
+            std::nth_element(present.begin(), at, present.end());
+            const double cut = *at;
+            if (cut > lowest && (in.cuts.empty() || cut > in.cuts.back())) in.cuts.push_back(cut);
           }
         } else if (o.tree_bins > 1 && useful) {
           TreeCuts(present, o.tree_bins, in.cuts);

@@ -1,5 +1,7 @@
 // Evaluating the predictive models: deterministic folds, AUC, log-loss, calibration and lift.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -24,7 +26,14 @@ double Exp(double x) {
   const double hi = x - k * kLn2Hi, lo = k * kLn2Lo, r = hi - lo;
   const double t = r * r, c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
   const double y = 1 - ((lo - (r * c) / (2 - c)) - hi);
-  return std::ldexp(y, static_cast<int>(k));
+  const int e = static_cast<int>(k);
+  if (e > -1000 && e < 1000) {  // y * 2^e is exact here: multiply by the power of two's bits
+    const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
+    double scale;
+    std::memcpy(&scale, &bits, sizeof scale);  // libc++ 14 has no std::bit_cast
+    return y * scale;
+  }
+  return std::ldexp(y, e);
 }
 
 double Log(double x) {
