@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "leadkit/channel.hpp"
 #include "leadkit/iso_time.hpp"
@@ -13,6 +14,30 @@ using nlohmann::json;
 
 bool FiniteNumber(const json& v, double lo, double hi) {
   return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= lo && v.get<double>() <= hi;
+}
+
+// Reads {points, cap, repeat} of an event type or touch outcome over the values given; the error,
+// naming the member, when one is out of range or unknown.
+std::optional<Error> ReadPoints(const json& cfg, const std::string& path, const char* what, double& points,
+                                double& cap, uint32_t& repeat) {
+  for (const auto& [key, v] : cfg.items()) {
+    if (key == "points" && FiniteNumber(v, -1000, 1000)) {
+      points = v.get<double>();
+    } else if (key == "cap" && FiniteNumber(v, 0, 100000)) {
+      cap = v.get<double>();
+    } else if (key == "repeat" && v.is_number_integer() && FiniteNumber(v, 0, 100000)) {
+      repeat = v.get<uint32_t>();
+    } else if (key == "points" || key == "cap" || key == "repeat") {
+      return MakeError("expected " + std::string(key == "points" ? "a number from -1000 to 1000"
+                                                 : key == "cap" ? "a number from 0 to 100000"
+                                                                : "a whole number from 0 to 100000") +
+                           ", got " + DescribeJsonValue(v),
+                       path + "." + key);
+    } else {
+      return MakeError("unknown field \"" + key.substr(0, 64) + "\" (" + what + " has points, cap and repeat)", path);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -99,23 +124,7 @@ Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) 
       const std::string& name = key;
       auto it = std::find_if(e.touches_.begin(), e.touches_.end(), [&](const TouchRule& r) { return r.key == name; });
       TouchRule rule = it != e.touches_.end() ? *it : TouchRule{key};
-      for (const auto& [k, v] : cfg.items()) {
-        if (k == "points" && FiniteNumber(v, -1000, 1000)) {
-          rule.points = v.get<double>();
-        } else if (k == "cap" && FiniteNumber(v, 0, 100000)) {
-          rule.cap = v.get<double>();
-        } else if (k == "repeat" && v.is_number_integer() && FiniteNumber(v, 0, 100000)) {
-          rule.repeat = v.get<uint32_t>();
-        } else if (k == "points" || k == "cap" || k == "repeat") {
-          return MakeError("expected " + std::string(k == "points" ? "a number from -1000 to 1000"
-                                                     : k == "cap" ? "a number from 0 to 100000"
-                                                                  : "a whole number from 0 to 100000") +
-                               ", got " + DescribeJsonValue(v),
-                           p + "." + k);
-        } else {
-          return MakeError("unknown field \"" + k.substr(0, 64) + "\" (a touch outcome has points, cap and repeat)", p);
-        }
-      }
+      if (auto bad = ReadPoints(cfg, p, "a touch outcome", rule.points, rule.cap, rule.repeat)) return *bad;
       if (it != e.touches_.end()) *it = rule; else e.touches_.push_back(rule);
     }
   }
@@ -131,23 +140,7 @@ Result<Engagement> Engagement::FromJson(const json& j, const std::string& path) 
       const std::string& name = type;  // clang 14 cannot capture a structured binding
       auto it = std::find_if(e.events_.begin(), e.events_.end(), [&](const EventRule& r) { return r.type == name; });
       if (it != e.events_.end()) rule = *it;
-      for (const auto& [key, v] : cfg.items()) {
-        if (key == "points" && FiniteNumber(v, -1000, 1000)) {
-          rule.points = v.get<double>();
-        } else if (key == "cap" && FiniteNumber(v, 0, 100000)) {
-          rule.cap = v.get<double>();
-        } else if (key == "repeat" && v.is_number_integer() && FiniteNumber(v, 0, 100000)) {
-          rule.repeat = v.get<uint32_t>();
-        } else if (key == "points" || key == "cap" || key == "repeat") {
-          return MakeError("expected " + std::string(key == "points" ? "a number from -1000 to 1000"
-                                                     : key == "cap" ? "a number from 0 to 100000"
-                                                                    : "a whole number from 0 to 100000") +
-                               ", got " + DescribeJsonValue(v),
-                           p + "." + key);
-        } else {
-          return MakeError("unknown field \"" + key.substr(0, 64) + "\" (an event type has points, cap and repeat)", p);
-        }
-      }
+      if (auto bad = ReadPoints(cfg, p, "an event type", rule.points, rule.cap, rule.repeat)) return *bad;
       if (it != e.events_.end()) *it = rule; else e.events_.push_back(rule);
     }
   }
