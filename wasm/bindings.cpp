@@ -17,6 +17,7 @@
 
 #include "leadkit/advisor.hpp"
 #include "leadkit/calllist.hpp"
+#include "leadkit/catalog.hpp"
 #include "leadkit/dedupe.hpp"
 #include "leadkit/funnel.hpp"
 #include "leadkit/import.hpp"
@@ -304,6 +305,11 @@ std::string GetChannels(int handle) {
     });
     return Ok(json(std::move(list)));
   });
+}
+
+// Every list the page needs from the core (catalog.hpp): one call at start.
+std::string Catalog(int handle) {
+  return WithWorkspace(handle, [&](Workspace& ws) { return Ok(leadkit::Catalog(ws)); });
 }
 
 std::string SetScoringModel(int handle, const std::string& text) {
@@ -772,6 +778,7 @@ EMSCRIPTEN_BINDINGS(leadkit) {
   emscripten::function("releaseExport", &ReleaseExport);
   emscripten::function("setChannels", &SetChannels);
   emscripten::function("getChannels", &GetChannels);
+  emscripten::function("catalog", &Catalog);
   emscripten::function("leadCount", &LeadCount);
   emscripten::function("heapTop", &HeapTop);
   emscripten::function("setScoringModel", &SetScoringModel);

@@ -48,6 +48,8 @@ export interface LeadkitModule {
   summary(handle: Handle, specJson: string): Envelope;
   setChannels(handle: Handle, mappingJson: string): Envelope;
   getChannels(handle: Handle): Envelope;
+  /** Every list the page needs from the core: stages, grades, fields, channels, ... */
+  catalog(handle: Handle): Envelope;
 
   setScoringModel(handle: Handle, modelJson: string): Envelope;
   getScoringModel(handle: Handle): Envelope;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <span>
 
 #include "leadkit/rules.hpp"
 
@@ -131,6 +132,18 @@ struct FieldRef {
 enum Derived { kTouchCount, kEventCount, kDaysSinceCreated, kDaysSinceLastTouch, kDaysSinceLastActivity };
 
 std::optional<FieldRef> LookupField(const std::string& name);
+// Every field name a rule may use (custom.<key> aside), in the catalog's order.
+struct RuleField {
+  struct Where {
+    Src src;
+    Field field = Field::kId;
+    int index = 0;  // derived kind or BANT criterion
+    bool numeric = false;
+  };
+  std::string_view name;
+  Where where;
+};
+std::span<const RuleField> RuleFields();
 bool IsFreeMailDomain(std::string_view domain);
 
 // ---- Program ----

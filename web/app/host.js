@@ -348,7 +348,7 @@ function newId() {
 // Read-only engine methods the page may call directly.
 const READS = new Set(['query', 'summary', 'getLead', 'score', 'explain', 'whatIf', 'getScoringModel',
   'getPipeline', 'qualification', 'cadenceStatus', 'callList', 'tasks', 'leadPage', 'findDuplicates', 'previewMerge',
-  'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'getChannels', 'funnel', 'plan', 'scoreAll']);
+  'getPredictiveModel', 'predict', 'predictAll', 'exportCsv', 'suggestMapping', 'getChannels', 'funnel', 'plan', 'scoreAll', 'catalog']);
 
 /** Opens storage and a workspace (the given one, else the first), seeding the demo on a first visit. */
 async function openWorkspace(workspaceId) {

@@ -3,6 +3,7 @@
 import * as Comlink from '../vendor/comlink.mjs';
 import { CURRENT_KEY, HEAP_KEY, engineWorker, savedWorkspace, tabId } from './boot.js';
 import { describeError, el, stateBox, toast } from './ui.js';
+import { fillCatalog } from './moves.js';
 
 const ROUTES = {
   today: () => import('./views/today.js'),
@@ -257,6 +258,8 @@ async function start() {
     // The first screen's module loads while the worker opens the workspace.
     ROUTES[parseHash().name]().catch(() => { /* render() says why */ });
     await openWorkspace(savedWorkspace ?? undefined);
+    // The core's lists (stages, grades, channels, ...) every screen reads, once, before the first.
+    fillCatalog(await worker.read('catalog'));
     await render();
   } catch (error) {
     $('storage-note').textContent = 'Workspace unavailable';

@@ -1,26 +1,41 @@
 // Lead actions shared by the lead page, the board and Today: moving a lead through the lifecycle
 // (asking for a reason where the pipeline needs one) and the quick-log touch buttons.
-import { STAGES, STAGE_LABEL, dialog, el } from './ui.js';
+import { CLOSED_STAGES, STAGES, STAGE_LABEL, dialog, el, fillCatalog as fillUiCatalog } from './ui.js';
 
-/** The one-click touches: label, what is logged, and a short label for dense rows. */
+// The touch channels and outcomes with their labels, from the engine's catalog (fillCatalog):
+// outcome labels are lower-case, as read after a channel ("Call: no answer").
+export const CHANNEL_LABEL = {};
+export const OUTCOME_LABEL = {};
+/** Fills the tables above (and ui.js's) from engine.catalog(), in place; main.js calls it once. */
+export function fillCatalog(catalog) {
+  fillUiCatalog(catalog);
+  for (const [table, list] of [[CHANNEL_LABEL, catalog.touchChannels], [OUTCOME_LABEL, catalog.touchOutcomes]]) {
+    for (const k of Object.keys(table)) delete table[k];
+    for (const { name, label } of list) table[name] = label;
+  }
+}
+
+const cap = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+/** A one-click touch: which touch it logs (a UI choice), its labels made of the catalog's. */
+const quick = (key, channel, outcome, label, short) => ({
+  key, touch: { channel, outcome },
+  get label() { return label(CHANNEL_LABEL[channel] ?? channel, OUTCOME_LABEL[outcome] ?? outcome); },
+  get short() { return short(CHANNEL_LABEL[channel] ?? channel, OUTCOME_LABEL[outcome] ?? outcome); },
+});
+/** The one-click touches: key, what is logged, a label and a short label for dense rows. */
 export const QUICK_TOUCHES = [
-  { key: 'call-no-answer', label: 'Call: no answer', short: 'No answer', touch: { channel: 'call', outcome: 'no_answer' } },
-  { key: 'call-connected', label: 'Call: connected', short: 'Connected', touch: { channel: 'call', outcome: 'connected' } },
-  { key: 'email-sent', label: 'E-mail sent', short: 'E-mail', touch: { channel: 'email', outcome: 'sent' } },
-  { key: 'linkedin', label: 'LinkedIn', short: 'LinkedIn', touch: { channel: 'linkedin', outcome: 'sent' } },
-  { key: 'replied', label: 'Replied', short: 'Replied', touch: { channel: 'email', outcome: 'replied' } },
-  { key: 'meeting', label: 'Meeting booked', short: 'Meeting', touch: { channel: 'call', outcome: 'meeting_booked' } },
+  quick('call-no-answer', 'call', 'no_answer', (c, o) => `${c}: ${o}`, (c, o) => cap(o)),
+  quick('call-connected', 'call', 'connected', (c, o) => `${c}: ${o}`, (c, o) => cap(o)),
+  quick('email-sent', 'email', 'sent', (c, o) => `${c} ${o}`, (c) => c),
+  quick('linkedin', 'linkedin', 'sent', (c) => c, (c) => c),
+  quick('replied', 'email', 'replied', (c, o) => cap(o), (c, o) => cap(o)),
+  quick('meeting', 'call', 'meeting_booked', (c, o) => cap(o), () => 'Meeting'),
 ];
 
-export const CHANNEL_LABEL = { call: 'Call', email: 'E-mail', linkedin: 'LinkedIn', in_person: 'In person', sms: 'SMS', video: 'Video', other: 'Other' };
-export const OUTCOME_LABEL = {
-  sent: 'sent', no_answer: 'no answer', voicemail: 'voicemail', connected: 'connected', replied: 'replied',
-  meeting_booked: 'meeting booked', bounced: 'bounced', not_interested: 'not interested',
-};
 export const touchLabel = (t) => `${CHANNEL_LABEL[t.channel] ?? t.channel}: ${OUTCOME_LABEL[t.outcome] ?? t.outcome}`;
 export const CONTACT_LABEL = { notContacted: 'Not contacted', attempted: 'Attempted', connected: 'Connected' };
 
-export const needsReason = (stage) => stage === 'lost' || stage === 'disqualified';
+export const needsReason = (stage) => CLOSED_STAGES.includes(stage);
 
 /** A Date as the value of an <input type="datetime-local">, in local time. */
 export const localInput = (d) => {

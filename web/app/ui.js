@@ -1,12 +1,36 @@
 // Shared DOM helpers and formatters for every screen. User text only ever goes in as text nodes
 // or attribute values: nothing here parses HTML.
 
-export const STAGES = [
-  ['new', 'New'], ['nurturing', 'Nurturing'], ['mql', 'MQL'], ['sql', 'SQL'],
-  ['opportunity', 'Opportunity'], ['customer', 'Customer'], ['lost', 'Lost'], ['disqualified', 'Disqualified'],
-];
-export const STAGE_LABEL = Object.fromEntries(STAGES);
-export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
+// The core's lists (engine.catalog()), filled in place by fillCatalog once at start, before the
+// first screen renders: screens import these tables and read them as they render.
+export const STAGES = [];        // [[name, label], ...] in lifecycle order
+export const STAGE_LABEL = {};   // name → label
+export const OPEN_STAGES = [];   // still being worked: new … opportunity
+export const FUNNEL_STAGES = []; // every stage a lead may reach without a reason: new … customer
+export const CLOSED_STAGES = []; // the stages that need a reason: lost, disqualified
+export const GRADES = [];        // best first
+export const SOURCE_LABEL = {};  // channel → label, the default channels and the workspace's
+export const DIRECTION_LABEL = {};
+export const BANT_STATUSES = []; // [[name, label], ...]
+/** The whole catalog, for lists only one screen reads (settings: fields, decays, guards, ...). */
+export const CATALOG = {};
+/** Fills the tables above from the engine's catalog, in place (keeping every import's binding). */
+export function fillCatalog(catalog) {
+  const refill = (target, entries) => {
+    if (Array.isArray(target)) target.splice(0, target.length, ...entries);
+    else { for (const k of Object.keys(target)) delete target[k]; Object.assign(target, Object.fromEntries(entries)); }
+  };
+  refill(STAGES, catalog.stages.map((s) => [s.name, s.label]));
+  refill(STAGE_LABEL, catalog.stages.map((s) => [s.name, s.label]));
+  refill(OPEN_STAGES, catalog.stages.filter((s) => s.open).map((s) => s.name));
+  refill(FUNNEL_STAGES, catalog.stages.filter((s) => !s.needsReason).map((s) => s.name));
+  refill(CLOSED_STAGES, catalog.stages.filter((s) => s.needsReason).map((s) => s.name));
+  refill(GRADES, catalog.grades);
+  refill(SOURCE_LABEL, [...catalog.defaultChannels, ...catalog.channels].map((c) => [c.name, c.label]));
+  refill(DIRECTION_LABEL, catalog.directions.map((d) => [d.name, d.label]));
+  refill(BANT_STATUSES, catalog.bantStatuses.map((b) => [b.name, b.label]));
+  refill(CATALOG, Object.entries(catalog));
+}
 export const DAY = 86_400_000;
 
 // On a phone the last screens of the navigation sit in a "More" menu (a popover, index.html): it
@@ -40,9 +64,8 @@ export const text = (s, cls) => (cls ? el('span', { class: cls }, s) : document.
 export const twoLine = (a, b, cls = '') => el('div', { class: 'two-line' }, el('span', { class: 'primary' }, a), el('span', { class: 'secondary ' + cls }, b));
 
 export const fullName = (l) => [l.firstName, l.lastName].filter(Boolean).join(' ') || l.email || l.company || l.id;
-const SOURCE_LABEL = { cold_email: 'Cold e-mail', linkedin: 'LinkedIn', ebook: 'E-book', paid_ads: 'Paid ads', in_person: 'In person', seo: 'SEO' };
 export const sourceLabel = (s = 'unknown') => SOURCE_LABEL[s] ?? String(s).replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
-export const directionLabel = (d) => ({ inbound: 'Inbound', outbound: 'Outbound' })[d] ?? 'Unknown direction';
+export const directionLabel = (d) => DIRECTION_LABEL[d] ?? DIRECTION_LABEL.unknown ?? 'Unknown direction';
 
 // Building an Intl formatter costs far more than formatting with one (toLocaleString with options
 // builds one per call), and a table formats thousands of cells a second: build each once.

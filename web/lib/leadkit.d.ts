@@ -429,6 +429,31 @@ export interface Advice {
   sensitivities: Array<{ input: keyof AdvisorInputs; text: string; value: number }>;
 }
 
+/** The core's lists, labels in English: what the page shows instead of copies of its own. */
+export interface Catalog {
+  stages: Array<{ name: Stage; label: string; open: boolean; needsReason: boolean }>;
+  /** Best first: A+ … F. */
+  grades: Grade[];
+  leadFields: Array<{ name: string; type: 'text' | 'email' | 'tel' | 'number' | 'channel' | 'stage' | 'currency' | 'longText' | 'tags' | 'time' | 'bant' }>;
+  ruleFields: Array<{ name: string; numeric: boolean }>;
+  guards: Array<{ name: string; label: string; kind: 'grade' | 'number' | 'bool' }>;
+  decayKinds: Array<{ kind: 'halfLife' | 'linear' | 'steps' | 'none'; label: string }>;
+  events: Array<{ type: string; points: number; cap: number; repeat: number }>;
+  touches: Array<{ key: string; points: number; cap: number; repeat: number }>;
+  touchChannels: Array<{ name: TouchChannel; label: string }>;
+  /** Labels lower-case, as read after a channel: "Call: no answer". */
+  touchOutcomes: Array<{ name: TouchOutcome; label: string }>;
+  directions: Array<{ name: Direction; label: string }>;
+  /** The channels every engine starts with. */
+  defaultChannels: Array<{ name: string; label: string; direction: Direction }>;
+  /** This workspace's channel map. */
+  channels: Array<{ name: string; label: string; direction: Direction }>;
+  reasons: { lost: Array<{ key: string; label: string }>; disqualified: Array<{ key: string; label: string }> };
+  bantKeys: Array<'budget' | 'authority' | 'need' | 'timeline'>;
+  bantStatuses: Array<{ name: BantStatus; label: string }>;
+  paging: { orderCacheFrom: number };
+}
+
 export interface Engine {
   loadLeads(leads: Lead[] | string | Uint8Array | object, options?: { now?: TimeInput }): LoadResult;
   /** loadLeads from a Blob of UTF-8 JSON or an exportSnapshot, streamed into the engine's memory. */
@@ -442,6 +467,8 @@ export interface Engine {
   setChannels(mapping: Record<string, Direction | { direction?: Direction; values?: string[] }>): void;
   /** Every channel with its label, direction and the source values mapped to it. */
   getChannels(): Array<{ name: string; label: string; direction: Direction; values: string[] }>;
+  /** Every list the page needs from the core, in one call (core/include/leadkit/catalog.hpp). */
+  catalog(): Catalog;
   readonly size: number;
   /**
    * Bytes of wasm memory in use by all engines of this module (the allocator's top); the memory

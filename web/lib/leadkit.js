@@ -569,6 +569,17 @@ class Engine {
   }
 
   /**
+   * Every list the page needs from the core, in one call: stages with labels, grades best first,
+   * lead and rule fields, guards, decay kinds, default events and touches, touch channels and
+   * outcomes with labels, source channels (the defaults and this workspace's), reason lists, BANT
+   * statuses and paging constants.
+   */
+  /** @type {EngineApi['catalog']} */
+  catalog() {
+    return this.#call('catalog');
+  }
+
+  /**
    * Sets the scoring model: at least `{ rules: "<rule text>" }`. A bad rule throws LeadkitError
    * whose `where` has `line` and `column`; a bad member, its `path`. Returns the model's hash.
    */

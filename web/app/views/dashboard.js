@@ -2,15 +2,16 @@
 // outbound, by source), how fast leads move, a reverse-funnel planner and the lead generation vs
 // prospecting advisor. No number on screen is NaN or Infinity: empty denominators show "—".
 import {
-  STAGE_LABEL, button, compactMoney, describeError, directionLabel, el, money, number, pageHeader, percent,
+  CLOSED_STAGES, FUNNEL_STAGES, STAGE_LABEL, button, compactMoney, describeError, directionLabel, el, money, number, pageHeader, percent,
   sourceLabel, stateBox,
 } from '../ui.js';
 import { downloadCsv, downloadPng, themedChart } from '../charts.js';
 
 export const title = 'Dashboard';
 
-const ORDERED = ['new', 'nurturing', 'mql', 'sql', 'opportunity', 'customer'];
-const CLOSED = ['lost', 'disqualified'];
+// The funnel's stages in order and the closed ones after them: the engine's catalog (ui.js).
+const ORDERED = FUNNEL_STAGES;
+const CLOSED = CLOSED_STAGES;
 const PERIODS = [['30', 'Last 30 days'], ['90', 'Last 90 days'], ['365', 'Last 365 days'], ['all', 'All time']];
 const DAY = 86_400_000;
 const finite = (v) => typeof v === 'number' && Number.isFinite(v);

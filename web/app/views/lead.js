@@ -2,7 +2,7 @@
 // contribution, BANT, the stage with its history, touches with the cadence, and the events.
 // The engine validates; its errors (error.where.path) are shown beside the field they name.
 import {
-  STAGE_LABEL, button, confirmDialog, dateTime, daysAgo, describeError, el, fullName, gradeBadge,
+  BANT_STATUSES, CATALOG, CLOSED_STAGES, STAGE_LABEL, button, confirmDialog, dateTime, daysAgo, describeError, el, fullName, gradeBadge,
   lastTouch, money, percent, shortDate, sourceLabel, directionLabel, stageBadge, stateBox, toast,
 } from '../ui.js';
 import { CHANNEL_LABEL, CONTACT_LABEL, QUICK_TOUCHES, askTask, askTouch, dueLabel, moveLead, touchLabel, tomorrowAt } from '../moves.js';
@@ -26,17 +26,15 @@ const FIELDS = [
   ['currency', 'Currency', 'text', { maxlength: '3', placeholder: 'USD', spellcheck: 'false' }],
   ['tags', 'Tags', 'text', { placeholder: 'Comma separated' }],
 ];
-// The source channels every engine knows (core/src/channel.cpp), grouped by the direction the
-// engine derives from them; sources in use that are not here are listed under "Other".
-const KNOWN_SOURCES = [
-  ['inbound', 'Inbound: lead generation', ['website_form', 'content_download', 'webinar', 'ebook', 'whitepaper', 'organic_search', 'paid_ads', 'social', 'event', 'contest', 'referral']],
-  ['outbound', 'Outbound: prospecting', ['cold_call', 'cold_email', 'linkedin', 'in_person', 'purchased_list']],
-];
+// The source channels every engine knows (the catalog's defaultChannels), grouped by the
+// direction the engine derives from them; sources in use that are not here are listed under "Other".
+const SOURCE_GROUPS = [['inbound', 'Inbound: lead generation'], ['outbound', 'Outbound: prospecting']];
+const knownSources = () => SOURCE_GROUPS.map(([direction, label]) =>
+  [direction, label, CATALOG.defaultChannels.filter((c) => c.direction === direction).map((c) => c.name)]);
 const byLabel = (a, b) => sourceLabel(a).localeCompare(sourceLabel(b));
-const NUMERIC = new Set(['employees', 'annualRevenue', 'dealValue']);
+const isNumeric = (key) => CATALOG.leadFields.some((f) => f.name === key && f.type === 'number');
 // What the form edits: saving sets these (clearing those left empty) over the lead as stored.
 const FORM_KEYS = [...FIELDS.map(([k]) => k), 'notes'];
-const STATUSES = [['unknown', 'Unknown'], ['partly', 'Partly'], ['met', 'Met'], ['not_met', 'Not met']];
 const VERDICT = { qualified: ['Qualified', 'good'], needsWork: ['Needs work', 'warn'], disqualify: ['Disqualify', 'bad'] };
 const KIND_LABEL = { fit: 'Fit', engagement: 'Engagement', rule: 'Rule', limit: 'Limit' };
 /** "page_view" → "Page view"; "touch.call.connected" → "Touch: call, connected". */
@@ -137,11 +135,11 @@ export async function mount(root, ctx, param) {
     const last = lastTouch(lead);
     const stageSelect = el('select', { class: 'input', id: 'lead-move', 'aria-label': `Move ${fullName(lead)} to stage` },
       el('option', { value: '' }, 'Move to…'),
-      ...(pipeline.transitions?.[lead.stage] ?? []).concat(['lost', 'disqualified'])
+      ...(pipeline.transitions?.[lead.stage] ?? []).concat(CLOSED_STAGES)
         .filter((s, i, all) => s !== lead.stage && all.indexOf(s) === i)
         .map((s) => el('option', { value: s }, STAGE_LABEL[s] ?? s)),
       el('optgroup', { label: 'Other stages (a guard may refuse)' },
-        ...Object.keys(STAGE_LABEL).filter((s) => s !== lead.stage && !(pipeline.transitions?.[lead.stage] ?? []).includes(s) && s !== 'lost' && s !== 'disqualified')
+        ...Object.keys(STAGE_LABEL).filter((s) => s !== lead.stage && !(pipeline.transitions?.[lead.stage] ?? []).includes(s) && !CLOSED_STAGES.includes(s))
           .map((s) => el('option', { value: s }, STAGE_LABEL[s]))));
     const moveError = el('p', { class: 'field-error lead-move-error', id: 'lead-move-error', role: 'alert' });
     stageSelect.addEventListener('change', async () => {
@@ -265,7 +263,7 @@ export async function mount(root, ctx, param) {
     for (const c of q.criteria) {
       const name = `bant-${c.key}`;
       const group = el('div', { class: 'segmented', role: 'radiogroup', 'aria-label': `${c.label} status` },
-        ...STATUSES.map(([value, text]) => el('label', { class: `seg seg-${value}` },
+        ...BANT_STATUSES.map(([value, text]) => el('label', { class: `seg seg-${value}` },
           el('input', { type: 'radio', name, value, checked: (c.status ?? 'unknown') === value, dataset: { criterion: c.key } }),
           el('span', {}, text))));
       const evidence = el('input', { type: 'text', class: 'input lead-evidence', value: c.evidence ?? '', placeholder: 'Evidence: what did they say?', 'aria-label': `${c.label} evidence`, maxlength: '300' });
@@ -486,7 +484,7 @@ export async function mount(root, ctx, param) {
     const saveState = el('span', { class: 'save-state', id: 'lead-save-state', role: 'status' });
     const otherSources = el('optgroup', { label: 'Other' });
     inputs.source.append(el('option', { value: '' }, 'Not set'),
-      ...KNOWN_SOURCES.map(([, label, keys]) => el('optgroup', { label }, ...[...keys].sort(byLabel).map((k) => el('option', { value: k }, sourceLabel(k))))));
+      ...knownSources().map(([, label, keys]) => el('optgroup', { label }, ...[...keys].sort(byLabel).map((k) => el('option', { value: k }, sourceLabel(k))))));
     /** Keeps any source a lead has, known or not, selectable under "Other". */
     const addSource = (value) => {
       if (!value || [...inputs.source.options].some((o) => o.value === value)) return;
@@ -664,7 +662,7 @@ export async function mount(root, ctx, param) {
         const raw = inputs[key].value.trim();
         if (key === 'tags') { next.tags = [...new Set(raw.split(',').map((t) => t.trim()).filter(Boolean))]; continue; }
         if (!raw) { delete next[key]; continue; }
-        if (NUMERIC.has(key)) {
+        if (isNumeric(key)) {
           const n = Number(raw.replace(/[,\s]/g, ''));
           if (!Number.isFinite(n)) { setError(key, 'Enter a number, such as 1200.'); bad = true; continue; }
           next[key] = n;

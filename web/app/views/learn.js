@@ -8,7 +8,7 @@ import { themedChart } from '../charts.js';
 
 export const title = 'Learn from history';
 
-const OPEN = ['new', 'nurturing', 'mql', 'sql', 'opportunity'];
+const { OPEN_STAGES: OPEN } = await import('../ui.js');  // the open stages, from the engine's catalog
 const KINDS = [
   ['auto', 'Best of three (recommended)'], ['logistic', 'Logistic regression'], ['trees', 'Gradient-boosted trees'],
   ['naiveBayes', 'Naive Bayes (simple baseline)'],

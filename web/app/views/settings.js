@@ -1,7 +1,7 @@
 // Settings: the scoring model (ideal customer profile, engagement, weights and thresholds, rules)
 // and the pipeline (stage guards, reason lists). Every edit of the model is checked by the engine
 // as a what-if run over the whole workspace before it can be saved; a refused save changes nothing.
-import { GRADES, STAGES, STAGE_LABEL, button, describeError, el, gradeBadge, number, pageHeader, stageBadge, stateBox } from '../ui.js';
+import { CATALOG, CLOSED_STAGES, GRADES, STAGES, STAGE_LABEL, button, describeError, el, gradeBadge, number, pageHeader, stageBadge, stateBox } from '../ui.js';
 import { CHANNEL_LABEL, OUTCOME_LABEL } from '../moves.js';
 
 export const title = 'Settings';
@@ -13,20 +13,14 @@ const TABS = [
   ['pipeline', 'Stage guards & reasons', 'What a lead needs to enter each stage, and why leads are let go', 'Stage guards & reasons'],
 ];
 const MODEL_TABS = new Set(['profile', 'engagement', 'rules']);
-const DEFAULT_EVENTS = new Set(['page_view', 'pricing_view', 'content_download', 'webinar_registered', 'webinar_attended',
-  'email_open', 'email_click', 'email_reply', 'form_submit', 'meeting_booked', 'unsubscribe', 'bounce']);
-const FIELDS = ['industry', 'title', 'employees', 'annualRevenue', 'country', 'region', 'source', 'direction', 'stage',
-  'emailKind', 'emailDomain', 'email', 'company', 'domain', 'currency', 'dealValue', 'tags', 'touchCount', 'eventCount',
-  'daysSinceCreated', 'daysSinceLastTouch', 'daysSinceLastActivity', 'bant.budget', 'bant.authority', 'bant.need', 'bant.timeline'];
-const NUMERIC = new Set(['employees', 'annualRevenue', 'dealValue', 'touchCount', 'eventCount', 'daysSinceCreated',
-  'daysSinceLastTouch', 'daysSinceLastActivity']);
+// The engine's lists (ui.js CATALOG, filled at start): default event types, rule-language fields
+// and which are numeric, decay kinds and stage guards with their labels and value kinds.
+const isDefaultEvent = (type) => CATALOG.events.some((e) => e.type === type);
+const ruleFields = () => CATALOG.ruleFields.map((f) => f.name);
+const isNumericField = (name) => CATALOG.ruleFields.some((f) => f.name === name && f.numeric);
 const KINDS = [['in', 'Field is one of'], ['hasAny', 'Field has any word'], ['equals', 'Field equals'], ['range', 'Field between'], ['when', 'Condition']];
-const DECAYS = [['halfLife', 'Half-life'], ['linear', 'Linear to zero'], ['steps', 'Steps'], ['none', 'No decay']];
-const GUARDS = [
-  ['fitGradeAtLeast', 'Fit grade ≥', 'grade'], ['engagementAtLeast', 'Engagement ≥', 'number'],
-  ['scoreAtLeast', 'Score ≥', 'number'], ['criteriaMetAtLeast', 'Criteria met ≥', 'number'],
-  ['qualified', 'Qualified verdict', 'bool'], ['dealValue', 'Has deal value', 'bool'],
-];
+const decays = () => CATALOG.decayKinds.map((d) => [d.kind, d.label]);
+const guards = () => CATALOG.guards.map((g) => [g.name, g.label, g.kind]);
 const REASON_KEY = /^[a-z][a-z0-9_]*$/;
 const RULES_HELP = `limit 60                                   # the most all rules together add or take
 group "Behaviour" limit 30 {
@@ -54,7 +48,7 @@ function fromModel(m) {
       min: c.min ?? null, max: c.max ?? null, when: c.when ?? '',
     })),
     touches: Object.entries(m.engagement?.touches ?? {}).map(([key, t]) => ({ key, points: t.points ?? 0, cap: t.cap ?? null, repeat: t.repeat ?? 0 })),
-    events: Object.entries(m.engagement?.events ?? {}).map(([type, e]) => ({ type, points: e.points ?? 0, cap: e.cap ?? null, repeat: e.repeat ?? 0, builtIn: DEFAULT_EVENTS.has(type) })),
+    events: Object.entries(m.engagement?.events ?? {}).map(([type, e]) => ({ type, points: e.points ?? 0, cap: e.cap ?? null, repeat: e.repeat ?? 0, builtIn: isDefaultEvent(type) })),
     decay: { kind: decay.kind, days: decay.days ?? 30, steps: clone(decay.steps ?? [{ days: 7, factor: 1 }, { days: 30, factor: 0.5 }]) },
     fullScoreAt: m.engagement?.fullScoreAt ?? 100,
     weights: { fit: m.weights?.fit ?? 0.5, engagement: m.weights?.engagement ?? 0.5 },
@@ -88,7 +82,7 @@ function toModel(d) {
     }
     c.field = r.field.trim();
     if (!c.field) problems.push({ path: `${path}.field`, message: `criterion ${i + 1} needs a field` });
-    const numeric = NUMERIC.has(c.field);
+    const numeric = isNumericField(c.field);
     if (r.kind === 'in' || r.kind === 'hasAny') {
       const items = r.list.split(',').map((s) => s.trim()).filter(Boolean);
       if (!items.length) problems.push({ path: `${path}.${r.kind}`, message: `criterion ${i + 1} needs at least one value` });
@@ -226,7 +220,7 @@ export async function mount(root, ctx, param) {
 
   // ---- ICP ----
   function profileForm() {
-    const fieldList = el('datalist', { id: 'settings-fields' }, ...FIELDS.map((f) => el('option', { value: f })));
+    const fieldList = el('datalist', { id: 'settings-fields' }, ...ruleFields().map((f) => el('option', { value: f })));
     const rows = draft.criteria.map((r, i) => {
       const path = `model.profile.criteria[${i}]`;
       const what = r.label || `criterion ${i + 1}`;
@@ -296,7 +290,7 @@ export async function mount(root, ctx, param) {
     return [
       el('div', { class: 'grid-2' },
         el('div', { class: 'card settings-card' }, el('h3', {}, 'Decay'),
-          el('div', { class: 'settings-inline' }, labelled('Kind', selectInput(decay, 'kind', 'Decay kind', DECAYS, 'model.engagement.decay.kind', { rerender: true })), decay.kind === 'steps' ? null : decayDetail),
+          el('div', { class: 'settings-inline' }, labelled('Kind', selectInput(decay, 'kind', 'Decay kind', decays(), 'model.engagement.decay.kind', { rerender: true })), decay.kind === 'steps' ? null : decayDetail),
           decay.kind === 'steps' ? decayDetail : null,
           labelled('Full engagement at (points)', numberInput(draft, 'fullScoreAt', 'Full engagement at points', 'model.engagement.fullScoreAt', { step: '1', min: 1 }), 'Decayed points over this give engagement 100')),
         el('div', { class: 'card settings-card' }, el('h3', {}, 'Weights and thresholds'),
@@ -430,7 +424,7 @@ export async function mount(root, ctx, param) {
       const path = `guards.${stage}`;
       return el('tr', {},
         el('th', { scope: 'row' }, stageBadge(stage)),
-        ...GUARDS.map(([key, label, type]) => {
+        ...guards().map(([key, label, type]) => {
           const p = `${path}.${key}`;
           const aria = `${STAGE_LABEL[stage]}: ${label.replace('≥', 'at least')}`;
           if (type === 'bool') {
@@ -468,7 +462,7 @@ export async function mount(root, ctx, param) {
         el('h3', {}, 'Stage guards'),
         el('p', { class: 'muted settings-small' }, 'A move into a stage is refused unless the lead meets every guard set on its row. Leave a cell empty for no guard.'),
         el('div', { class: 'settings-table-wrap' }, el('table', { class: 'settings-table guards-table' },
-          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Enter'), ...GUARDS.map(([, label, type]) => el('th', { scope: 'col', class: type === 'number' ? 'num' : type === 'bool' ? 'center' : '' }, label)))),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Enter'), ...guards().map(([, label, type]) => el('th', { scope: 'col', class: type === 'number' ? 'num' : type === 'bool' ? 'center' : '' }, label)))),
           el('tbody', {}, ...guardRows)))),
       el('div', { class: 'grid-2' }, reasonList('lost', 'Lost'), reasonList('disqualified', 'Disqualified')),
       pipeError,
@@ -479,7 +473,7 @@ export async function mount(root, ctx, param) {
     ];
   }
   function pipelineProblem() {
-    for (const kind of ['lost', 'disqualified']) {
+    for (const kind of CLOSED_STAGES) {
       const seen = new Set();
       for (const [i, r] of (pipe.reasons[kind] ?? []).entries()) {
         const path = `reasons.${kind}[${i}].key`;
@@ -514,7 +508,7 @@ export async function mount(root, ctx, param) {
     const problem = pipelineProblem();
     if (problem) { showPipeError(problem); panel.querySelector('[aria-invalid="true"]')?.focus(); return; }
     const settings = clone(pipe);
-    for (const kind of ['lost', 'disqualified']) settings.reasons[kind] = settings.reasons[kind].map((r) => (r.label ? r : { key: r.key }));
+    for (const kind of CLOSED_STAGES) settings.reasons[kind] = settings.reasons[kind].map((r) => (r.label ? r : { key: r.key }));
     try {
       await worker.setPipeline(settings);
     } catch (error) {
