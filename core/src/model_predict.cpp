@@ -324,6 +324,16 @@ json PredictiveModel::PredictAll(const Workspace& ws, int64_t now_ms) const {
   const RawTable raw = LeadInputs(ws, all, now_ms, &encoder_);
   std::vector<uint32_t> rows(raw.rows);
   std::iota(rows.begin(), rows.end(), 0u);
+  if (kind_ == "trees") {  // probabilities only: no Prediction per lead, no band
+    std::vector<double> scores;
+    forest_.RawAll(BinRows(encoder_, raw, rows), scores);
+    json::array_t probability;
+    probability.reserve(scores.size());
+    for (double v : scores) probability.emplace_back(Sigmoid(platt_.slope * v + platt_.offset));
+    const json none = json::array_t(scores.size(), json(nullptr));
+    return {{"modelHash", hash_}, {"ids", raw.ids}, {"probability", std::move(probability)}, {"low", none},
+            {"high", none}};
+  }
   std::vector<Prediction> out;
   Score(raw, rows, false, out);
   json probability = json::array(), low = json::array(), high = json::array();
