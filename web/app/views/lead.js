@@ -246,7 +246,8 @@ export async function mount(root, ctx, param) {
     return el('div', { class: 'lead-predict' },
       el('h3', {}, 'Predicted win probability'),
       el('p', { class: 'lead-predict-num' }, el('strong', { id: 'lead-probability' }, percent(p.probability)),
-        el('span', { class: 'muted' }, ` 95% band ${percent(p.low)}–${percent(p.high)} · rule score ${round(data.score?.total)}`)),
+        // Trees have no band (null): only a logistic model's is shown.
+        el('span', { class: 'muted' }, `${Number.isFinite(p.low) && Number.isFinite(p.high) ? ` 95% band ${percent(p.low)}–${percent(p.high)} ·` : ''} rule score ${round(data.score?.total)}`)),
       table, more);
   }
 
