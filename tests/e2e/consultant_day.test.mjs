@@ -88,6 +88,8 @@ for (const viewport of [{ width: 1400, height: 900 }, { width: 390, height: 844 
       await tabTo('#lead-move');
       await pick(label);
       await stageIs(id, stage);
+      // And the page has repainted with it, so the next step acts on what it shows.
+      await page.waitForFunction((l) => document.querySelector('#lead-stage')?.textContent.trim() === l, label);
     }
     async function importFile(name, buffer) {
       await screen('import');
