@@ -150,29 +150,22 @@ Score ScoringModel::Combine(const LeadStore& store, uint32_t row, int64_t now_ms
   add("limit", "Fit stays within 0-100", Cents(fit_weight_ * s.fit) - fit_cents);
   s.grade = std::clamp(grade, 0, kGradeCount - 1);
 
-  // Engagement: decayed points per event type over the model's full score.
-  thread_local std::vector<double> by_type;
-  engagement_.PointsByType(store, row, now_ms, rule_of_code, by_type);
+  // Engagement: decayed points per event type and per touch outcome, over the model's full score.
   double eng_raw = 0;
   int64_t eng_cents = 0;
-  for (size_t r = 0; r < by_type.size(); ++r) {
-    if (by_type[r] == 0) continue;
-    const double share = by_type[r] / engagement_.full_score_at() * 100;
+  const auto engage = [&](double points, auto&& label) {
+    if (points == 0) return;
+    const double share = points / engagement_.full_score_at() * 100;
     eng_raw += share;
     const int64_t c = Cents(engagement_weight_ * share);
     eng_cents += c;
-    add("engagement", engagement_.events()[r].type, c);
-  }
-  thread_local std::vector<double> by_touch;
+    add("engagement", lines ? std::string(label()) : std::string(), c);
+  };
+  thread_local std::vector<double> by_type, by_touch;
+  engagement_.PointsByType(store, row, now_ms, rule_of_code, by_type);
+  for (size_t r = 0; r < by_type.size(); ++r) engage(by_type[r], [&] { return engagement_.events()[r].type; });
   engagement_.TouchPoints(store, row, now_ms, by_touch);
-  for (size_t r = 0; r < by_touch.size(); ++r) {
-    if (by_touch[r] == 0) continue;
-    const double share = by_touch[r] / engagement_.full_score_at() * 100;
-    eng_raw += share;
-    const int64_t c = Cents(engagement_weight_ * share);
-    eng_cents += c;
-    add("engagement", lines ? "touch." + engagement_.touches()[r].key : std::string(), c);
-  }
+  for (size_t r = 0; r < by_touch.size(); ++r) engage(by_touch[r], [&] { return "touch." + engagement_.touches()[r].key; });
   s.engagement = std::clamp(eng_raw, 0.0, 100.0);
   add("limit", "Engagement stays within 0-100", Cents(engagement_weight_ * s.engagement) - eng_cents);
 
